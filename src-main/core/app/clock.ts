@@ -1,0 +1,78 @@
+import type { Clock, TimerHandle } from './ports';
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer(ms, fn): TimerHandle {
+    const t = setTimeout(fn, Math.max(0, ms));
+    t.unref?.();
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+export function isoAt(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * A clock that only moves when told to. Timers fire in due order during `advance`,
+ * each seeing `now()` equal to its due time.
+ */
+export class FakeClock implements Clock {
+  private current: number;
+  private timers: { id: number; due: number; fn: () => void }[] = [];
+  private nextId = 1;
+
+  constructor(start: number | string = Date.UTC(2026, 0, 15, 9, 0, 0)) {
+    this.current = typeof start === 'string' ? Date.parse(start) : start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const id = this.nextId++;
+    this.timers.push({ id, due: this.current + Math.max(0, ms), fn });
+    return { cancel: () => (this.timers = this.timers.filter((t) => t.id !== id)) };
+  }
+
+  /** Moves time forward by ms, firing due timers in order (and timers they schedule within the window). */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      const next = this.timers.filter((t) => t.due <= target).sort((a, b) => a.due - b.due || a.id - b.id)[0];
+      if (!next) break;
+      this.timers = this.timers.filter((t) => t.id !== next.id);
+      this.current = Math.max(this.current, next.due);
+      next.fn();
+    }
+    this.current = target;
+  }
+
+  /** Like advance, but lets promises settle between timers so async work started by a timer can proceed. */
+  async advanceAsync(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      await flushMicrotasks();
+      const next = this.timers.filter((t) => t.due <= target).sort((a, b) => a.due - b.due || a.id - b.id)[0];
+      if (!next) break;
+      this.timers = this.timers.filter((t) => t.id !== next.id);
+      this.current = Math.max(this.current, next.due);
+      next.fn();
+    }
+    this.current = target;
+    await flushMicrotasks();
+  }
+
+  set(ms: number | string): void {
+    this.current = typeof ms === 'string' ? Date.parse(ms) : ms;
+  }
+
+  pendingTimers(): number {
+    return this.timers.length;
+  }
+}
+
+async function flushMicrotasks(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+}

@@ -1,0 +1,133 @@
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { LogFields, LogLevel, Logger } from './ports';
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const MAX_STRING = 8_192;
+
+export interface LogSink {
+  write(line: string): void;
+  close(): void;
+}
+
+/** Appends JSON lines to a file and rotates it by size (`desktop-agent.log` → `.1` … `.N`). */
+export class RotatingFileSink implements LogSink {
+  private fd: number;
+  private size: number;
+
+  constructor(
+    private readonly file: string,
+    private readonly maxBytes = 10 * 1024 * 1024,
+    private readonly keep = 5,
+  ) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.fd = openSync(file, 'a', 0o600);
+    this.size = fstatSync(this.fd).size;
+  }
+
+  write(line: string): void {
+    const bytes = Buffer.byteLength(line) + 1;
+    if (this.size + bytes > this.maxBytes && this.size > 0) this.rotate();
+    writeSync(this.fd, line + '\n');
+    this.size += bytes;
+  }
+
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+  }
+
+  private rotate(): void {
+    closeSync(this.fd);
+    const oldest = `${this.file}.${this.keep}`;
+    if (existsSync(oldest)) rmSync(oldest);
+    for (let i = this.keep - 1; i >= 1; i--) {
+      const from = `${this.file}.${i}`;
+      if (existsSync(from)) renameSync(from, `${this.file}.${i + 1}`);
+    }
+    renameSync(this.file, `${this.file}.1`);
+    this.fd = openSync(this.file, 'a', 0o600);
+    this.size = 0;
+  }
+}
+
+/** Collects lines in memory (tests). */
+export class MemorySink implements LogSink {
+  readonly lines: string[] = [];
+  write(line: string): void {
+    this.lines.push(line);
+  }
+  close(): void {}
+  records(): Record<string, unknown>[] {
+    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
+export interface LoggerOptions {
+  sinks: LogSink[];
+  level?: LogLevel;
+  /** Applied to every string of every line before it is written: the secrets masker. */
+  redact?: (value: unknown) => unknown;
+  now?: () => number;
+}
+
+export function createLogger(options: LoggerOptions, component = 'App', base: LogFields = {}): Logger {
+  const min = LEVELS[options.level ?? 'info'];
+  const redact = options.redact ?? ((v: unknown) => v);
+  const now = options.now ?? Date.now;
+
+  const emit = (level: LogLevel, message: string, fields?: LogFields): void => {
+    if (LEVELS[level] < min) return;
+    const record = redact({
+      time: new Date(now()).toISOString(),
+      level,
+      component,
+      msg: bound(message),
+      ...base,
+      ...boundFields(fields),
+    });
+    const line = JSON.stringify(record);
+    for (const sink of options.sinks) {
+      try {
+        sink.write(line);
+      } catch {
+        // A full disk must not crash the app; the line is lost, the work goes on.
+      }
+    }
+  };
+
+  return {
+    child: (name, fields) => createLogger(options, name, { ...base, ...fields }),
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+  };
+}
+
+function bound(s: string): string {
+  return s.length > MAX_STRING ? `${s.slice(0, MAX_STRING)}…(${s.length - MAX_STRING} more chars)` : s;
+}
+
+function boundFields(fields?: LogFields): LogFields | undefined {
+  if (!fields) return undefined;
+  const out: LogFields = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (v instanceof Error) out[k] = { name: v.name, message: bound(v.message) };
+    else if (typeof v === 'string') out[k] = bound(v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** A logger that writes nothing (short-lived CLI commands that must not touch the log file). */
+export const silentLogger: Logger = {
+  child: () => silentLogger,
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+};

@@ -1,0 +1,14 @@
+import m0001 from './0001_foundation.sql';
+import m0002 from './0002_runs.sql';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Numbered migrations, in order. Add a file `NNNN_name.sql` and list it here; never edit a shipped one. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'foundation', sql: m0001 },
+  { version: 2, name: 'runs', sql: m0002 },
+];

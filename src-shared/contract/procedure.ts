@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { Permission } from '../rbac/roles';
+
+/** Who may call a procedure: a permission of SPEC section 7, anyone, or any signed-in user. */
+export type Access = Permission | 'public' | 'authenticated';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** How a procedure is named on the loopback REST API (SPEC section 12). REST is a naming of the contract. */
+export interface HttpBinding {
+  method: HttpMethod;
+  /** OpenAPI-style path: `/api/runs/{id}`. Path parameters become input fields of the same name. */
+  path: string;
+  /** Status of a successful answer; 200 unless stated. */
+  status?: number;
+  /** A non-JSON request body (e.g. YAML text) is passed in this input field. */
+  rawBodyField?: string;
+  /** The output is a RawResponse sent as-is (files, HTML pages, Prometheus text). */
+  raw?: boolean;
+  /** The answer is a Server-Sent Events stream of contract events. */
+  stream?: boolean;
+  /** Also served as an HTML form post (application/x-www-form-urlencoded). */
+  form?: boolean;
+}
+
+export interface ProcedureDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  name: string;
+  summary: string;
+  access: Access;
+  /** Queries read, mutations change state (mutations are refused to cross-site browser requests). */
+  kind: 'query' | 'mutation';
+  input: I;
+  output: O;
+  http: HttpBinding;
+  /**
+   * When the caller's own user id equals this input field, being signed in is enough
+   * (e.g. a user managing their own API tokens).
+   */
+  selfField?: string;
+  /** Public (no credentials) while this config switch is on: `/metrics` under `api.public_metrics`. */
+  publicWhen?: 'public_metrics';
+}
+
+export function defineProcedure<I extends z.ZodType, O extends z.ZodType>(def: ProcedureDef<I, O>): ProcedureDef<I, O> {
+  return def;
+}
+
+export type InputOf<P> = P extends ProcedureDef<infer I, z.ZodType> ? z.input<I> : never;
+export type ParsedInputOf<P> = P extends ProcedureDef<infer I, z.ZodType> ? z.output<I> : never;
+export type OutputOf<P> = P extends ProcedureDef<z.ZodType, infer O> ? z.output<O> : never;
+
+/** An answer that is not JSON: a file, an HTML page, Prometheus text. */
+export const rawResponse = z.object({
+  contentType: z.string(),
+  body: z.string().optional(),
+  filePath: z.string().optional(),
+  fileName: z.string().optional(),
+  status: z.number().int().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export type RawResponse = z.infer<typeof rawResponse>;
+
+/** Timestamps cross the contract as UTC ISO-8601 with `Z`. */
+export const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'UTC ISO-8601 time ending in Z');
+
+export const empty = z.object({}).strict();
+export const ok = z.object({ ok: z.literal(true) });
