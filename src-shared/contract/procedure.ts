@@ -21,6 +21,8 @@ export interface HttpBinding {
   stream?: boolean;
   /** Also served as an HTML form post (application/x-www-form-urlencoded). */
   form?: boolean;
+  /** The input also gets `request: {headers, ip, raw_body}` (webhooks verify signatures over the raw body). */
+  includeRequest?: boolean;
 }
 
 export interface ProcedureDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {

@@ -41,7 +41,7 @@ describe('ConfigStore', () => {
     writeFileSync(join(dir, 'configs', 'orchestrator.yaml'), 'queues:\n  default:\n    max_concurrent: "three"\n    speed: 9\n');
     let err: ConfigInvalidError | undefined;
     try {
-      store.load();
+      store.loadStrict();
     } catch (e) {
       err = e as ConfigInvalidError;
     }
@@ -49,6 +49,16 @@ describe('ConfigStore', () => {
     const file = join(dir, 'configs', 'orchestrator.yaml');
     expect(err!.message).toContain(`${file}:3:21: queues.default.max_concurrent:`);
     expect(err!.message).toContain(`${file}:4:5: queues.default.speed: unknown key 'speed'`);
+  });
+
+  it('falls back to built-in defaults for an invalid file in lenient mode and says why', () => {
+    const { dir, store } = makeStore();
+    cpSync(DEFAULTS, join(dir, 'configs'), { recursive: true });
+    writeFileSync(join(dir, 'configs', 'schedules.yaml'), 'schedules: [{id: x}]\n');
+    const problems = store.load();
+    expect(problems.length).toBeGreaterThan(0);
+    expect(store.get('schedules.yaml').schedules).toEqual([]);
+    expect(store.orchestrator.queues.default!.max_concurrent).toBe(3);
   });
 
   it('keeps the last good configuration when a reload is invalid', () => {

@@ -81,16 +81,32 @@ export class ConfigStore {
 
   constructor(private readonly options: ConfigStoreOptions) {}
 
-  /** Copies missing defaults into the config dir and loads every file. Throws ConfigInvalidError when a file is invalid. */
-  load(): void {
+  /**
+   * Copies missing defaults into the config dir and loads every file. An invalid file is
+   * replaced by the built-in defaults and its problems are returned (and kept in `problems`);
+   * strict callers (`serve`, the CLI) turn them into ConfigInvalidError.
+   */
+  load(): ConfigProblem[] {
     mkdirSync(this.options.configDir, { recursive: true });
     this.copyDefaults();
-    const problems: ConfigProblem[] = [];
+    const all: ConfigProblem[] = [];
     for (const name of Object.keys(CONFIG_FILES) as ConfigFileName[]) {
       const result = this.readFile(name);
-      if (result.ok) this.values.set(name, result.value);
-      else problems.push(...result.problems);
+      if (result.ok) {
+        this.values.set(name, result.value);
+        this.problems.delete(name);
+      } else {
+        this.values.set(name, CONFIG_FILES[name].parse({}));
+        this.problems.set(name, result.problems);
+        all.push(...result.problems);
+      }
     }
+    return all;
+  }
+
+  /** load(), throwing ConfigInvalidError when any file is invalid. */
+  loadStrict(): void {
+    const problems = this.load();
     if (problems.length) throw new ConfigInvalidError(problems);
   }
 

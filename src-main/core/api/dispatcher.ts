@@ -1,0 +1,189 @@
+import { ZodError, type z } from 'zod';
+import type { Envelope, ErrorBody, Issue } from '@shared/contract/errors';
+import type { ProcedureDef } from '@shared/contract/procedure';
+import { formatPath } from '@shared/domain/yaml-source';
+import { hasPermission } from '@shared/rbac/roles';
+import { AppError } from '../app/errors';
+import type { Logger } from '../app/ports';
+import type { AuditInput } from '../security/audit/audit-log';
+import type { Redactor } from '../security/redaction';
+import { principalName, type CallContext } from './principal';
+
+/** The implementation of one procedure: parsed input in, output out. */
+export type Handler<P extends ProcedureDef = ProcedureDef> = (
+  input: z.output<P['input']>,
+  ctx: CallContext,
+) => z.input<P['output']> | Promise<z.input<P['output']>>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the map is keyed by name; each entry is typed where it is written (see contractHandlers).
+export type HandlerMap = Record<string, Handler<any>>;
+
+export interface DispatcherOptions {
+  procedures: readonly ProcedureDef[];
+  handlers: HandlerMap;
+  audit: { record(entry: AuditInput): void };
+  logger: Logger;
+  redactor: Redactor;
+  /** Config switches that make some procedures public (`api.public_metrics`). */
+  isPublic?: (flag: 'public_metrics') => boolean;
+  /** Check outputs against their schemas (on in tests; catches a handler drifting from the contract). */
+  validateOutputs?: boolean;
+}
+
+export interface Dispatcher {
+  dispatch(name: string, input: unknown, ctx: CallContext): Promise<Envelope<unknown>>;
+  /** The access check alone, for streams: undefined when allowed, else the error to answer. */
+  authorize(name: string, ctx: CallContext, input?: unknown): ErrorBody | undefined;
+  procedure(name: string): ProcedureDef | undefined;
+  readonly procedures: readonly ProcedureDef[];
+}
+
+/**
+ * The single gate for IPC, HTTP and the CLI: find → authenticate → validate → authorize → run →
+ * audit → mask → envelope. Nothing reaches a handler any other way.
+ */
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const byName = new Map(options.procedures.map((p) => [p.name, p]));
+  const missing = options.procedures.filter((p) => !options.handlers[p.name]).map((p) => p.name);
+  if (missing.length) throw new Error(`No handler for procedures: ${missing.join(', ')}`);
+  const log = options.logger;
+
+  const fail = (e: AppError | ErrorBody): Envelope<never> => ({
+    ok: false,
+    error: options.redactor.maskDeep(e instanceof AppError ? toBody(e) : e),
+  });
+
+  const access = (proc: ProcedureDef, ctx: CallContext, input: unknown): { allowed: true } | { allowed: false; error: AppError; decided: boolean } => {
+    if (proc.access === 'public') return { allowed: true };
+    if (proc.publicWhen && options.isPublic?.(proc.publicWhen)) return { allowed: true };
+    const p = ctx.principal;
+    if (p.kind !== 'user') {
+      return { allowed: false, decided: false, error: ctx.authFailure ?? new AppError('UNAUTHENTICATED', 'Authentication required: sign in, or send HTTP Basic credentials or a bearer token') };
+    }
+    if (proc.access === 'authenticated') return { allowed: true };
+    if (proc.selfField && input && typeof input === 'object' && (input as Record<string, unknown>)[proc.selfField] === p.id) return { allowed: true };
+    if (hasPermission(p.role, proc.access)) return { allowed: true };
+    return {
+      allowed: false,
+      decided: true,
+      error: new AppError('FORBIDDEN', `Permission '${proc.access}' required; your role ${p.role} does not have it`, {
+        permission: proc.access,
+        role: p.role,
+      }),
+    };
+  };
+
+  const auditEntry = (proc: ProcedureDef, ctx: CallContext, input: unknown, result: AuditInput['result'], details?: Record<string, unknown>) => {
+    if (proc.access === 'public') return;
+    try {
+      options.audit.record({
+        user: principalName(ctx.principal),
+        action: proc.name,
+        permission: typeof proc.access === 'string' && proc.access !== 'authenticated' ? proc.access : null,
+        resource: resourceOf(input),
+        result,
+        source: ctx.source,
+        details,
+      });
+    } catch (e) {
+      log.error('Could not write the audit log', { error: e as Error, action: proc.name });
+    }
+  };
+
+  return {
+    procedures: options.procedures,
+    procedure: (name) => byName.get(name),
+
+    authorize(name, ctx, input) {
+      const proc = byName.get(name);
+      if (!proc) return toBody(new AppError('UNKNOWN_PROCEDURE', `Unknown procedure '${name}'`));
+      const decision = access(proc, ctx, input);
+      if (decision.allowed) {
+        auditEntry(proc, ctx, input, 'granted');
+        return undefined;
+      }
+      if (decision.decided) auditEntry(proc, ctx, input, 'denied');
+      return toBody(decision.error);
+    },
+
+    async dispatch(name, rawInput, ctx) {
+      const proc = byName.get(name);
+      if (!proc) return fail(new AppError('UNKNOWN_PROCEDURE', `Unknown procedure '${name}'`, { procedure: name }));
+
+      // Anonymous callers learn nothing about a protected procedure's input rules.
+      if (proc.access !== 'public' && ctx.principal.kind !== 'user' && !(proc.publicWhen && options.isPublic?.(proc.publicWhen))) {
+        const decision = access(proc, ctx, undefined);
+        if (!decision.allowed) {
+          auditEntry(proc, ctx, undefined, 'denied', { reason: decision.error.code });
+          return fail(decision.error);
+        }
+      }
+
+      const parsed = proc.input.safeParse(rawInput ?? {});
+      if (!parsed.success) {
+        const issues = zodIssues(parsed.error);
+        return fail(new AppError('VALIDATION_ERROR', `Invalid input for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues }));
+      }
+      const input = parsed.data;
+
+      const decision = access(proc, ctx, input);
+      if (!decision.allowed) {
+        auditEntry(proc, ctx, input, 'denied');
+        return fail(decision.error);
+      }
+
+      try {
+        const output = await options.handlers[name]!(input, ctx);
+        let data: unknown = output;
+        if (options.validateOutputs) {
+          const checked = proc.output.safeParse(output);
+          if (!checked.success) {
+            log.error(`Output of ${name} does not match its contract`, { issues: zodIssues(checked.error) });
+            throw new AppError('INTERNAL', `Internal error: ${name} produced an answer that does not match its contract`, { issues: zodIssues(checked.error) });
+          }
+          data = checked.data;
+        }
+        auditEntry(proc, ctx, input, proc.kind === 'query' ? 'granted' : 'ok');
+        return { ok: true, data: options.redactor.maskDeep(data) };
+      } catch (e) {
+        const err = normalizeError(e, name);
+        if (err.code === 'INTERNAL') log.error(`Procedure ${name} failed`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+        auditEntry(proc, ctx, input, 'error', { code: err.code, message: err.message });
+        return fail(err);
+      }
+    },
+  };
+}
+
+function toBody(e: AppError): ErrorBody {
+  return e.details === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, details: e.details };
+}
+
+export function zodIssues(error: ZodError): Issue[] {
+  return error.issues.map((i) => ({
+    path: formatPath(i.path),
+    message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message,
+  }));
+}
+
+function normalizeError(e: unknown, name: string): AppError {
+  if (e instanceof AppError) return e;
+  if (e instanceof ZodError) {
+    const issues = zodIssues(e);
+    return new AppError('VALIDATION_ERROR', `Invalid data in ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return new AppError('INTERNAL', `Internal error in ${name}: ${message}`);
+}
+
+function resourceOf(input: unknown): string | null {
+  if (!input || typeof input !== 'object') return null;
+  const o = input as Record<string, unknown>;
+  for (const k of ['id', 'run_id', 'name', 'key', 'username', 'template']) {
+    const v = o[k];
+    if (typeof v === 'string' || typeof v === 'number') {
+      return k === 'key' && typeof o.service === 'string' ? `${o.service}/${v}` : String(v);
+    }
+  }
+  return null;
+}

@@ -1,0 +1,221 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { statusOf, type ErrorBody } from '@shared/contract/errors';
+import type { ProcedureDef, RawResponse } from '@shared/contract/procedure';
+import type { EventBus } from '../app/event-bus';
+import type { Logger } from '../app/ports';
+import { SESSION_COOKIE, type Authenticator } from './authenticator';
+import type { Dispatcher } from './dispatcher';
+import { isAllowedHost, isCrossSite, type HostPolicy } from './host-guard';
+import type { CallContext } from './principal';
+import { streamEvents } from './sse';
+import { contentTypeOf, openStatic, resolveStatic } from './static-files';
+
+export interface HttpServerOptions {
+  dispatcher: Dispatcher;
+  authenticator: Authenticator;
+  bus: EventBus;
+  logger: Logger;
+  host: string;
+  port: number;
+  allowRemote: boolean;
+  bodyLimitBytes: number;
+  /** The built renderer, served at `/` (SPA fallback to index.html). */
+  staticDir?: string;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+const HTML_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const errorPayload = (e: ErrorBody) => ({ error: e });
+
+function sendError(reply: FastifyReply, e: ErrorBody): FastifyReply {
+  const retry = (e.details as { retry_after_s?: number } | undefined)?.retry_after_s;
+  if (retry !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retry))));
+  return reply.code(statusOf(e.code)).header('cache-control', 'no-store').send(errorPayload(e));
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+/** The HTTP adapter: Host and Origin checks, authentication, then the same dispatcher as IPC. */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const log = options.logger;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+  });
+  // The port is known only after listen (port 0 picks a free one).
+  const policy: HostPolicy = { port: options.port, allowRemote: options.allowRemote };
+
+  // Bodies are read as text once; JSON is parsed here so a bad body gets our error shape, and
+  // the raw text stays available for signature checks.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!isAllowedHost(req.headers.host, policy)) {
+      log.warn('Refused a request with a foreign Host header (DNS rebinding defence)', { host: req.headers.host, ip: req.ip });
+      return sendError(reply, { code: 'MISDIRECTED_REQUEST', message: `Host '${req.headers.host ?? ''}' is not this loopback server` });
+    }
+    if (!req.url.startsWith('/webhooks/') && isCrossSite(req.headers as Record<string, string>, policy)) {
+      log.warn('Refused a cross-site request', { origin: req.headers.origin, url: req.url, ip: req.ip });
+      return sendError(reply, { code: 'CROSS_SITE_REQUEST', message: `Cross-site requests are refused (Origin '${req.headers.origin ?? ''}')` });
+    }
+    return undefined;
+  });
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.headers(SECURITY_HEADERS);
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html')) reply.header('content-security-policy', HTML_CSP);
+    return payload;
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    if (error.statusCode === 413) {
+      return sendError(reply, { code: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${options.bodyLimitBytes} bytes` });
+    }
+    if (error.statusCode === 415) return sendError(reply, { code: 'UNSUPPORTED_MEDIA_TYPE', message: error.message });
+    if (error.statusCode && error.statusCode < 500) return sendError(reply, { code: 'VALIDATION_ERROR', message: error.message });
+    log.error('Unhandled HTTP error', { error: error.stack ?? error.message });
+    return sendError(reply, { code: 'INTERNAL', message: 'Internal error' });
+  });
+
+  const context = async (req: FastifyRequest): Promise<CallContext> => {
+    const auth = await options.authenticator.authenticate({
+      authorization: req.headers.authorization,
+      sessionCookie: parseCookies(req.headers.cookie)[SESSION_COOKIE],
+      ip: req.ip,
+    });
+    return { principal: auth.principal, authFailure: auth.failure, source: req.ip };
+  };
+
+  for (const proc of options.dispatcher.procedures) {
+    const url = proc.http.path.replace(/\{([^}]+)\}/g, (_m, name: string) => (name === 'path' && proc.http.path.startsWith('/webhooks/') ? '*' : `:${name}`));
+    if (proc.http.stream) {
+      app.get(url, async (req, reply) => {
+        const ctx = await context(req);
+        const q = req.query as Record<string, string>;
+        const denied = options.dispatcher.authorize(proc.name, ctx, q);
+        if (denied) return sendError(reply, denied);
+        reply.hijack();
+        streamEvents(reply.raw, options.bus, {
+          lastEventId: req.headers['last-event-id'] as string | undefined,
+          types: q.types?.split(',').filter(Boolean),
+          extraHeaders: SECURITY_HEADERS,
+        });
+        return reply;
+      });
+      continue;
+    }
+    app.route({
+      method: proc.http.method,
+      url,
+      handler: async (req, reply) => {
+        const input = buildInput(proc, req);
+        if ('error' in input) return sendError(reply, input.error);
+        const ctx = await context(req);
+        const result = await options.dispatcher.dispatch(proc.name, input.value, ctx);
+        if (!result.ok) return sendError(reply, result.error);
+        if (proc.http.raw) return sendRaw(reply, result.data as RawResponse);
+        return reply
+          .code(proc.http.status ?? 200)
+          .header('cache-control', 'no-store')
+          .send(result.data ?? {});
+      },
+    });
+  }
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    const isApi = path.startsWith('/api/') || path.startsWith('/webhooks/') || path.startsWith('/hitl/');
+    if (!isApi && req.method === 'GET' && options.staticDir) {
+      const file = resolveStatic(options.staticDir, path);
+      if (file) {
+        return reply
+          .type(contentTypeOf(file))
+          .header('cache-control', file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600')
+          .send(openStatic(file));
+      }
+    }
+    return sendError(reply, { code: 'NOT_FOUND', message: `No route ${req.method} ${path}` });
+  });
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  policy.port = port;
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  const url = `http://${hostForUrl}:${port}`;
+  log.info(`Loopback API listening on ${url}`);
+  return {
+    url,
+    port,
+    app,
+    close: async () => {
+      await app.close();
+    },
+  };
+}
+
+function buildInput(proc: ProcedureDef, req: FastifyRequest): { value: Record<string, unknown> } | { error: ErrorBody } {
+  const params = { ...(req.params as Record<string, string>) };
+  if ('*' in params) {
+    params.path = params['*']!;
+    delete params['*'];
+  }
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  const raw = typeof req.body === 'string' ? req.body : undefined;
+  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  let body: Record<string, unknown> = {};
+  if (raw !== undefined && raw.length > 0 && proc.http.method !== 'GET') {
+    if (type === 'application/json' || type.endsWith('+json') || (!type && /^\s*[{[]/.test(raw))) {
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+        else if (!proc.http.includeRequest) return { error: { code: 'VALIDATION_ERROR', message: 'The JSON body must be an object' } };
+      } catch (e) {
+        if (!proc.http.includeRequest) return { error: { code: 'INVALID_JSON', message: `The body is not valid JSON: ${(e as Error).message}` } };
+      }
+    } else if (type === 'application/x-www-form-urlencoded' && proc.http.form) {
+      body = Object.fromEntries(new URLSearchParams(raw));
+    } else if (proc.http.rawBodyField) {
+      body = { [proc.http.rawBodyField]: raw };
+    } else if (!proc.http.includeRequest) {
+      return { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: `Send application/json (got '${type || 'no content type'}')` } };
+    }
+  }
+  const value: Record<string, unknown> = { ...query, ...body, ...params };
+  if (proc.http.includeRequest) value.request = { headers: req.headers, ip: req.ip, raw_body: raw ?? '' };
+  return { value };
+}
+
+function sendRaw(reply: FastifyReply, r: RawResponse): FastifyReply {
+  reply.code(r.status ?? 200).type(r.contentType);
+  if (r.headers) reply.headers(r.headers);
+  if (r.fileName) reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(r.fileName)}`);
+  if (r.filePath) return reply.send(openStatic(r.filePath));
+  return reply.send(r.body ?? '');
+}

@@ -1,0 +1,21 @@
+import type { Role } from '@shared/rbac/roles';
+
+/** Who is calling. The HTTP adapter authenticates; the IPC adapter attaches the app's signed-in user. */
+export type Principal =
+  | { kind: 'user'; id: string; username: string; role: Role; via: 'password' | 'session' | 'token' | 'ipc' | 'cli'; sessionId?: string }
+  | { kind: 'anonymous' };
+
+export const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+export interface CallContext {
+  principal: Principal;
+  /** An IP address, `ipc` or `cli`. */
+  source: string;
+  /** Set when credentials were presented but refused (bad password, expired session, back-off). */
+  authFailure?: import('../app/errors').AppError;
+  signal?: AbortSignal;
+}
+
+export function principalName(p: Principal): string | null {
+  return p.kind === 'user' ? p.username : null;
+}

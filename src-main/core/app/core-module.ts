@@ -1,0 +1,43 @@
+import type { Database } from 'better-sqlite3';
+import type { Contract, ProcedureName } from '@shared/contract';
+import type { Handler, HandlerMap } from '../api/dispatcher';
+import type { ConfigStore } from '../config/config-store';
+import type { AuditLog } from '../security/audit/audit-log';
+import type { Redactor } from '../security/redaction';
+import type { EventBus } from './event-bus';
+import type { Clock, Logger, Notifier, Paths, SecretStore } from './ports';
+
+/** What every module of the core is built from. */
+export interface CoreServices {
+  version: string;
+  startedAt: number;
+  paths: Paths;
+  clock: Clock;
+  logger: Logger;
+  config: ConfigStore;
+  db: Database;
+  bus: EventBus;
+  redactor: Redactor;
+  audit: AuditLog;
+  secrets: SecretStore;
+  notifier: Notifier;
+}
+
+/**
+ * A part of the core: the procedures it implements and how it starts and stops. Modules start
+ * in the order they are listed in create-core.ts and stop in reverse.
+ */
+export interface CoreModule {
+  name: string;
+  handlers?: HandlerMap;
+  start?(): void | Promise<void>;
+  /** Stop accepting work and let running work reach a safe point. */
+  stop?(): void | Promise<void>;
+}
+
+/** Implementations typed by the contract: each handler gets its procedure's parsed input type. */
+export type ContractHandlers = { [N in ProcedureName]: Handler<Contract[N]> };
+
+export function contractHandlers(handlers: Partial<ContractHandlers>): HandlerMap {
+  return handlers as HandlerMap;
+}

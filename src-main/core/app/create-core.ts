@@ -1,0 +1,177 @@
+import { mkdirSync } from 'node:fs';
+import { PROCEDURES, type CONTRACT } from '@shared/contract';
+import { noUsersAuthenticator, type Authenticator } from '../api/authenticator';
+import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispatcher';
+import type { CallContext } from '../api/principal';
+import { ConfigInvalidError, ConfigStore } from '../config/config-store';
+import { checkpoint, openDatabase, type Database } from '../db/database';
+import { AuditLog } from '../security/audit/audit-log';
+import { Redactor } from '../security/redaction';
+import { createEnvSecretStore } from '../security/secrets/env-secret-store';
+import { systemClock } from './clock';
+import type { CoreModule, CoreServices } from './core-module';
+import { EventBus } from './event-bus';
+import { RotatingFileSink, createLogger, type LogSink } from './logger';
+import { createHeadlessNotifier } from './notifier';
+import type { Clock, LogLevel, Notifier, Paths, SecretStore } from './ports';
+import { createSystemModule } from './system-module';
+
+export interface CoreOptions {
+  paths: Paths;
+  version: string;
+  clock?: Clock;
+  secretStore?: SecretStore;
+  notifier?: Notifier;
+  /** A side-by-side better-sqlite3 build for this runtime (see db/native-binding.ts). */
+  nativeBinding?: string;
+  /** Stop the start when a config file is invalid (serve, CLI); the desktop app starts with defaults and shows the problem. */
+  strictConfig?: boolean;
+  /** Hot-reload config files on change. */
+  watchConfig?: boolean;
+  /** Extra log sinks (stderr for serve, memory in tests). */
+  extraLogSinks?: LogSink[];
+  logLevel?: LogLevel;
+  /** Check every procedure's output against the contract (tests). */
+  validateOutputs?: boolean;
+}
+
+export interface Core extends CoreServices {
+  dispatcher: Dispatcher;
+  authenticator: Authenticator;
+  modules: readonly CoreModule[];
+  /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
+  invoke<T = unknown>(name: keyof typeof CONTRACT & string, input: unknown, ctx: CallContext): Promise<T>;
+  start(): Promise<void>;
+  /** Stop accepting, let running work reach a safe point, checkpoint and close the database. */
+  stop(): Promise<void>;
+  readonly stopped: boolean;
+}
+
+/** The composition root: builds the core from its ports. Nothing here is a global. */
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const { paths } = options;
+  const clock = options.clock ?? systemClock;
+  for (const dir of [paths.dataDir, paths.logsDir, paths.artifactsDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+
+  const redactor = new Redactor();
+  const fileSink = new RotatingFileSink(paths.logFile);
+  const sinks: LogSink[] = [fileSink, ...(options.extraLogSinks ?? [])];
+  const logger = createLogger({ sinks, level: options.logLevel ?? 'info', redact: (v) => redactor.maskDeep(v), now: () => clock.now() });
+  const startedAt = clock.now();
+
+  const bus = new EventBus(() => clock.now(), (v) => redactor.maskDeep(v));
+  const config = new ConfigStore({
+    configDir: paths.configDir,
+    defaultConfigDir: paths.defaultConfigDir,
+    logger: logger.child('Config'),
+    onReloaded: (file) => bus.publish('config.reloaded', { file }),
+    onRejected: (file, errors) => bus.publish('config.rejected', { file, errors }),
+  });
+  const problems = config.load();
+  if (problems.length) {
+    if (options.strictConfig) {
+      fileSink.close();
+      throw new ConfigInvalidError(problems);
+    }
+    logger.child('Config').error('Invalid configuration; built-in defaults are in force for the files named', { problems });
+  }
+
+  let db: Database;
+  try {
+    db = openDatabase({ file: paths.dbFile, nativeBinding: options.nativeBinding });
+  } catch (e) {
+    fileSink.close();
+    throw e;
+  }
+  if (!db.prepare("select 1 from meta where key = 'first_start'").get()) {
+    db.prepare("insert into meta(key, value) values ('first_start', ?)").run(new Date(startedAt).toISOString());
+  }
+
+  const services: CoreServices = {
+    version: options.version,
+    startedAt,
+    paths,
+    clock,
+    logger,
+    config,
+    db,
+    bus,
+    redactor,
+    audit: new AuditLog(db, () => clock.now(), redactor),
+    secrets: options.secretStore ?? createEnvSecretStore(),
+    notifier: options.notifier ?? createHeadlessNotifier(logger.child('Notifier')),
+  };
+
+  // Modules in start order; each later issue adds its module here.
+  const modules: CoreModule[] = [createSystemModule(services)];
+  const authenticator: Authenticator = noUsersAuthenticator;
+
+  const handlers: HandlerMap = {};
+  for (const m of modules) Object.assign(handlers, m.handlers);
+  const dispatcher = createDispatcher({
+    procedures: PROCEDURES,
+    handlers,
+    audit: services.audit,
+    logger: logger.child('API'),
+    redactor,
+    isPublic: (flag) => flag === 'public_metrics' && config.orchestrator.api.public_metrics,
+    validateOutputs: options.validateOutputs,
+  });
+
+  let stopped = false;
+  let started: CoreModule[] = [];
+  const checkpointTimer = setInterval(() => {
+    try {
+      checkpoint(db);
+    } catch (e) {
+      logger.warn('WAL checkpoint failed', { error: e as Error });
+    }
+  }, 60_000);
+  checkpointTimer.unref();
+
+  const core: Core = {
+    ...services,
+    dispatcher,
+    authenticator,
+    modules,
+    get stopped() {
+      return stopped;
+    },
+    async invoke<T>(name: string, input: unknown, ctx: CallContext): Promise<T> {
+      const r = await dispatcher.dispatch(name, input, ctx);
+      if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code, details: r.error.details });
+      return r.data as T;
+    },
+    async start() {
+      for (const m of modules) {
+        await m.start?.();
+        started.push(m);
+      }
+      if (options.watchConfig) await config.watch();
+      logger.info('Core started', { version: options.version, dataDir: paths.dataDir });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(checkpointTimer);
+      for (const m of [...started].reverse()) {
+        try {
+          await m.stop?.();
+        } catch (e) {
+          logger.error(`Module ${m.name} did not stop cleanly`, { error: e as Error });
+        }
+      }
+      started = [];
+      await config.close();
+      try {
+        checkpoint(db, 'TRUNCATE');
+      } catch (e) {
+        logger.warn('Final WAL checkpoint failed', { error: e as Error });
+      }
+      db.close();
+      logger.info('Core stopped');
+      for (const s of sinks) s.close();
+    },
+  };
+  return core;
+}
