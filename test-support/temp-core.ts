@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FakeClock } from '../src-main/core/app/clock';
+import { createCore, type Core, type CoreOptions } from '../src-main/core/app/create-core';
+import { MemorySink } from '../src-main/core/app/logger';
+import { resolvePaths } from '../src-main/core/app/paths';
+import type { CallContext } from '../src-main/core/api/principal';
+import type { Role } from '../src-shared/rbac/roles';
+
+export const REPO_ROOT = resolve(__dirname, '..');
+
+export interface TempCore {
+  core: Core;
+  dir: string;
+  logs: MemorySink;
+  clock?: FakeClock;
+  cleanup(): Promise<void>;
+}
+
+/** A real core on a temp data dir (real SQLite, real files), for integration tests. */
+export async function tempCore(options: Partial<CoreOptions> & { fakeClock?: boolean } = {}): Promise<TempCore> {
+  const dir = mkdtempSync(join(tmpdir(), 'da-core-'));
+  const logs = new MemorySink();
+  const clock = options.fakeClock ? new FakeClock() : undefined;
+  const core = await createCore({
+    paths: resolvePaths({ dataDir: dir, defaultConfigDir: join(REPO_ROOT, 'configs') }),
+    version: 'test',
+    strictConfig: true,
+    validateOutputs: true,
+    extraLogSinks: [logs],
+    clock,
+    ...options,
+  });
+  await core.start();
+  return {
+    core,
+    dir,
+    logs,
+    clock,
+    cleanup: async () => {
+      await core.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A call context for a user of the given role, as the IPC adapter or CLI would build it. */
+export function asUser(role: Role, username = role.toLowerCase(), id = `u-${username}`): CallContext {
+  return { principal: { kind: 'user', id, username, role, via: 'cli' }, source: 'cli' };
+}
