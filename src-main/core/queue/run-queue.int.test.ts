@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -348,7 +349,7 @@ describe('RunQueue', () => {
     const b = first.queue.enqueue({ template: 't' }, origin).run_id;
     await first.settle();
     // Simulate a crash: the rows say running, owned by a process that no longer exists.
-    first.db.prepare("update runs set lease_owner = ?, lease_expires_at = ? where status = 'running'").run(`${require('node:os').hostname()}/999999/x`, first.clock.now() + 60_000);
+    first.db.prepare("update runs set lease_owner = ?, lease_expires_at = ? where status = 'running'").run(`${hostname()}/999999/x`, first.clock.now() + 60_000);
     first.db.prepare('update runs set attempts = 2 where id = ?').run(b);
     open.pop();
     first.db.close();

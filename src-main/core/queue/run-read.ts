@@ -101,9 +101,11 @@ function decodeCursor(cursor: string): { created: number; rowid: number } {
 export function listRuns(db: Database, f: ListFilter): { items: Omit<RunView, 'steps'>[]; next_cursor: string | null } {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (f.status) where.push('status = ?') && args.push(f.status);
-  if (f.queue) where.push('queue = ?') && args.push(f.queue);
-  if (f.template) where.push('template = ?') && args.push(f.template);
+  for (const [column, value] of [['status', f.status], ['queue', f.queue], ['template', f.template]] as const) {
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    args.push(value);
+  }
   if (f.cursor) {
     const c = decodeCursor(f.cursor);
     where.push('(created_at < ? or (created_at = ? and rowid < ?))');
