@@ -29,6 +29,8 @@ export interface EnqueueOrigin {
   triggerData?: Record<string, unknown>;
   requestedBy: string | null;
   retryOf?: string;
+  /** The name to record when the request carries template_yaml (a re-run keeps the original name). */
+  templateName?: string;
 }
 
 export interface Enqueued {
@@ -218,7 +220,7 @@ export class RunQueue {
       const id = newId('run', now);
       rows.push({
         id,
-        template: req.template ?? facts.name,
+        template: req.template ?? origin.templateName ?? facts.name,
         template_hash: facts.hash,
         template_yaml: yaml,
         variables_json: JSON.stringify(this.o.redactor.maskDeep(req.variables ?? {})),
