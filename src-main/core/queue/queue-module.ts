@@ -1,7 +1,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { AppError } from '../app/errors';
-import { contractHandlers, type CoreModule, type CoreServices } from '../app/core-module';
+import type { CoreModule, CoreServices } from '../app/core-module';
+import type { Handler, HandlerMap } from '../api/dispatcher';
+import type { runsContract } from '@shared/contract/runs';
 import { contentTypeOf } from '../api/static-files';
 import { principalName, type CallContext } from '../api/principal';
 import { isFinal } from '@shared/domain/runs';
@@ -9,6 +11,8 @@ import type { RunExecutor, TemplateCatalog } from './ports';
 import { pruneOnce } from './retention';
 import { getRun, listRuns } from './run-read';
 import { RunQueue } from './run-queue';
+
+type RunsHandlers = { [N in keyof typeof runsContract]: Handler<(typeof runsContract)[N]> };
 
 export interface QueueModule extends CoreModule {
   queue: RunQueue;
@@ -62,7 +66,7 @@ export function createQueueModule(services: CoreServices, deps: { executor: RunE
       retentionTimer?.cancel();
       await queue.stop();
     },
-    handlers: contractHandlers({
+    handlers: {
       'runs.enqueue': (input, ctx) => queue.enqueue(input, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }),
       'runs.enqueueBatch': ({ runs }, ctx) => ({ items: queue.enqueueMany(runs, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }) }),
       'runs.list': (input) => listRuns(db, input),
@@ -97,6 +101,6 @@ export function createQueueModule(services: CoreServices, deps: { executor: RunE
       'queues.list': () => ({ items: queue.queues() }),
       'queues.pause': ({ name }, ctx) => queue.pauseQueue(name, principalName(ctx.principal)),
       'queues.resume': ({ name }, ctx) => queue.resumeQueue(name, principalName(ctx.principal)),
-    }),
+    } satisfies RunsHandlers as HandlerMap,
   };
 }
