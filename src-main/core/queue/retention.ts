@@ -79,8 +79,9 @@ export function pruneOnce(o: RetentionOptions): RetentionReport {
 
   o.db.prepare('delete from queue_samples where minute < ?').run(Math.floor((o.now() - 8 * 86_400_000) / 60_000));
   o.db.prepare('delete from audit_log where time < ?').run(o.now() - o.auditDays * 86_400_000);
-  o.db.pragma('wal_checkpoint(TRUNCATE)');
+  // Free pages go back to the file system, then the WAL is folded in so the file really shrinks.
   o.db.pragma('incremental_vacuum');
+  o.db.pragma('wal_checkpoint(TRUNCATE)');
   if (runsDeleted) o.logger.info(`Retention pruned ${runsDeleted} finished run(s)`, { runsDeleted });
   return { runsDeleted, bytesBefore, bytesAfter: databaseBytes(o.dbFile) };
 }

@@ -393,3 +393,31 @@ describe('RunQueue', () => {
     expect(DepthSampler.peakSince(h.db, h.clock.now() - 86_400_000, '*')).toBe(7);
   });
 });
+
+describe('queue metrics', () => {
+  it('computes depth peak, runs per hour and retry rate from stored data over 24 h', async () => {
+    const { queueMetrics } = await import('./queue-metrics');
+    const h = harness({ queues: { default: { max_concurrent: 1, retry_policy: { max_attempts: 2, backoff_ms: 10, jitter: 0 } } } });
+    expect(queueMetrics(h.db, h.clock.now())).toEqual({ queue_depth_peak_24h: 0, runs_per_hour_24h: 0, retry_rate_24h: null });
+    h.queue.pauseQueue('default', null);
+    const ids = Array.from({ length: 4 }, () => h.queue.enqueue({ template: 't' }, origin).run_id);
+    h.queue.resumeQueue('default', null);
+    await h.settle();
+    h.exec.finish(ids[0]!, { status: 'failed', error: 'flaky', retryable: true });
+    await h.settle();
+    for (const id of ids.slice(1)) {
+      await h.settle();
+      h.exec.finish(id);
+    }
+    h.clock.advance(10);
+    await h.settle();
+    h.exec.finish(ids[0]!);
+    await h.settle();
+    h.clock.advance(5_000);
+    expect(ids.map(h.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(queueMetrics(h.db, h.clock.now())).toEqual({ queue_depth_peak_24h: 4, runs_per_hour_24h: 0.167, retry_rate_24h: 0.25 });
+    // A day later the window is empty again.
+    h.clock.advance(86_400_000 + 60_000);
+    expect(queueMetrics(h.db, h.clock.now())).toEqual({ queue_depth_peak_24h: 0, runs_per_hour_24h: 0, retry_rate_24h: null });
+  });
+});
