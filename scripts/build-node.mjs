@@ -1,9 +1,10 @@
 // Bundles the plain-Node entries (CLI with `serve`) into dist/ with esbuild.
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+rmSync(`${root}/dist`, { recursive: true, force: true });
 // Benchmarks are bundled too, so `npm run bench` measures the same code `serve` runs.
 const benches = Object.fromEntries(
   readdirSync(`${root}/bench`)
