@@ -17,7 +17,23 @@ export interface ServeHandle {
 export interface ServeOptions extends RuntimeOptions {
   /** The built renderer (default: <package>/out/renderer). */
   staticDir?: string;
+  /** Where DESKTOP_AGENT_ADMIN_USER / DESKTOP_AGENT_ADMIN_PASSWORD are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
   coreOverrides?: Partial<CoreOptions>;
+}
+
+/**
+ * The first Admin from the environment (SPEC section 7): DESKTOP_AGENT_ADMIN_PASSWORD, with the
+ * username from DESKTOP_AGENT_ADMIN_USER (default `admin`). Used only while no user exists.
+ * The password is removed from this process's environment so that nothing started later
+ * (runs, browsers, child processes) inherits it.
+ */
+export function firstAdminFromEnv(env: NodeJS.ProcessEnv): { username: string; password: string } | undefined {
+  const password = env.DESKTOP_AGENT_ADMIN_PASSWORD;
+  delete env.DESKTOP_AGENT_ADMIN_PASSWORD;
+  if (env !== process.env) delete process.env.DESKTOP_AGENT_ADMIN_PASSWORD;
+  if (!password) return undefined;
+  return { username: env.DESKTOP_AGENT_ADMIN_USER || 'admin', password };
 }
 
 /**
@@ -27,13 +43,15 @@ export interface ServeOptions extends RuntimeOptions {
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const { root, version } = packageInfo();
   const paths = resolvePaths({ dataDir: options.dataDir, configDir: options.configDir, defaultConfigDir: join(root, 'configs') });
+  const { users: usersOverrides, ...overrides } = options.coreOverrides ?? {};
   const core = await createCore({
     paths,
     version,
     strictConfig: true,
     watchConfig: true,
     nativeBinding: nativeBindingPath(root),
-    ...options.coreOverrides,
+    ...overrides,
+    users: { firstAdmin: firstAdminFromEnv(options.env ?? process.env), ...usersOverrides },
   });
   let http: RunningHttpServer;
   try {
@@ -49,6 +67,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       allowRemote: options.allowRemote,
       bodyLimitBytes: api.max_body_kb * 1024,
       staticDir: options.staticDir ?? join(root, 'out', 'renderer'),
+      now: () => core.clock.now(),
     });
   } catch (e) {
     await core.stop();

@@ -1,7 +1,10 @@
 import type { z } from 'zod';
+import { auditContract } from './audit';
+import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
+import { usersContract } from './users';
 
 /**
  * Every procedure of the product, by name. One file per domain; add the domain's map here.
@@ -11,6 +14,9 @@ import { templatesContract } from './templates';
 export const CONTRACT = {
   ...systemContract,
   ...templatesContract,
+  ...authContract,
+  ...usersContract,
+  ...auditContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { PROCEDURES, type CONTRACT } from '@shared/contract';
-import { noUsersAuthenticator, type Authenticator } from '../api/authenticator';
+import type { Authenticator } from '../api/authenticator';
 import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispatcher';
 import type { CallContext } from '../api/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
 import { checkpoint, openDatabase, type Database } from '../db/database';
 import { AuditLog } from '../security/audit/audit-log';
+import { createUsersModule, type UsersModule, type UsersModuleOptions } from '../security/auth/users-module';
 import { Redactor } from '../security/redaction';
 import { createEnvSecretStore } from '../security/secrets/env-secret-store';
 import { systemClock } from './clock';
@@ -33,11 +34,16 @@ export interface CoreOptions {
   logLevel?: LogLevel;
   /** Check every procedure's output against the contract (tests). */
   validateOutputs?: boolean;
+  /** The first Admin from the environment, password hashing cost, session lifetime, back-off. */
+  users?: UsersModuleOptions;
 }
 
 export interface Core extends CoreServices {
   dispatcher: Dispatcher;
+  /** HTTP credentials → principal (the users module's). */
   authenticator: Authenticator;
+  /** Users, sessions and tokens; `users.app` gives the Electron IPC adapter a window's principal. */
+  users: UsersModule;
   modules: readonly CoreModule[];
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
   invoke<T = unknown>(name: keyof typeof CONTRACT & string, input: unknown, ctx: CallContext): Promise<T>;
@@ -103,8 +109,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
 
   // Modules in start order; each later issue adds its module here.
-  const modules: CoreModule[] = [createSystemModule(services)];
-  const authenticator: Authenticator = noUsersAuthenticator;
+  const users = createUsersModule(services, options.users);
+  const modules: CoreModule[] = [createSystemModule(services), users];
+  const authenticator: Authenticator = users.authenticator;
 
   const handlers: HandlerMap = {};
   for (const m of modules) Object.assign(handlers, m.handlers);
@@ -114,7 +121,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     audit: services.audit,
     logger: logger.child('API'),
     redactor,
-    isPublic: (flag) => flag === 'public_metrics' && config.orchestrator.api.public_metrics,
+    isPublic: (condition) => (condition === 'public_metrics' ? config.orchestrator.api.public_metrics : users.service.count() === 0),
     validateOutputs: options.validateOutputs,
   });
 
@@ -133,6 +140,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...services,
     dispatcher,
     authenticator,
+    users,
     modules,
     get stopped() {
       return stopped;
