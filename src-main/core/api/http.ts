@@ -59,7 +59,7 @@ function sendError(reply: FastifyReply, e: ErrorBody): FastifyReply {
 
 /** The served UI's session cookie: HttpOnly (no page script reads it), SameSite=Strict (no other site sends it). */
 function sessionCookie(value: string, maxAgeS: number): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.max(0, Math.floor(maxAgeS))}`;
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.max(0, Math.round(maxAgeS))}`;
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {
