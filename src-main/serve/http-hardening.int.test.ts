@@ -53,7 +53,7 @@ describe('loopback hardening over real HTTP', () => {
 
   it('refuses Origin: http://attacker.example on a state-changing request with 403, and nothing changes', async () => {
     const body = JSON.stringify({ username: 'planted', password: 'planted-password', role: 'Admin' });
-    for (const headers of [{ origin: 'http://attacker.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }]) {
+    for (const headers of [{ origin: 'http://attacker.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }] as Record<string, string>[]) {
       const r = await raw(`${serve.url}/api/admin/users`, { method: 'POST', headers: { ...json, authorization: admin, ...headers }, body });
       expect(r.status, JSON.stringify(headers)).toBe(403);
       expect(JSON.parse(r.body).error.code).toBe('CROSS_SITE_REQUEST');

@@ -3,12 +3,13 @@ import type { Envelope } from '@shared/contract/errors';
 import { tempCore, type TempCore } from '../../../../test-support/temp-core';
 import { FAST_SCRYPT, addUser, basic, bearer, call, httpContext, passwordOf } from '../../../../test-support/users';
 import type { CallContext } from '../../api/principal';
+import type { UsersModuleOptions } from './users-module';
 
 const MIN = 60_000;
 let t: TempCore;
 afterEach(async () => t?.cleanup());
 
-const start = async (users: Parameters<typeof tempCore>[0]['users'] = {}) => {
+const start = async (users: UsersModuleOptions = {}) => {
   t = await tempCore({ fakeClock: true, users: { scrypt: FAST_SCRYPT, ...users } });
   return t.core;
 };
