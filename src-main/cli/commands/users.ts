@@ -69,9 +69,9 @@ export const usersCommand: Command = {
     if (args.length !== arity[sub]) throw new UsageError(`users ${sub} takes ${arity[sub]} argument(s), got ${args.length}`);
 
     // Everything is checked before the database is opened.
-    const password = sub === 'create' || sub === 'reset-password' ? await readPassword(io, values['password-stdin']) : undefined;
     const name = args[0] === undefined ? undefined : sub === 'create' ? check(usernameSchema, args[0], 'NAME') : args[0];
     const newRole = sub === 'set-role' ? role(args[1]) : sub === 'create' ? (values.role === undefined ? 'Viewer' : role(values.role)) : undefined;
+    const password = sub === 'create' || sub === 'reset-password' ? await readPassword(io, values['password-stdin']) : undefined;
 
     const { root } = packageInfo();
     const paths = resolvePaths({ dataDir: runtimeOptions(values, io.env).dataDir, defaultConfigDir: join(root, 'configs') });

@@ -225,3 +225,15 @@ describe("the desktop app's principal (for the IPC adapter)", () => {
     expect(t.core.audit.query({ action: 'auth.login' })[0]).toMatchObject({ user: 'alice', source: 'ipc', result: 'ok' });
   });
 });
+
+describe('parallel guessing', () => {
+  it('checks at most four passwords at a time from one source; the rest are refused at once without hashing', async () => {
+    await start();
+    await addUser(t.core, 'alice', 'Viewer');
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => login('alice', `guess-${i}-guess`, '10.0.0.7')));
+    expect(answers.map(code)).toEqual([...Array(4).fill('UNAUTHENTICATED'), ...Array(6).fill('RATE_LIMITED')]);
+    expect(details(answers[9]!)).toEqual({ retry_after_s: 1, scope: 'source' });
+    // Only the four checked attempts count toward the back-off; other sources are unaffected.
+    expect(code(await login('alice', passwordOf('alice'), '10.0.0.8'))).toBe('OK');
+  });
+});

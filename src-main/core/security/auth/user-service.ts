@@ -54,6 +54,12 @@ const TOUCH_EVERY_MS = 60_000;
 /** A successful HTTP Basic check is remembered this long, so scripts do not pay scrypt per request. */
 const BASIC_CACHE_MS = 5 * 60_000;
 const BASIC_CACHE_MAX = 1000;
+/**
+ * Password checks one source may have running at once. Back-off counts failures only after each
+ * check, so without this a burst of parallel guesses would all be hashed (each scrypt check
+ * takes 64 MiB and a thread-pool thread for a while).
+ */
+const MAX_CHECKS_PER_SOURCE = 4;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -96,6 +102,7 @@ export class UserService {
   /** HMAC(process key, username + password) → the hash it was checked against, until when. */
   private readonly basicCache = new Map<string, { userId: string; hash: string; until: number }>();
   private readonly cacheKey = randomBytes(32);
+  private readonly checking = new Map<string, number>();
 
   constructor(private readonly options: UserServiceOptions) {
     this.store = new UserStore(options.db);
@@ -263,7 +270,19 @@ export class UserService {
       good = true;
       fromCache = true;
     } else {
-      good = await verifyPassword(password, user?.password_hash ?? (await dummyHash(this.scrypt)));
+      const running = this.checking.get(source) ?? 0;
+      if (running >= MAX_CHECKS_PER_SOURCE) {
+        this.auditAuth(action, username, 'denied', source, { reason: 'busy' });
+        return { ok: false, error: new AppError('RATE_LIMITED', 'Too many sign-ins in progress from this address; try again in 1 s', { retry_after_s: 1, scope: 'source' }) };
+      }
+      this.checking.set(source, running + 1);
+      try {
+        good = await verifyPassword(password, user?.password_hash ?? (await dummyHash(this.scrypt)));
+      } finally {
+        const left = (this.checking.get(source) ?? 1) - 1;
+        if (left > 0) this.checking.set(source, left);
+        else this.checking.delete(source);
+      }
       good &&= user !== undefined;
     }
     if (!good || !user) {
