@@ -180,6 +180,16 @@ describe('first run', () => {
     expect(t.core.audit.query({ action: 'auth.firstRun' }).map((e) => e.result)).toEqual(['error', 'denied', 'ok']);
   });
 
+  it('can only be claimed from this computer, even when remote access is allowed', async () => {
+    await start();
+    for (const source of ['192.168.1.50', '::ffff:10.0.0.3']) {
+      const r = await call(t.core, 'auth.firstRun', { username: 'remote', password: 'remote-password' }, anon(source));
+      expect(r.ok === false && r.error).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'not_local' } });
+    }
+    expect(t.core.users.service.count()).toBe(0);
+    expect(code(await call(t.core, 'auth.firstRun', { username: 'owner', password: 'owner-password' }, anon('::ffff:127.0.0.1')))).toBe('OK');
+  });
+
   it('DESKTOP_AGENT_ADMIN_PASSWORD creates the first Admin on the first start only, and is never logged', async () => {
     await start({ firstAdmin: { username: 'admin', password: 'env-Secret-123' } });
     expect(t.core.users.service.list()).toMatchObject([{ username: 'admin', role: 'Admin', active: true }]);

@@ -3,6 +3,7 @@ import { username as usernameSchema } from '@shared/contract/users';
 import { permissionsOf } from '@shared/rbac/roles';
 import { AppError, conflict, validationError } from '../../app/errors';
 import { contractHandlers, type CoreModule, type CoreServices } from '../../app/core-module';
+import { isLoopbackHost } from '../../app/runtime-options';
 import type { Authenticator } from '../../api/authenticator';
 import { rbacMetrics, type RbacMetrics } from '../rbac/rbac-metrics';
 import { createAppAuthenticator, createHttpAuthenticator, type AppAuthenticator } from './authenticators';
@@ -36,6 +37,11 @@ function osUsername(): string | null {
   } catch {
     return null;
   }
+}
+
+/** The desktop app, the CLI, or a loopback address (IPv4-mapped IPv6 included). */
+export function isLocalSource(source: string): boolean {
+  return source === 'ipc' || source === 'cli' || isLoopbackHost(source.replace(/^::ffff:/i, ''));
 }
 
 /** `since=24h` or an ISO time → epoch ms. */
@@ -125,6 +131,10 @@ export function createUsersModule(services: CoreServices, options: UsersModuleOp
       },
 
       'auth.firstRun': async ({ username, password }, ctx) => {
+        // Claiming the empty installation is for someone at this machine, even under --allow-remote.
+        if (ctx.principal.kind !== 'user' && !isLocalSource(ctx.source)) {
+          throw new AppError('FORBIDDEN', 'The first Admin can only be created from this computer (the app, or the API on a loopback address)', { reason: 'not_local' });
+        }
         const created = await users.createFirstAdmin(username, password);
         if (!created) throw conflict('Desktop Agent is already set up: sign in, and add users in Users & Roles (POST /api/admin/users)', { reason: 'already_set_up' });
         ctx.noteAudit?.({ username: created.username, role: 'Admin' });
