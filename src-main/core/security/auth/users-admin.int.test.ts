@@ -165,6 +165,17 @@ describe('audit log and RBAC counters', () => {
     expect(code(await call(t.core, 'audit.list', { since: 'yesterday' }, root))).toBe('VALIDATION_ERROR');
   });
 
+  it('records entries on behalf of a caller for other modules (recordFor), masking registered secrets', async () => {
+    await start();
+    await addUser(t.core, 'root', 'Admin');
+    t.core.redactor.register('s3cr3t-value');
+    t.core.audit.recordFor(await as('root'), { action: 'secrets.read', permission: 'manage_secrets', resource: 'api_key', result: 'ok', details: { run_id: 'run_1', leaked: 's3cr3t-value' } });
+    t.core.audit.recordFor({ principal: { kind: 'anonymous' }, source: 'scheduler' }, { action: 'queues.pause', resource: 'default', result: 'ok' });
+    const [pause, read] = t.core.audit.query({ limit: 2 });
+    expect(read).toMatchObject({ user: 'root', action: 'secrets.read', permission: 'manage_secrets', resource: 'api_key', source: '127.0.0.1', details: { run_id: 'run_1', leaked: '***' } });
+    expect(pause).toMatchObject({ user: null, action: 'queues.pause', source: 'scheduler' });
+  });
+
   it('counts denials over 24 hours, top denied permissions and live sessions from stored data', async () => {
     await start();
     await addUser(t.core, 'root', 'Admin');
