@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { publicEntryFor } from '../rbac/public-surface';
+import { SIGNED_IN_ONLY, publicEntryFor } from '../rbac/public-surface';
 import { PERMISSIONS } from '../rbac/roles';
 import { CONTRACT, PROCEDURES } from './index';
 
@@ -34,6 +34,11 @@ describe('the contract', () => {
       // A conditionally public entry must be conditional in the contract too, on the same condition.
       if (entry?.when) expect(p.publicWhen, p.name).toBe(entry.when);
     }
+  });
+
+  it("names a permission for every procedure, except the few any signed-in user may call (SIGNED_IN_ONLY)", () => {
+    const signedInOnly = PROCEDURES.filter((p) => p.access === 'authenticated').map((p) => p.name).sort();
+    expect(signedInOnly).toEqual(Object.keys(SIGNED_IN_ONLY).sort());
   });
 
   it('gives session-issuing procedures an answer with token and expires_at', () => {

@@ -31,3 +31,15 @@ function matches(entry: PublicEntry, path: string): boolean {
 export function publicEntryFor(path: string): PublicEntry | undefined {
   return PUBLIC_SURFACE.find((e) => matches(e, path));
 }
+
+/**
+ * Procedures open to any signed-in user, whatever the role (access `authenticated`). Everything
+ * else names a permission of SPEC section 7; a new procedure that claims `authenticated` fails the
+ * contract test until it is listed here with a reason.
+ */
+export const SIGNED_IN_ONLY: Readonly<Record<string, string>> = {
+  'auth.me': 'who the caller is',
+  'auth.changePassword': "one's own password",
+  'system.openapi': 'the API description',
+  'system.docs': 'the API documentation page',
+};
