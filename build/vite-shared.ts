@@ -27,9 +27,11 @@ export function rendererConfig(): UserConfig {
       outDir: at('out/renderer'),
       emptyOutDir: true,
       target: 'chrome120',
+      minify: true,
       modulePreload: { polyfill: false },
       reportCompressedSize: false,
       sourcemap: true,
+      rolldownOptions: { input: at('src-renderer/index.html') },
     },
   };
 }
