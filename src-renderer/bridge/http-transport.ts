@@ -34,7 +34,7 @@ export function createHttpTransport(env: HttpEnvironment, options: { retryMs?: n
       if (!built.ok) return built;
       const { method, url, headers, body } = built.request;
       try {
-        const res = await env.fetch(url, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
+        const res = await env.fetch(url, { method, headers, body, credentials: 'same-origin' });
         return parseHttpResponse(proc, res.status, res.headers.get('content-type') ?? '', await res.text());
       } catch (e) {
         return { ok: false, error: unreachable(e) };
@@ -50,7 +50,7 @@ export function createHttpTransport(env: HttpEnvironment, options: { retryMs?: n
       const diagnose = async () => {
         const abort = new AbortController();
         try {
-          const res = await env.fetch(eventsPath, { credentials: 'same-origin', cache: 'no-store', signal: abort.signal, headers: { accept: 'text/event-stream' } });
+          const res = await env.fetch(eventsPath, { credentials: 'same-origin', signal: abort.signal, headers: { accept: 'text/event-stream' } });
           if (res.ok) return handlers.state('offline');
           const answer = parseHttpResponse(CONTRACT['events.subscribe'], res.status, res.headers.get('content-type') ?? '', await res.text());
           if (!answer.ok) handlers.state(liveStateOf(answer.error), answer.error);
@@ -79,9 +79,9 @@ export function createHttpTransport(env: HttpEnvironment, options: { retryMs?: n
             handlers.state('offline');
           }
         };
-        const deliver = (m: MessageEvent<string>) => {
+        const deliver = (e: Event) => {
           try {
-            handlers.event(JSON.parse(m.data) as AgentEvent);
+            handlers.event(JSON.parse((e as MessageEvent).data as string) as AgentEvent);
           } catch {
             // A malformed event is dropped; the stream itself stays up.
           }
