@@ -11,7 +11,7 @@ import { appRuntimeOptions, electronProfileDir, unpackedPath } from './app-optio
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol';
 import { createIpcAdapter, type PrincipalResolver } from './ipc-adapter';
 import { createElectronNotifier } from './notifier';
-import { createTray, trayLocale } from './tray';
+import { apiLine, createTray, trayLocale } from './tray';
 import { createMainWindow } from './window';
 import { applySessionPolicy, createSenderCheck } from './window-policy';
 
@@ -104,16 +104,17 @@ async function start(): Promise<void> {
     logger: core.logger.child('IPC'),
   });
 
+  const locale = trayLocale(app.getLocale());
   const tray = createTray({
     Tray,
     Menu,
     icon: join(assets, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
-    locale: trayLocale(app.getLocale()),
+    locale,
     api: () => core.host.api,
     open: showWindow,
     quit: () => app.quit(),
   });
-  if (core.host.api?.error) core.notifier.notify({ title: 'Desktop Agent', body: `Loopback API: ${core.host.api.error}` });
+  if (core.host.api?.error) core.notifier.notify({ title: 'Desktop Agent', body: apiLine(core.host.api, locale)! });
 
   app.on('second-instance', showWindow);
   app.on('activate', showWindow);
