@@ -20,7 +20,7 @@ export function ItemsTable({ columns, items, testId }: { columns: readonly Colum
         </thead>
         <tbody>
           {items.map((item, i) => (
-            <tr key={String(item.id ?? item.name ?? item.key ?? i)}>
+            <tr key={[item.service, item.id ?? item.name ?? item.key ?? i].join('/')}>
               {columns.map((c) => (
                 <td key={c}>{formatValue(item[c], locale, t)}</td>
               ))}
