@@ -10,7 +10,7 @@ export function LiveIndicator() {
     <div className="live" data-testid="live-indicator" data-state={state} title={message} role="status" aria-live="polite">
       <span className="live-dot" aria-hidden="true" />
       <span>
-        {t.live.label}: {t.live[state === 'live' ? 'live' : state]}
+        {t.live.label}: {t.live[state]}
       </span>
     </div>
   );

@@ -1,7 +1,10 @@
+import { CONTRACT } from '@shared/contract';
 import { useMessages } from '../../i18n/use-messages';
 import { formatTime } from '../../components/format';
 import { QueryMessage } from '../../components/query-message';
 import { useDashboardStore, useLocaleStore } from '../../stores/app-stores';
+
+const STATUS_BINDING = `${CONTRACT['system.status'].http.method} ${CONTRACT['system.status'].http.path}`;
 
 /** `system.status`: version, folders, the loopback API and every config problem with file:line:column. */
 export function StatusPanel() {
@@ -15,7 +18,7 @@ export function StatusPanel() {
     <section className="panel" data-testid="status-panel" data-state={status}>
       <h3>{t.dashboard.status}</h3>
       {status !== 'ready' || !system ? (
-        <QueryMessage status={status} error={error} binding="GET /api/system/status" onReload={() => void load()} />
+        <QueryMessage status={status} error={error} binding={STATUS_BINDING} onReload={() => void load()} />
       ) : (
         <>
           <dl className="facts">
