@@ -1,10 +1,11 @@
-import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startHttpServer, type RunningHttpServer } from '../core/api/http';
+import type { RunningHttpServer } from '../core/api/http';
+import { startApi } from '../core/api/start-api';
 import { createCore, type Core, type CoreOptions } from '../core/app/create-core';
 import { nativeBindingPath } from '../core/db/native-binding';
 import { packageInfo } from '../core/app/package-root';
 import { resolvePaths } from '../core/app/paths';
+import { removeRuntimeFile, writeRuntimeFile } from '../core/app/runtime-file';
 import type { RuntimeOptions } from '../core/app/runtime-options';
 
 export interface ServeHandle {
@@ -56,25 +57,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   let http: RunningHttpServer;
   try {
     await core.start();
-    const api = core.config.orchestrator.api;
-    http = await startHttpServer({
-      dispatcher: core.dispatcher,
-      authenticator: core.authenticator,
-      bus: core.bus,
-      logger: core.logger.child('API'),
-      host: options.host,
-      port: options.port ?? api.port,
-      allowRemote: options.allowRemote,
-      bodyLimitBytes: api.max_body_kb * 1024,
-      staticDir: options.staticDir ?? join(root, 'out', 'renderer'),
-      now: () => core.clock.now(),
-    });
+    http = await startApi(core, { ...options, staticDir: options.staticDir ?? join(root, 'out', 'renderer') });
   } catch (e) {
     await core.stop();
     throw e;
   }
   if (options.allowRemote) core.logger.child('API').warn(`Remote access is allowed (--allow-remote); listening on ${options.host}`);
-  writeFileSync(paths.runtimeFile, JSON.stringify({ pid: process.pid, url: http.url, started_at: new Date(core.startedAt).toISOString() }) + '\n', { mode: 0o600 });
+  writeRuntimeFile(paths.runtimeFile, { pid: process.pid, url: http.url, started_at: new Date(core.startedAt).toISOString() });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -82,7 +71,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       // Stop accepting first, then let the core bring running work to a safe point.
       await http.close();
       await core.stop();
-      rmSync(paths.runtimeFile, { force: true });
+      removeRuntimeFile(paths.runtimeFile);
     })());
   return { core, http, url: http.url, stop };
 }

@@ -106,6 +106,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     audit: new AuditLog(db, () => clock.now(), redactor),
     secrets: options.secretStore ?? createEnvSecretStore(),
     notifier: options.notifier ?? createHeadlessNotifier(logger.child('Notifier')),
+    host: {},
   };
 
   // Modules in start order; each later issue adds its module here.
