@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ProcedureDef } from './procedure';
+import { secretsContract } from './secrets';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
 
@@ -11,6 +12,7 @@ import { templatesContract } from './templates';
 export const CONTRACT = {
   ...systemContract,
   ...templatesContract,
+  ...secretsContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

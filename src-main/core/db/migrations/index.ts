@@ -1,5 +1,6 @@
 import m0001 from './0001_foundation.sql';
 import m0002 from './0002_runs.sql';
+import m0006 from './0006_secrets.sql';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'foundation', sql: m0001 },
   { version: 2, name: 'runs', sql: m0002 },
+  { version: 6, name: 'secrets', sql: m0006 },
 ];
