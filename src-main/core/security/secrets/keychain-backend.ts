@@ -1,4 +1,4 @@
-import { secretNameProblem, type SecretRef } from '@shared/domain/secret-ref';
+import { secretNameProblem } from '@shared/domain/secret-ref';
 import type { Clock } from '../../app/ports';
 import { BackendRefusedError, BackendUnavailableError, type Availability, type BackendEntry, type SecretBackend } from './backend';
 import type { KeychainPort } from './keychain-port';
