@@ -11,6 +11,7 @@ export const MASK = '***';
 export class Redactor {
   private readonly values = new Set<string>();
   private pattern: RegExp | undefined;
+  private lookahead: RegExp | undefined;
   private dirty = false;
 
   /** Registers a secret value (and its encoded forms) for masking from now on. */
@@ -32,7 +33,26 @@ export class Redactor {
     if (this.values.size === 0 || !text) return text;
     const re = this.regex();
     re.lastIndex = 0;
-    return re.test(text) ? text.replace(re, MASK) : text;
+    if (!re.test(text)) return text;
+    // Find the longest form starting at every position, then mask the union of those spans, so
+    // two secrets that overlap in the text ("abcd" and "cdef" in "abcdef") leave nothing behind.
+    const spans: [number, number][] = [];
+    const at = this.positional();
+    at.lastIndex = 0;
+    for (let m = at.exec(text); m; m = at.exec(text)) {
+      const end = m.index + m[1]!.length;
+      const last = spans[spans.length - 1];
+      if (last && m.index <= last[1]) last[1] = Math.max(last[1], end);
+      else spans.push([m.index, end]);
+      at.lastIndex = m.index + 1;
+    }
+    let out = '';
+    let from = 0;
+    for (const [start, end] of spans) {
+      out += text.slice(from, start) + MASK;
+      from = end;
+    }
+    return out + text.slice(from);
   }
 
   /** Masks every string (keys included) in a JSON-like value; returns a new value. */
@@ -43,21 +63,31 @@ export class Redactor {
 
   private regex(): RegExp {
     if (!this.pattern || this.dirty) {
-      // Longest first, so a secret that contains another is masked whole.
-      const alternatives = [...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp);
-      this.pattern = new RegExp(alternatives.join('|'), 'g');
+      // Longest first, so at any position the longest form wins.
+      const alternatives = [...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+      this.pattern = new RegExp(alternatives, 'g');
+      this.lookahead = new RegExp(`(?=(${alternatives}))`, 'g');
       this.dirty = false;
     }
     return this.pattern;
+  }
+
+  private positional(): RegExp {
+    this.regex();
+    return this.lookahead!;
   }
 }
 
 function encodedForms(value: string): string[] {
   const b64 = Buffer.from(value, 'utf8').toString('base64');
+  const uri = encodeURIComponent(value);
   const forms = [
     value,
-    encodeURIComponent(value),
-    encodeURIComponent(value).replace(/%20/g, '+'),
+    uri,
+    uri.replace(/%20/g, '+'),
+    // Lower-case percent escapes (some encoders write %2f) and encodeURI, which keeps / ? : @ & = + $ , #.
+    uri.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+    encodeURI(value),
     b64,
     b64.replace(/=+$/, ''),
     Buffer.from(value, 'utf8').toString('base64url'),

@@ -1,6 +1,9 @@
 import { formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
 import { AppError } from '../../app/errors';
 import { contractHandlers, type CoreModule, type CoreServices } from '../../app/core-module';
+import type { Database } from 'better-sqlite3';
+import type { SecretsStatus } from '@shared/contract/secrets';
+import type { SecretStore } from '../../app/ports';
 import { principalName, type CallContext } from '../../api/principal';
 import { secretLookupCounts } from './secret-records';
 
@@ -38,24 +41,27 @@ export function createSecretsModule(services: CoreServices): CoreModule {
           shadowed_by: i.shadowedBy ?? null,
         })),
       }),
-      'secrets.status': async () => {
-        const counts = secretLookupCounts(services.db, services.clock.now());
-        const backends = await store.status();
-        return {
-          order: backends.map((b) => b.name),
-          backends: backends.map((b) => {
-            const c = counts.backends[b.name] ?? { hits: 0, misses: 0, errors: 0 };
-            return { name: b.name, available: b.available, writable: b.writable, reason: b.reason ?? null, hits_24h: c.hits, misses_24h: c.misses, errors_24h: c.errors };
-          }),
-          lookups_24h: counts.lookups,
-          hits_24h: counts.hits,
-          misses_24h: counts.misses,
-        };
-      },
+      'secrets.status': () => secretsStatusReport(store, services.db, services.clock.now()),
       'secrets.set': ({ key, value, backend }, ctx) => set({ key }, value, backend, ctx),
       'secrets.setInService': ({ service, key, value, backend }, ctx) => set({ service, key }, value, backend, ctx),
       'secrets.delete': ({ key, backend }, ctx) => remove({ key }, backend, ctx),
       'secrets.deleteInService': ({ service, key, backend }, ctx) => remove({ service, key }, backend, ctx),
     }),
+  };
+}
+
+/** GET /api/secrets/status and `desktop-agent secrets status` (the guide's `get_secrets_manager().get_metrics()`). */
+export async function secretsStatusReport(store: SecretStore, db: Database, now: number): Promise<SecretsStatus> {
+  const counts = secretLookupCounts(db, now);
+  const backends = await store.status();
+  return {
+    order: backends.map((b) => b.name),
+    backends: backends.map((b) => {
+      const c = counts.backends[b.name] ?? { hits: 0, misses: 0, errors: 0 };
+      return { name: b.name, available: b.available, writable: b.writable, reason: b.reason ?? null, hits_24h: c.hits, misses_24h: c.misses, errors_24h: c.errors };
+    }),
+    lookups_24h: counts.lookups,
+    hits_24h: counts.hits,
+    misses_24h: counts.misses,
   };
 }
