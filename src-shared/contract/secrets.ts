@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SECRET_BACKENDS, SECRET_VALUE_MAX, secretNameProblem } from '../domain/secret-ref';
+import { SECRET_BACKENDS, SECRET_VALUE_MAX, SECRET_VALUE_MIN, secretNameProblem } from '../domain/secret-ref';
 import { defineProcedure, isoTime } from './procedure';
 
 /** A key or service name of SPEC section 8: letters, digits, `_`, `-`, `.`. */
@@ -15,6 +15,7 @@ const backendName = z.enum(SECRET_BACKENDS);
 const secretValue = z
   .string({ error: 'the value must be text' })
   .min(1, 'the value is empty')
+  .min(SECRET_VALUE_MIN, `the value is shorter than ${SECRET_VALUE_MIN} characters, too short to be masked in logs and results`)
   .max(SECRET_VALUE_MAX, `the value is longer than ${SECRET_VALUE_MAX} characters`);
 
 export const secretItem = z.object({

@@ -6,6 +6,8 @@
 
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 export const SECRET_NAME_MAX = 128;
+/** Shorter values cannot be masked without masking ordinary text (see the Redactor). */
+export const SECRET_VALUE_MIN = 4;
 /** Values are text; larger blobs do not belong in a keychain. */
 export const SECRET_VALUE_MAX = 65_536;
 export const SECRET_BACKENDS = ['keychain', 'env', 'file'] as const;

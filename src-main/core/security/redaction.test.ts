@@ -25,9 +25,9 @@ describe('Redactor', () => {
 
   it('masks the longer of two overlapping secrets whole', () => {
     const r = new Redactor();
-    r.register('abc');
-    r.register('abcdef');
-    expect(r.mask('x abcdef y abc')).toBe('x *** y ***');
+    r.register('abcd');
+    r.register('abcdefgh');
+    expect(r.mask('x abcdefgh y abcd')).toBe('x *** y ***');
   });
 
   it('masks strings and keys deep inside objects without breaking their shape', () => {
@@ -35,6 +35,14 @@ describe('Redactor', () => {
     r.register('hunter22');
     const out = r.maskDeep({ headers: { Authorization: 'Bearer hunter22' }, list: ['hunter22', 3], hunter22: true });
     expect(out).toEqual({ headers: { Authorization: 'Bearer ***' }, list: ['***', 3], '***': true });
+  });
+
+  it('does not mask values too short to be told apart from ordinary text', () => {
+    const r = new Redactor();
+    r.register('id');
+    r.register('abc');
+    expect(r.size).toBe(0);
+    expect(r.maskDeep({ id: 'abc' })).toEqual({ id: 'abc' });
   });
 
   it('leaves text untouched when nothing is registered', () => {

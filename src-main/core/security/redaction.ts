@@ -6,7 +6,14 @@
  * Besides the value itself, its common encodings are masked too, because a value sent in a
  * Basic header or a query string reaches results and errors in those forms.
  */
+import { SECRET_VALUE_MIN } from '@shared/domain/secret-ref';
+
 export const MASK = '***';
+/**
+ * Shorter values are not masked: a one- or two-character "secret" would replace that text in
+ * every log line, field name and answer. The secret store refuses to store such values.
+ */
+export const MIN_MASKED_LENGTH = SECRET_VALUE_MIN;
 
 export class Redactor {
   private readonly values = new Set<string>();
@@ -16,7 +23,7 @@ export class Redactor {
 
   /** Registers a secret value (and its encoded forms) for masking from now on. */
   register(value: string): void {
-    if (!value) return;
+    if (!value || value.length < MIN_MASKED_LENGTH) return;
     for (const form of encodedForms(value)) {
       if (form && !this.values.has(form)) {
         this.values.add(form);

@@ -1,5 +1,6 @@
 import { formatSecretRef, SECRET_BACKENDS, SECRET_VALUE_MAX, secretNameProblem, type SecretBackendName, type SecretRef } from '@shared/domain/secret-ref';
 import { AppError } from '../../app/errors';
+import { MIN_MASKED_LENGTH } from '../redaction';
 import type { Clock, Logger, SecretAccess, SecretBackendStatus, SecretListing, SecretLookup, SecretStore, SecretWriteOptions } from '../../app/ports';
 import type { AuditInput } from '../audit/audit-log';
 import { BackendRefusedError, BackendUnavailableError, type SecretBackend } from './backend';
@@ -27,7 +28,9 @@ function checkValue(value: string): void {
   const problem =
     typeof value !== 'string' || value.length === 0
       ? 'the value is empty'
-      : Buffer.byteLength(value, 'utf8') > SECRET_VALUE_MAX
+      : value.length < MIN_MASKED_LENGTH
+        ? `the value is shorter than ${MIN_MASKED_LENGTH} characters, too short to be masked in logs and results`
+        : Buffer.byteLength(value, 'utf8') > SECRET_VALUE_MAX
         ? `the value is larger than ${SECRET_VALUE_MAX} bytes`
         : value.includes('\0')
           ? 'the value contains a NUL character'
@@ -70,6 +73,7 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
           continue;
         }
         options.redactor.register(value);
+        if (value.length < MIN_MASKED_LENGTH) log.warn(`Secret '${formatSecretRef(ref)}' is shorter than ${MIN_MASKED_LENGTH} characters and cannot be masked in output`, { backend: b.name });
         outcome.asked.push({ backend: b.name, result: 'hit' });
         answer = { value, backend: b.name };
         break;
