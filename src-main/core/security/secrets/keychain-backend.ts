@@ -48,7 +48,11 @@ export function createKeychainBackend(options: KeychainBackendOptions): Keychain
 
   /** A read error means the keychain cannot be asked; a write error only that this write failed. */
   const call = async <T>(what: string, fn: (port: KeychainPort) => Promise<T>, kind: 'read' | 'write' = 'read'): Promise<T> => {
-    if (outage && (hanging > 0 || options.clock.now() < outage.until)) throw new BackendUnavailableError('keychain', outage.reason);
+    if (hanging > 0) {
+      // keytar cannot cancel a call; while one hangs, another would only block another worker thread.
+      throw new BackendUnavailableError('keychain', `${outage?.reason ?? 'an earlier keychain call never returned'} (a call is still waiting; restart Desktop Agent once the Secret Service works)`);
+    }
+    if (outage && options.clock.now() < outage.until) throw new BackendUnavailableError('keychain', outage.reason);
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
     const work = fn(options.port);
