@@ -40,7 +40,8 @@ export function createSecrets(options: SecretsOptions): SecretStore {
   for (const [name, value] of Object.entries(env)) if (name.startsWith(ENV_PREFIX) && value) options.redactor.register(value);
 
   const keychain = createKeychainBackend({
-    port: options.keychain ?? createSystemKeychain({ env }),
+    // keytar and secret-tool reach D-Bus through the process environment, whatever `env` holds.
+    port: options.keychain ?? createSystemKeychain(),
     clock: options.clock,
     get timeoutMs() {
       return options.keychainTimeoutMs();

@@ -107,22 +107,11 @@ async function secretToolLookup(tool: string, env: NodeJS.ProcessEnv, service: s
 async function secretToolAccounts(tool: string, env: NodeJS.ProcessEnv, service: string): Promise<string[]> {
   const r = await runSecretTool(tool, env, ['search', '--all', 'service', service]);
   if (r.code !== 0) return [];
-  // Items print as `[path]` blocks of `name = value` lines; only attribute lines are read.
-  const accounts: string[] = [];
-  let inItem = false;
-  let itemService: string | undefined;
-  let itemAccount: string | undefined;
-  const flush = () => {
-    if (inItem && itemService === service && itemAccount !== undefined) accounts.push(itemAccount);
-  };
-  for (const line of r.stdout.split('\n')) {
-    if (/^\[\/.*\]$/.test(line)) {
-      flush();
-      inItem = true;
-      itemService = itemAccount = undefined;
-    } else if (line.startsWith('attribute.service = ')) itemService = line.slice('attribute.service = '.length);
-    else if (line.startsWith('attribute.account = ')) itemAccount = line.slice('attribute.account = '.length);
+  // The search matched `service` exactly; secret-tool prints each item's attribute lines (on
+  // stderr in libsecret 0.20, so both streams are read). Only attribute lines are looked at.
+  const accounts = new Set<string>();
+  for (const line of `${r.stdout}\n${r.stderr}`.split('\n')) {
+    if (line.startsWith('attribute.account = ')) accounts.add(line.slice('attribute.account = '.length));
   }
-  flush();
-  return accounts;
+  return [...accounts];
 }
