@@ -22,7 +22,7 @@ export interface KeychainBackendOptions {
   base?: string;
 }
 
-/** Where a timed-out or failed keychain stands: unusable until `until`, or while a call still hangs. */
+/** Where a timed-out or failed keychain stands: unusable until `until`. */
 interface Outage {
   reason: string;
   until: number;
@@ -30,9 +30,10 @@ interface Outage {
 
 /**
  * The OS keychain backend: service `com.axion.desktop-agent[.<service>]`, account = key. Every
- * call is bounded by a timeout; a failure marks the keychain unavailable (with the reason) for a
- * while, and no new call is made while an earlier one still hangs, so a dead D-Bus costs at most
- * one blocked worker thread and one timeout, never a crash or a hang.
+ * call is bounded by a timeout, after which the port aborts it (the system port kills its keytar
+ * helper); a failure marks the keychain unavailable, with the reason, for a while, so a dead
+ * D-Bus costs one timeout, never a crash or a hang. A port that cannot abort gets no new call
+ * while an earlier one still hangs.
  */
 export type KeychainBackend = SecretBackend & {
   /** Calls the keychain directly, with the same bounds (the file backend keeps its key here). */
@@ -59,7 +60,8 @@ export function createKeychainBackend(options: KeychainBackendOptions): Keychain
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         timedOut = true;
-        hanging++;
+        if (options.port.abort) options.port.abort(`no answer from the OS keychain within ${options.timeoutMs} ms`);
+        else hanging++;
         reject(
           new BackendUnavailableError(
             'keychain',
@@ -67,7 +69,6 @@ export function createKeychainBackend(options: KeychainBackendOptions): Keychain
           ),
         );
       }, options.timeoutMs);
-      timer.unref?.();
     });
     try {
       const result = await Promise.race([work, timeout]);
@@ -84,7 +85,7 @@ export function createKeychainBackend(options: KeychainBackendOptions): Keychain
       throw new BackendUnavailableError('keychain', reason);
     } finally {
       clearTimeout(timer);
-      if (timedOut) {
+      if (timedOut && !options.port.abort) {
         work.then(
           () => hanging--,
           () => hanging--,
