@@ -80,6 +80,7 @@ export async function openSecretsAt(flags: Record<string, string | boolean | und
       audit.record({ user, action: e.action, permission: 'manage_secrets', resource: e.ref ? formatSecretRef(e.ref) : null, result: e.result, source: 'cli', details: e.details }),
     status: () => secretsStatusReport(store, db, Date.now()),
     close: () => {
+      store.close?.();
       db.close();
       sink.close();
     },

@@ -99,6 +99,8 @@ export interface SecretStore {
   delete(ref: SecretRef, options?: SecretWriteOptions): Promise<string[]>;
   list(): Promise<SecretListing[]>;
   status(): Promise<SecretBackendStatus[]>;
+  /** Releases what the backends hold (the keychain helper process). */
+  close?(): void;
 }
 
 export interface Notification {

@@ -39,9 +39,10 @@ export function createSecrets(options: SecretsOptions): SecretStore {
   if (passphrase) options.redactor.register(passphrase);
   for (const [name, value] of Object.entries(env)) if (name.startsWith(ENV_PREFIX) && value) options.redactor.register(value);
 
+  // keytar and secret-tool reach D-Bus through the process environment, whatever `env` holds.
+  const port = options.keychain ?? createSystemKeychain();
   const keychain = createKeychainBackend({
-    // keytar and secret-tool reach D-Bus through the process environment, whatever `env` holds.
-    port: options.keychain ?? createSystemKeychain(),
+    port,
     clock: options.clock,
     get timeoutMs() {
       return options.keychainTimeoutMs();
@@ -64,5 +65,6 @@ export function createSecrets(options: SecretsOptions): SecretStore {
     audit: options.audit,
     logger: options.logger,
     clock: options.clock,
+    onClose: () => port.abort?.('the secret store was closed'),
   });
 }

@@ -16,6 +16,8 @@ export interface SecretStoreOptions {
   audit?: { record(entry: AuditInput): void };
   logger: Logger;
   clock: Clock;
+  /** Called by close(). */
+  onClose?: () => void;
 }
 
 export function checkRef(ref: SecretRef): SecretRef {
@@ -228,6 +230,10 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
         }
       }
       return out.sort((a, b) => (a.service ?? '').localeCompare(b.service ?? '') || a.key.localeCompare(b.key) || a.backend.localeCompare(b.backend));
+    },
+
+    close() {
+      options.onClose?.();
     },
 
     async status(): Promise<SecretBackendStatus[]> {

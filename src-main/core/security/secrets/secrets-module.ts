@@ -30,6 +30,7 @@ export function createSecretsModule(services: CoreServices): CoreModule {
 
   return {
     name: 'secrets',
+    stop: () => store.close?.(),
     handlers: contractHandlers({
       'secrets.list': async () => ({
         items: (await store.list()).map((i) => ({
