@@ -23,6 +23,9 @@ export interface SystemKeychainOptions {
   env?: NodeJS.ProcessEnv;
   /** keytar's entry file (default: resolved from node_modules). */
   keytarPath?: string;
+  /** How long a `secret-tool lookup` that found nothing is trusted (a lookup costs a process start). */
+  missTtlMs?: number;
+  now?: () => number;
 }
 
 /**
@@ -39,13 +42,24 @@ export function createSystemKeychain(options: SystemKeychainOptions = {}): Keych
   const tool = platform === 'linux' ? findOnPath('secret-tool', env) : undefined;
   const children = new Set<ChildProcess>();
   const st = (args: string[]) => runSecretTool(tool!, env, args, children);
-  const lookup = async (service: string, account: string) => {
+  const now = options.now ?? Date.now;
+  const missTtlMs = options.missTtlMs ?? 10_000;
+  // Keys that resolve from a later backend (env, file) miss the keychain on every lookup; the
+  // secret-tool retry for them is remembered for a few seconds instead of started each time.
+  const misses = new Map<string, number>();
+  const lookup = async (service: string, account: string, useCache = true) => {
+    const id = `${service}\0${account}`;
+    const at = misses.get(id);
+    if (useCache && at !== undefined && now() - at < missTtlMs) return null;
     const r = await st(['lookup', 'service', service, 'account', account]);
     // Exit 1 with nothing on stderr is "no such item"; anything on stderr is a failure to ask.
     if (r.code !== 0) {
       if (r.stderr) throw new Error(r.stderr);
+      if (misses.size > 10_000) misses.clear();
+      misses.set(id, now());
       return null;
     }
+    misses.delete(id);
     return r.stdout;
   };
 
@@ -57,12 +71,12 @@ export function createSystemKeychain(options: SystemKeychainOptions = {}): Keych
     },
     async setPassword(service, account, password) {
       // Replace an item stored without the schema (secret-tool) so one value answers for the account.
-      if (tool && (await lookup(service, account)) !== null) await st(['clear', 'service', service, 'account', account]);
+      if (tool && (await lookup(service, account, false)) !== null) await st(['clear', 'service', service, 'account', account]);
       await keytar.call('setPassword', service, account, password);
     },
     async deletePassword(service, account) {
       let deleted = await keytar.call<boolean>('deletePassword', service, account);
-      if (tool && (await lookup(service, account)) !== null) {
+      if (tool && (await lookup(service, account, false)) !== null) {
         await st(['clear', 'service', service, 'account', account]);
         deleted = true;
       }

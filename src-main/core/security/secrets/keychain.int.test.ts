@@ -7,6 +7,7 @@ import { keyringSkipReason, testKeyring } from '../../../../test-support/keyring
 import { filesContaining, secretsCore, type SecretsCore } from '../../../../test-support/secrets-core';
 import { asUser } from '../../../../test-support/temp-core';
 import { KEYCHAIN_SERVICE } from './keychain-backend';
+import { createSystemKeychain } from './keychain-port';
 
 /**
  * The real OS keychain: gnome-keyring on the D-Bus session that `npm test` (or
@@ -117,5 +118,24 @@ describe.skipIf(!keyring.available)(`real OS keychain (gnome-keyring on D-Bus)${
     open.push(again);
     expect(await again.core.secrets.get({ key: 'in_file' })).toEqual({ value, backend: 'file' });
     expect(filesContaining(c.dir, value)).toEqual([]);
+  });
+
+  it('sees an item stored with secret-tool after a miss once the short miss memory has passed', async () => {
+    let now = 1_000_000;
+    const port = createSystemKeychain({ now: () => now, missTtlMs: 10_000 });
+    const service = `${KEYCHAIN_SERVICE}.ttl-${randomUUID().slice(0, 8)}`;
+    try {
+      expect(await port.getPassword(service, 'late')).toBeNull();
+      // An explicit foreign schema makes the item one that keytar cannot match (as secret-tool's
+      // schema-less items mostly are), so only the secret-tool retry can find it.
+      expect(secretTool(['store', '--label=late', 'service', service, 'account', 'late', 'xdg:schema', 'org.example.Other'], 'late-value').code).toBe(0);
+      expect(await port.getPassword(service, 'late')).toBeNull();
+      now += 10_000;
+      expect(await port.getPassword(service, 'late')).toBe('late-value');
+      expect(await port.deletePassword(service, 'late')).toBe(true);
+      expect(secretTool(['lookup', 'service', service, 'account', 'late']).code).toBe(1);
+    } finally {
+      port.abort?.('test done');
+    }
   });
 });
