@@ -5,18 +5,13 @@ import { EXIT, parseCommandArgs, type CliIo, type Command } from '../io';
 import { openSecretsAt, type SecretsSession } from './secrets-session';
 
 const USAGE = [
-  'desktop-agent secrets set KEY [--service S] [--backend keychain|file]   (the value is read from stdin)',
-  '       desktop-agent secrets get KEY [--service S]',
-  '       desktop-agent secrets list [--json]',
+  'desktop-agent secrets set KEY [--service S] [--backend keychain|file]  value from stdin, never an argument (one trailing newline dropped)',
+  '       desktop-agent secrets get KEY [--service S]                         prints the value on stdout: it is your own keychain',
+  '       desktop-agent secrets list [--json]                                  names, services, backends and dates; never values',
   '       desktop-agent secrets delete KEY [--service S] [--backend B]',
-  '       desktop-agent secrets status [--json]',
-  '',
-  'Works on the data dir directly (no running server needed); every change is in the audit log.',
-  '`set` reads the value from stdin, never from the command line (which ps and shell history show);',
-  'one trailing newline is dropped, so `echo value | desktop-agent secrets set KEY` stores "value".',
-  "`get` prints the value itself on stdout (it is your own keychain); nothing else prints it.",
-  `Backends are tried in the order of secrets.backends in orchestrator.yaml (${SECRET_BACKENDS.join(', ')});`,
-  'the environment backend reads DESKTOP_AGENT_SECRET_<KEY> (service S: DESKTOP_AGENT_SECRET_<S>__<KEY>), upper-cased.',
+  '       desktop-agent secrets status [--json]                                backends in lookup order, availability, lookups in 24 h',
+  '       Works on the data dir directly (no server needed); changes and reads are in the audit log.',
+  '       Environment backend: DESKTOP_AGENT_SECRET_<KEY>, or DESKTOP_AGENT_SECRET_<SERVICE>__<KEY>, upper-cased.',
 ].join('\n');
 
 const OPTIONS = {
