@@ -1,4 +1,4 @@
-import { SECRET_BACKENDS, formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
+import { formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
 import { AppError } from '../../core/app/errors';
 import { UsageError } from '../../core/app/runtime-options';
 import { EXIT, parseCommandArgs, type CliIo, type Command } from '../io';
