@@ -30,7 +30,13 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 export const orchestratorSchema = z.strictObject({
   queues: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'queue names use letters, digits, _ and -'), queueSchema.partial()).default({}),
   concurrency_tags: z.record(z.string().min(1).max(64), z.number().int().min(1).max(1000)).default({}),
-  global: z.strictObject({ max_total_concurrent: z.number().int().min(1).max(1000).default(10) }).prefault({}),
+  global: z
+    .strictObject({
+      max_total_concurrent: z.number().int().min(1).max(1000).default(10),
+      /** Aging: a waiting run counts one priority level higher for each aging_ms it has waited (never above 1). */
+      aging_ms: z.number().int().min(1000).max(86_400_000).default(300_000),
+    })
+    .prefault({}),
   api: z
     .strictObject({
       port: z.number().int().min(0).max(65535).default(8000),

@@ -33,6 +33,9 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
   const db = new BetterSqlite3(options.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    // Retention gives pages back with incremental_vacuum; this must be chosen before the first table.
+    const isNew = (db.prepare("select count(*) from sqlite_master").pluck().get() as number) === 0;
+    if (isNew) db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');

@@ -1,5 +1,6 @@
 import m0001 from './0001_foundation.sql';
 import m0002 from './0002_runs.sql';
+import m0005 from './0005_queue.sql';
 import m0006 from './0006_secrets.sql';
 
 export interface Migration {
@@ -12,5 +13,6 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'foundation', sql: m0001 },
   { version: 2, name: 'runs', sql: m0002 },
+  { version: 5, name: 'queue', sql: m0005 },
   { version: 6, name: 'secrets', sql: m0006 },
 ];

@@ -1,0 +1,106 @@
+import { existsSync, rmSync } from 'node:fs';
+import { basename, join, resolve, sep } from 'node:path';
+import { AppError } from '../app/errors';
+import type { CoreModule, CoreServices } from '../app/core-module';
+import type { Handler, HandlerMap } from '../api/dispatcher';
+import type { runsContract } from '@shared/contract/runs';
+import { contentTypeOf } from '../api/static-files';
+import { principalName, type CallContext } from '../api/principal';
+import { isFinal } from '@shared/domain/runs';
+import type { RunExecutor, TemplateCatalog } from './ports';
+import { pruneOnce } from './retention';
+import { getRun, listRuns } from './run-read';
+import { RunQueue } from './run-queue';
+
+type RunsHandlers = { [N in keyof typeof runsContract]: Handler<(typeof runsContract)[N]> };
+
+export interface QueueModule extends CoreModule {
+  queue: RunQueue;
+}
+
+/** How a procedure call names its trigger: the desktop app is `manual`, scripts on the API are `api`. */
+function triggerOf(ctx: CallContext): string {
+  return ctx.source === 'ipc' ? 'manual' : 'api';
+}
+
+/** The run queue as a core module: runs.* and queues.* procedures, retention, graceful stop. */
+export function createQueueModule(services: CoreServices, deps: { executor: RunExecutor; templates: TemplateCatalog }): QueueModule {
+  const { db, clock, paths } = services;
+  const queue = new RunQueue({
+    db,
+    clock,
+    logger: services.logger.child('Queue'),
+    bus: services.bus,
+    redactor: services.redactor,
+    config: () => services.config.orchestrator,
+    executor: deps.executor,
+    templates: deps.templates,
+  });
+  let retentionTimer: { cancel(): void } | undefined;
+  const retention = () => {
+    const r = services.config.orchestrator.retention;
+    try {
+      pruneOnce({ db, dbFile: paths.dbFile, artifactsDir: paths.artifactsDir, logger: services.logger.child('Queue'), now: () => clock.now(), runsDays: r.runs_days, maxDbMb: r.max_db_mb, auditDays: r.audit_days });
+    } catch (e) {
+      services.logger.child('Queue').error('Retention failed; will try again', { error: e as Error });
+    }
+    retentionTimer = clock.setTimer(10 * 60_000, retention);
+  };
+
+  const artifactPath = (runId: string, name: string): string => {
+    const dir = resolve(paths.artifactsDir, runId);
+    const file = resolve(dir, name);
+    if (!file.startsWith(dir + sep) || basename(file) !== name) throw new AppError('VALIDATION_ERROR', `Invalid artifact name '${name}'`, { issues: [{ path: 'name', message: 'a plain file name' }] });
+    if (!existsSync(file)) throw new AppError('NOT_FOUND', `Run ${runId} has no artifact '${name}'`);
+    return file;
+  };
+
+  return {
+    name: 'queue',
+    queue,
+    start: () => {
+      queue.start();
+      retentionTimer = clock.setTimer(30_000, retention);
+    },
+    stop: async () => {
+      retentionTimer?.cancel();
+      await queue.stop();
+    },
+    handlers: {
+      'runs.enqueue': (input, ctx) => queue.enqueue(input, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }),
+      'runs.enqueueBatch': ({ runs }, ctx) => ({ items: queue.enqueueMany(runs, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }) }),
+      'runs.list': (input) => listRuns(db, input),
+      'runs.get': ({ id }) => getRun(db, id),
+      'runs.artifact': ({ id, name }) => {
+        getRun(db, id);
+        const file = artifactPath(id, name);
+        return { contentType: contentTypeOf(file), filePath: file, fileName: name };
+      },
+      'runs.pause': ({ id }) => ({ id, status: queue.pause(id) }),
+      'runs.resume': ({ id }) => ({ id, status: queue.resume(id) }),
+      'runs.cancel': ({ id }) => ({ id, status: queue.cancel(id) }),
+      'runs.retry': ({ id }, ctx) => {
+        const run = db.prepare('select template, template_yaml, variables_json, queue, priority, dry_run, status from runs where id = ?').get(id) as
+          | { template: string; template_yaml: string; variables_json: string; queue: string; priority: number; dry_run: number; status: string }
+          | undefined;
+        if (!run) throw new AppError('NOT_FOUND', `Run ${id} not found`);
+        if (!isFinal(run.status)) throw new AppError('CONFLICT', `Run ${id} is ${run.status}; only a finished run can be run again`);
+        return queue.enqueue(
+          { template_yaml: run.template_yaml, variables: JSON.parse(run.variables_json) as Record<string, unknown>, queue: run.queue, priority: run.priority, dry_run: run.dry_run === 1 },
+          { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal), retryOf: id, templateName: run.template },
+        );
+      },
+      'runs.delete': ({ id }) => {
+        const run = db.prepare('select status from runs where id = ?').pluck().get(id) as string | undefined;
+        if (!run) throw new AppError('NOT_FOUND', `Run ${id} not found`);
+        if (!isFinal(run)) throw new AppError('CONFLICT', `Run ${id} is ${run}; cancel it before deleting it`);
+        db.prepare('delete from runs where id = ?').run(id);
+        rmSync(join(paths.artifactsDir, id), { recursive: true, force: true });
+        return { deleted: true };
+      },
+      'queues.list': () => ({ items: queue.queues() }),
+      'queues.pause': ({ name }, ctx) => queue.pauseQueue(name, principalName(ctx.principal)),
+      'queues.resume': ({ name }, ctx) => queue.resumeQueue(name, principalName(ctx.principal)),
+    } satisfies RunsHandlers as HandlerMap,
+  };
+}
