@@ -3,8 +3,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statS
 import { basename, dirname, join } from 'node:path';
 import type { SecretRef } from '@shared/domain/secret-ref';
 import { BackendRefusedError, BackendUnavailableError, type Availability, type SecretBackend } from './backend';
-import type { KeychainBackend } from './keychain-backend';
-import { KEYCHAIN_SERVICE } from './keychain-backend';
+import { KEYCHAIN_SERVICE, type KeychainBackend } from './keychain-backend';
 import { deriveKey, EnvelopeError, newScryptParams, readHeader, seal, unseal, type KdfParams } from './secrets-envelope';
 
 export const PASSPHRASE_ENV = 'DESKTOP_AGENT_SECRETS_PASSPHRASE';
@@ -126,31 +125,41 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend {
     }
   };
 
+  /** Another process created or replaced the file between reading its header and taking the lock. */
+  const RACED = Symbol('raced');
+
   const write = async (change: (c: Contents) => boolean): Promise<boolean> => {
-    // The key is fetched first (it may need the keychain, which is asynchronous); the
-    // read-modify-write itself runs synchronously under the cross-process write lock.
-    const first = readRaw();
-    const kdf = first ? readHeader(first.bytes, name).header.kdf : newKdf();
-    const key = await keyFor(kdf, !first);
-    return options.withWriteLock(() => {
-      const raw = readRaw();
-      let contents: Contents;
-      let useKdf = kdf;
-      if (raw) {
-        const header = readHeader(raw.bytes, name).header;
-        if (JSON.stringify(header.kdf) !== JSON.stringify(kdf)) throw unavailable(`${name} was replaced while it was being written; try again`);
-        useKdf = header.kdf;
-        contents = cache?.stamp === raw.stamp ? cache.contents : decode(raw.bytes, key);
-      } else {
-        if (first) throw unavailable(`${name} was removed while it was being written; try again`);
-        contents = { version: 1, entries: [] };
+    for (let attempt = 0; ; attempt++) {
+      // The key is fetched first (it may need the keychain or scrypt, both asynchronous); the
+      // read-modify-write itself runs synchronously under the cross-process write lock.
+      const first = readRaw();
+      const kdf = first ? readHeader(first.bytes, name).header.kdf : newKdf();
+      const key = await keyFor(kdf, !first);
+      const result = options.withWriteLock((): boolean | typeof RACED => {
+        const raw = readRaw();
+        let contents: Contents;
+        if (raw) {
+          if (JSON.stringify(readHeader(raw.bytes, name).header.kdf) !== JSON.stringify(kdf)) return RACED;
+          contents = cache?.stamp === raw.stamp ? cache.contents : decode(raw.bytes, key);
+        } else {
+          if (first) return RACED;
+          contents = { version: 1, entries: [] };
+        }
+        const next: Contents = { version: 1, entries: contents.entries.map((e) => ({ ...e })) };
+        if (!change(next)) return false;
+        atomicWrite(options.file, seal(Buffer.from(JSON.stringify(next), 'utf8'), key, kdf));
+        cache = undefined;
+        return true;
+      });
+      if (result !== RACED) return result;
+      if (!first && kdf.name === 'keychain') {
+        // Another process created the file first: the key made for ours is of no use.
+        const account = kdf.account;
+        keys.delete(`keychain:${account}`);
+        await options.keychain?.call('drop unused file key', (k) => k.deletePassword(KEYCHAIN_SERVICE, account), 'write').catch(() => false);
       }
-      const next: Contents = { version: 1, entries: contents.entries.map((e) => ({ ...e })) };
-      if (!change(next)) return false;
-      atomicWrite(options.file, seal(Buffer.from(JSON.stringify(next), 'utf8'), key, useKdf));
-      cache = undefined;
-      return true;
-    });
+      if (attempt >= 5) throw unavailable(`${name} keeps changing while it is being written (another process?); try again`);
+    }
   };
 
   const matches = (ref: SecretRef) => (e: StoredEntry) => e.key === ref.key && (e.service ?? undefined) === (ref.service ?? undefined);

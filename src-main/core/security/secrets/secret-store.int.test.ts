@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../app/clock';
 import { failingKeychain, hangingKeychain, memoryKeychain } from '../../../../test-support/keychains';
 import { filesContaining, listTree, secretsCore, type SecretsCore } from '../../../../test-support/secrets-core';
 import { asUser } from '../../../../test-support/temp-core';
@@ -161,6 +162,27 @@ describe('encrypted file backend', () => {
     expect(warn).toMatchObject({ level: 'warn', backend: 'file' });
   });
 
+  it('loses no write when two processes on one data dir store at the same time', async () => {
+    const env = { DESKTOP_AGENT_SECRETS_PASSPHRASE: 'shared passphrase' };
+    const a = track(await secretsCore({ keychain: failingKeychain(), env }));
+    const b = track(await secretsCore({ keychain: failingKeychain(), env, dir: a.dir }));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => [a.core.secrets.set({ key: `a${i}` }, `value-a-${i}`), b.core.secrets.set({ key: `b${i}` }, `value-b-${i}`)]).flat(),
+    );
+    const keys = (await a.core.secrets.list()).map((i) => i.key).sort();
+    expect(keys).toEqual([...Array.from({ length: 20 }, (_, i) => `a${i}`), ...Array.from({ length: 20 }, (_, i) => `b${i}`)].sort());
+    expect(await b.core.secrets.get({ key: 'a7' })).toEqual({ value: 'value-a-7', backend: 'file' });
+  });
+
+  it('keeps one file key when two processes create secrets.enc at once', async () => {
+    const keychain = memoryKeychain();
+    const a = track(await secretsCore({ keychain }));
+    const b = track(await secretsCore({ keychain, dir: a.dir }));
+    await Promise.all([a.core.secrets.set({ key: 'from_a' }, 'value-a', { backend: 'file' }), b.core.secrets.set({ key: 'from_b' }, 'value-b', { backend: 'file' })]);
+    expect([...keychain.items.keys()].filter((k) => k.includes('secrets-file-key:'))).toHaveLength(1);
+    expect(await a.core.secrets.get({ key: 'from_b' })).toEqual({ value: 'value-b', backend: 'file' });
+  });
+
   it('refuses to start without a passphrase or a keychain, saying what to do', async () => {
     const c = track(await secretsCore({ keychain: failingKeychain(), env: {} }));
     const file = (await c.core.secrets.status()).find((b) => b.name === 'file')!;
@@ -183,6 +205,17 @@ describe('unavailable keychain', () => {
     expect(keychain.calls).toBe(callsAfterFirst);
     expect(status.backends[0]).toMatchObject({ name: 'keychain', available: false, errors_24h: 2 });
     expect(status.backends[0]!.reason).toMatch(/^no answer from the OS keychain within 200 ms/);
+  });
+
+  it('asks a failed keychain again once the retry pause has passed', async () => {
+    const keychain = failingKeychain();
+    const c = track(await secretsCore({ keychain, env: { DESKTOP_AGENT_SECRET_K: 'value-k' }, clock: new FakeClock() }));
+    await c.core.secrets.get({ key: 'k' });
+    await c.core.secrets.get({ key: 'k' });
+    expect(keychain.calls).toBe(1);
+    (c.core.clock as FakeClock).advance(30_000);
+    await c.core.secrets.get({ key: 'k' });
+    expect(keychain.calls).toBe(2);
   });
 
   it('reports a missing D-Bus session with the reason and what to do', async () => {
