@@ -2,6 +2,7 @@ import { formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
 import { AppError } from '../../core/app/errors';
 import { UsageError } from '../../core/app/runtime-options';
 import { EXIT, parseCommandArgs, type CliIo, type Command } from '../io';
+import { secretNotFoundMessage } from '../../core/security/secrets/secret-store';
 import { openSecretsAt, type SecretsSession } from './secrets-session';
 
 const USAGE = [
@@ -80,8 +81,7 @@ async function setSecret(s: SecretsSession, ref: SecretRef, backend: string | un
 async function getSecret(s: SecretsSession, ref: SecretRef, io: CliIo): Promise<number> {
   const r = await s.store.lookup(ref, { user: s.user, source: 'cli' });
   if (!r.found) {
-    const why = r.unavailable.map((u) => `\n  ${u.backend}: ${u.reason}`).join('');
-    io.stderr(`Secret '${formatSecretRef(ref)}' not found${why ? ` (some backends could not be asked:${why})` : ''}\n`);
+    io.stderr(`${secretNotFoundMessage(ref, r.unavailable)}\n`);
     return EXIT.failed;
   }
   io.stdout(r.value);

@@ -6,6 +6,7 @@ import { failingKeychain, hangingKeychain, memoryKeychain } from '../../../../te
 import { filesContaining, listTree, secretsCore, type SecretsCore } from '../../../../test-support/secrets-core';
 import { asUser } from '../../../../test-support/temp-core';
 import { KEYCHAIN_SERVICE } from './keychain-backend';
+import { secretNotFoundMessage } from './secret-store';
 
 const admin = asUser('Admin');
 const open: SecretsCore[] = [];
@@ -224,5 +225,12 @@ describe('unavailable keychain', () => {
     const keychain = (await c.core.secrets.status())[0]!;
     expect(keychain).toMatchObject({ name: 'keychain', available: false, writable: false });
     expect(keychain.reason).toMatch(/^no D-Bus session with a Secret Service \(Cannot autolaunch D-Bus without X11 \$DISPLAY\); on a headless Linux start one/);
+
+    // The step error says which backend could not be asked, so "not found" is not read as "absent".
+    const miss = await c.core.secrets.lookup({ service: 'external_api', key: 'api_key' });
+    expect(miss.found).toBe(false);
+    expect(secretNotFoundMessage({ service: 'external_api', key: 'api_key' }, miss.found ? [] : miss.unavailable)).toMatch(
+      /^Secret 'external_api\/api_key' not found \(could not ask keychain: no D-Bus session with a Secret Service/,
+    );
   });
 });

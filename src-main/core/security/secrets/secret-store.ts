@@ -40,6 +40,15 @@ function checkValue(value: string): void {
   if (problem) throw new AppError('VALIDATION_ERROR', `Invalid secret value: ${problem}`, { issues: [{ path: 'value', message: problem }] });
 }
 
+/**
+ * The step error of SPEC section 8 for a reference no backend answered: `Secret 'KEY' not found`,
+ * plus the backends that could not be asked and why (so "not found" is not mistaken for "absent").
+ */
+export function secretNotFoundMessage(ref: SecretRef, unavailable: readonly { backend: string; reason: string }[] = []): string {
+  const base = `Secret '${formatSecretRef(ref)}' not found`;
+  return unavailable.length ? `${base} (could not ask ${unavailable.map((u) => `${u.backend}: ${u.reason}`).join('; ')})` : base;
+}
+
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** The backends of SPEC section 8 tried in the configured order, with counting, auditing and masking. */
@@ -97,7 +106,7 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
       if (access.runId) details.run_id = access.runId;
       if (access.step !== undefined) details.step = access.step;
       if (answer) details.backend = answer.backend;
-      else details.error = `Secret '${ref.key}' not found`;
+      else details.error = secretNotFoundMessage(ref);
       if (unavailable.length) details.unavailable = unavailable;
       try {
         options.audit?.record({
