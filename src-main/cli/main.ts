@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate')).validateCommand,
   users: async () => (await import('./commands/users')).usersCommand,
   enqueue: async () => (await import('./commands/enqueue')).enqueueCommand,
+  secrets: async () => (await import('./commands/secrets')).secretsCommand,
 };
 
 function help(commands: Command[]): string {

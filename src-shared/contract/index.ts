@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { auditContract } from './audit';
 import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
+import { secretsContract } from './secrets';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
 import { usersContract } from './users';
@@ -17,6 +18,7 @@ export const CONTRACT = {
   ...authContract,
   ...usersContract,
   ...auditContract,
+  ...secretsContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

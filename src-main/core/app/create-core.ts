@@ -8,7 +8,9 @@ import { checkpoint, openDatabase, type Database } from '../db/database';
 import { AuditLog } from '../security/audit/audit-log';
 import { createUsersModule, type UsersModule, type UsersModuleOptions } from '../security/auth/users-module';
 import { Redactor } from '../security/redaction';
-import { createEnvSecretStore } from '../security/secrets/env-secret-store';
+import { createSecrets } from '../security/secrets/create-secrets';
+import type { KeychainPort } from '../security/secrets/keychain-port';
+import { createSecretsModule } from '../security/secrets/secrets-module';
 import { systemClock } from './clock';
 import type { CoreModule, CoreServices } from './core-module';
 import { EventBus } from './event-bus';
@@ -22,6 +24,10 @@ export interface CoreOptions {
   version: string;
   clock?: Clock;
   secretStore?: SecretStore;
+  /** The OS keychain for the default secret store (keytar when omitted); tests inject one to run without D-Bus. */
+  keychain?: KeychainPort;
+  /** Where DESKTOP_AGENT_SECRET_* and DESKTOP_AGENT_SECRETS_PASSPHRASE are read (process.env when omitted). */
+  env?: NodeJS.ProcessEnv;
   notifier?: Notifier;
   /** A side-by-side better-sqlite3 build for this runtime (see db/native-binding.ts). */
   nativeBinding?: string;
@@ -93,6 +99,22 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     db.prepare("insert into meta(key, value) values ('first_start', ?)").run(new Date(startedAt).toISOString());
   }
 
+  const audit = new AuditLog(db, () => clock.now(), redactor);
+  const secrets =
+    options.secretStore ??
+    createSecrets({
+      dataDir: paths.dataDir,
+      db,
+      clock,
+      logger: logger.child('Secrets'),
+      redactor,
+      audit,
+      order: () => config.orchestrator.secrets.backends,
+      keychainTimeoutMs: () => config.orchestrator.secrets.keychain_timeout_ms,
+      env: options.env,
+      keychain: options.keychain,
+    });
+
   const services: CoreServices = {
     version: options.version,
     startedAt,
@@ -103,15 +125,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     db,
     bus,
     redactor,
-    audit: new AuditLog(db, () => clock.now(), redactor),
-    secrets: options.secretStore ?? createEnvSecretStore(),
+    audit,
+    secrets,
     notifier: options.notifier ?? createHeadlessNotifier(logger.child('Notifier')),
     host: {},
   };
 
   // Modules in start order; each later issue adds its module here.
   const users = createUsersModule(services, options.users);
-  const modules: CoreModule[] = [createSystemModule(services), users];
+  const modules: CoreModule[] = [createSystemModule(services), users, createSecretsModule(services)];
   const authenticator: Authenticator = users.authenticator;
 
   const handlers: HandlerMap = {};
