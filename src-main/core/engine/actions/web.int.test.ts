@@ -362,19 +362,6 @@ describe('dry run', () => {
   });
 });
 
-describe('risk', () => {
-  it('rates clicks on 送信/削除/Submit as high and ordinary links as none', () => {
-    const risk = def('click_by_text').risk!;
-    expect(risk({ text: '送信' })).toMatchObject({ level: 'high' });
-    expect(risk({ text: '削除する' })).toMatchObject({ level: 'high' });
-    expect(risk({ text: 'Submit order' })).toMatchObject({ level: 'high' });
-    expect(risk({ text: '保存' })).toMatchObject({ level: 'medium' });
-    expect(risk({ text: '次へ' })).toBeUndefined();
-    expect(risk({ text: 'Submitted items' })).toBeUndefined();
-    expect(risk({ text: '{{button}}' })).toMatchObject({ level: 'medium' });
-  });
-});
-
 describe('browser discovery', () => {
   it('drives the Chromium installed on the system when no path is configured, and a configured path otherwise', async () => {
     newRun();
