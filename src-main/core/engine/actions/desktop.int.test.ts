@@ -8,6 +8,7 @@ import { hasCommand, startXvfb, type XServer } from '../../../../test-support/xv
 import { ActionError, type ActionDef, type ActionResult } from '../action-types';
 import { systemDesktop } from '../desktop/preflight';
 import { createDesktopActions } from './desktop';
+import { webActions } from './web';
 
 /**
  * Desktop actions on a real X server (a private Xvfb): text and chords typed into an xterm
@@ -96,6 +97,9 @@ describe.skipIf(!canRun)('desktop actions under Xvfb', () => {
     await vi.waitFor(() => expect(presses()).toEqual(['3@600,450', '1@650,460', '1@650,460', '1@650,460']), { timeout: 5_000 });
     // The S key went down while Control was held (state 0x4 is ControlMask).
     await vi.waitFor(() => expect(log).toMatch(/KeyPress event[\s\S]*?state 0x4, keycode \d+ \(keysym 0x73, s\)/), { timeout: 5_000 });
+    // ...and both keys were let go again (a key left down would type into whatever comes next).
+    await vi.waitFor(() => expect(log).toMatch(/KeyRelease event[\s\S]*?\(keysym 0x73, s\)/), { timeout: 5_000 });
+    await vi.waitFor(() => expect(log).toMatch(/KeyRelease event[\s\S]*?\(keysym 0xffe3, Control_L\)/), { timeout: 5_000 });
 
     const outside = await step('mouse_move', { x: 2000, y: 10 }).catch((e: ActionError) => e);
     expect(outside).toBeInstanceOf(ActionError);
@@ -130,6 +134,25 @@ describe.skipIf(!canRun)('desktop actions under Xvfb', () => {
     const shot = await actions[0].captureScreenshot!(h.ctx(4));
     expect(shot).toMatchObject({ name: 'step-4.png', kind: 'screenshot' });
     expect(PNG.sync.read(readFileSync(join(h.artifacts.dir, 'step-4.png'))).width).toBe(1024);
+  });
+
+  it('types into a visible Chromium window: keyboard text and a Japanese paste that a web check then reads', async () => {
+    h = actionHarness();
+    const web = async (name: string, params: unknown, stepIndex: number) => {
+      const action = webActions.find((a) => a.name === name)!;
+      return action.run(action.params.parse(params), h.ctx(stepIndex));
+    };
+    const html = `<textarea id="t" style="width:95%;height:400px" oninput="document.getElementById('o').textContent = this.value"></textarea><p id="o"></p>`;
+    expect(await web('open_browser', { url: `data:text/html;charset=utf-8,${encodeURIComponent(html)}`, visible: true }, 0)).toMatchObject({ visible: true });
+    waitForWindow('--class', 'chromium');
+    const geometry = spawnSync('xdotool', ['search', '--onlyvisible', '--class', 'chromium', 'getwindowgeometry'], { env: { ...process.env, DISPLAY: x.display }, encoding: 'utf8' }).stdout;
+    const [, wx, wy] = /Position: (\d+),(\d+)/.exec(geometry)!.map(Number);
+    // Below the browser's toolbar, inside the 400 px high text area.
+    await step('mouse_click', { x: wx + 100, y: wy + 250 }, 1);
+    expect(await step('type_text', { text: 'abc 123 ' }, 2)).toMatchObject({ method: 'keyboard' });
+    const japanese = 'お問い合わせ：東京都千代田区 @2026!';
+    expect(await step('type_text', { text: japanese }, 3)).toMatchObject({ method: 'clipboard', via: 'xclip' });
+    expect(await web('assert_text', { contains: `abc 123 ${japanese}`, timeout_ms: 5_000 }, 4)).toMatchObject({ passed: true });
   });
 
   it('fails every desktop step with DESKTOP_UNAVAILABLE when there is no display, without loading a display', async () => {

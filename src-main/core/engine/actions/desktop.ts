@@ -158,8 +158,9 @@ export function createDesktopActions(sys: DesktopSystem = systemDesktop()): Acti
     async run(p, ctx) {
       return desktop(ctx, 'press_keys', async ({ nut }) => {
         const keys = p.keys.map((k) => nut.Key[nutKeyName(k, sys.platform) as keyof typeof nut.Key]);
+        // nut.js takes the last key as the key and the others as modifiers, for press and release alike.
         await nut.keyboard.pressKey(...keys);
-        await nut.keyboard.releaseKey(...[...keys].reverse());
+        await nut.keyboard.releaseKey(...keys);
         return { pressed: p.keys.map((k) => keyEntry(k)!.name) };
       });
     },

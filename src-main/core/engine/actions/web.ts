@@ -427,6 +427,15 @@ const uploadFile = defineAction({
   captureScreenshot: captureWebScreenshot,
 });
 
+/** A URL relative to the current page (`/download/x.csv`) made absolute; left as is when it cannot be. */
+function resolveAgainst(url: string, base: string): string {
+  try {
+    return new URL(url, base).toString();
+  } catch {
+    return url;
+  }
+}
+
 async function saveBytes(ctx: ActionContext, body: Buffer, filename: string, to: string | undefined): Promise<ActionResult> {
   const sha256 = createHash('sha256').update(body).digest('hex');
   if (to) {
@@ -450,7 +459,7 @@ const downloadFile = defineAction({
     return withPage(ctx, 'download_file', async (named) => {
       const wait = elementWait(p);
       if (p.url !== undefined) {
-        const url = checkUrl('download_file', new URL(p.url, named.page.url() === 'about:blank' ? undefined : named.page.url()).toString());
+        const url = checkUrl('download_file', resolveAgainst(p.url, named.page.url()));
         const response = await named.context.request.get(url, { timeout: ctx.config.web.navigation_timeout_ms, failOnStatusCode: false });
         if (!response.ok()) {
           const server = response.status() >= 500;

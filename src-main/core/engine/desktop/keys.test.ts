@@ -30,6 +30,8 @@ describe('key names', () => {
     expect(chordProblems(['Control', 'S'])).toEqual([]);
     expect(chordProblems(['Hyper'])[0]).toMatch(/^unknown key 'Hyper'; valid keys: Control, Shift, Alt, Meta/);
     expect(chordProblems(['Control', 'ctrl'])).toEqual(["key 'Control' appears twice in the chord"]);
+    expect(chordProblems(['Control', 'Shift', 'Escape'])).toEqual([]);
+    expect(chordProblems(['A', 'B'])[0]).toMatch(/^in a chord every key but the last must be a modifier .*'A' is not/);
     const r = pressKeysParams.safeParse({ keys: [] });
     expect(r.error?.issues[0].message).toBe('keys lists the keys of one chord, e.g. ["Control", "S"]');
   });

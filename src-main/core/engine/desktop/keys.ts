@@ -12,20 +12,22 @@ interface KeyEntry {
   name: string;
   nut: NutKeyName | typeof META;
   aliases: string[];
+  modifier?: true;
 }
 
 const entry = (name: string, nut: NutKeyName | typeof META, ...aliases: string[]): KeyEntry => ({ name, nut, aliases });
+const modifier = (name: string, nut: NutKeyName | typeof META, ...aliases: string[]): KeyEntry => ({ name, nut, aliases, modifier: true });
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 export const KEYS: readonly KeyEntry[] = [
-  entry('Control', 'LeftControl', 'Ctrl', 'LeftControl'),
-  entry('Shift', 'LeftShift', 'LeftShift'),
-  entry('Alt', 'LeftAlt', 'Option', 'LeftAlt'),
-  entry('Meta', META, 'Super', 'Win', 'Windows', 'Cmd', 'Command', 'LeftMeta', 'LeftSuper', 'LeftCmd', 'LeftWin'),
-  entry('RightControl', 'RightControl', 'RightCtrl'),
-  entry('RightShift', 'RightShift'),
-  entry('RightAlt', 'RightAlt', 'AltGr'),
-  entry('RightMeta', 'RightMeta', 'RightSuper', 'RightCmd', 'RightWin'),
+  modifier('Control', 'LeftControl', 'Ctrl', 'LeftControl'),
+  modifier('Shift', 'LeftShift', 'LeftShift'),
+  modifier('Alt', 'LeftAlt', 'Option', 'LeftAlt'),
+  modifier('Meta', META, 'Super', 'Win', 'Windows', 'Cmd', 'Command', 'LeftMeta', 'LeftSuper', 'LeftCmd', 'LeftWin'),
+  modifier('RightControl', 'RightControl', 'RightCtrl'),
+  modifier('RightShift', 'RightShift'),
+  modifier('RightAlt', 'RightAlt', 'AltGr'),
+  modifier('RightMeta', 'RightMeta', 'RightSuper', 'RightCmd', 'RightWin'),
   entry('Enter', 'Return', 'Return'),
   entry('Escape', 'Escape', 'Esc'),
   entry('Tab', 'Tab'),
@@ -102,6 +104,11 @@ export function chordProblems(keys: readonly string[]): string[] {
     const plus = unknown.find((k) => /.\+./.test(k));
     const hint = plus ? ` (write a chord as a list: ${JSON.stringify(plus.split('+'))})` : '';
     problems.push(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}${hint}; valid keys: ${VALID_KEYS_TEXT}`);
+  }
+  // nut.js holds every key but the last as a modifier flag, so only modifiers may come first.
+  const early = keys.slice(0, -1).filter((k) => keyEntry(k) && !keyEntry(k)!.modifier);
+  if (early.length) {
+    problems.push(`in a chord every key but the last must be a modifier (Control, Shift, Alt, Meta and their Right… forms); ${early.map((k) => `'${k}'`).join(', ')} is not — press other keys in separate steps`);
   }
   const seen = new Set<string>();
   for (const k of keys) {

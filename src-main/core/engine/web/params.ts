@@ -6,9 +6,10 @@ import { z } from 'zod';
  * - `timeout_ms` on every action that waits for an element (SPEC gives it to wait_for_selector
  *   and wait_for_element; the others wait up to DEFAULT_ELEMENT_TIMEOUT_MS, also bounded by the
  *   step's own timeout through the abort signal);
- * - `download_file.url` / `download_file.text`: what to download (a URL fetched with the
- *   context's cookies, or a link or button clicked by its text); `wait_for_download` takes the
- *   download a previous step started.
+ * - `download_file.url` / `download_file.text` (+ `role`): what to download (a URL fetched with
+ *   the context's cookies, or a link or button clicked by its text); `wait_for_download` takes
+ *   the download a previous step started;
+ * - `take_screenshot.full_page`: the whole scrollable page instead of the viewport.
  */
 
 export const DEFAULT_ELEMENT_TIMEOUT_MS = 10_000;

@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ActionError, type ActionContext } from '../action-types';
 import { resolveBrowser, type BrowserChoice } from './browser-discovery';
 import { DownloadTracker } from './downloads';
@@ -133,15 +133,22 @@ export class WebSession {
     if (!browser) {
       const web = ctx.config.web;
       this.choice = resolveBrowser({ browserPath: ctx.browserPath, configPath: web.browser_path, channel: web.channel });
-      browser = launch(this.choice, visible);
-      this.browsers.set(visible, browser);
-      browser.catch(() => this.browsers.delete(visible));
+      const launching = launch(this.choice, visible);
+      browser = launching;
+      this.browsers.set(visible, launching);
+      const forget = () => {
+        if (this.browsers.get(visible) === launching) this.browsers.delete(visible);
+      };
+      // A browser that failed to start, crashed or was closed by the user is started afresh next time.
+      launching.then((b) => b.on('disconnected', forget), forget);
     }
     return browser;
   }
 }
 
 async function launch(choice: BrowserChoice, visible: boolean): Promise<Browser> {
+  // Loaded on first use: starting the core (serve, the CLI) does not pay for Playwright.
+  const { chromium } = await import('playwright-core');
   try {
     return await chromium.launch({
       executablePath: choice.executablePath,
