@@ -303,6 +303,9 @@ describe('failure paths', () => {
     while (stillRunning(pids).length && Date.now() - started < 2_000) await new Promise((r) => setTimeout(r, 50));
     expect(stillRunning(pids)).toEqual([]);
     expect(chromiumPids()).toEqual([]);
+    // A later step of the same run (continue_on_error) says what happened to the browser.
+    const later = await failure(step('assert_text', { contains: 'x' }, { signal: new AbortController().signal }));
+    expect(later.message).toBe('assert_text: the browser was closed when step 1 was cancelled or timed out; open_browser again');
   });
 
   it('says which step to add when no browser is open, and rejects bad selectors and URLs clearly', async () => {

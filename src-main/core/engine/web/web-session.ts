@@ -31,6 +31,8 @@ export class WebSession {
   private readonly contexts = new Map<string, NamedContext>();
   private readonly tracked = new WeakSet<Page>();
   private currentName: string | undefined;
+  /** The step whose abort closed the browsers (later steps say so instead of "no browser"). */
+  private abortedAt: number | undefined;
   private closing: Promise<void> | undefined;
   choice: BrowserChoice | undefined;
   /**
@@ -59,6 +61,7 @@ export class WebSession {
   /** Opens (or returns) the named context and makes it the one later steps act on. */
   async open(ctx: ActionContext, name: string, visible: boolean): Promise<{ named: NamedContext; reused: boolean }> {
     if (this.closing) await this.closing;
+    this.abortedAt = undefined;
     const existing = this.contexts.get(name);
     if (existing && !existing.page.isClosed()) {
       this.currentName = name;
@@ -85,6 +88,9 @@ export class WebSession {
   /** The context the step acts on, or a clear error when no open_browser step ran (or its page is gone). */
   require(action: string): NamedContext {
     const named = this.current();
+    if (!named && this.abortedAt !== undefined) {
+      throw new ActionError('WEB_BROWSER_CLOSED', `${action}: the browser was closed when step ${this.abortedAt} was cancelled or timed out; open_browser again`, true);
+    }
     if (!named) throw new ActionError('WEB_NO_BROWSER', `${action}: no browser is open in this run; add an open_browser step before it`);
     if (named.page.isClosed()) {
       throw new ActionError('WEB_BROWSER_CLOSED', `${action}: the page of browser context '${named.name}' was closed (by the site, the user or a cancel); open_browser again`, true);
@@ -108,7 +114,10 @@ export class WebSession {
 
   /** While a step runs, its abort (cancel or step timeout) closes the browsers: Playwright calls then fail at once. */
   bindAbort(ctx: ActionContext): () => void {
-    const onAbort = () => void this.close();
+    const onAbort = () => {
+      this.abortedAt = ctx.stepIndex;
+      void this.close();
+    };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     return () => ctx.signal.removeEventListener('abort', onAbort);
   }
