@@ -16,6 +16,8 @@ import { webActions } from './web';
  * xev's event log; screenshots are decoded and compared with what is on the screen.
  */
 
+// Skipped only on a machine without an X server to start or the two test apps (CI installs
+// xvfb, xterm and x11-utils: see .ci/run); the no-display checks are in preflight.test.ts too.
 const canRun = hasCommand('Xvfb') && hasCommand('xterm') && hasCommand('xev');
 let x: XServer;
 let h: Harness;
