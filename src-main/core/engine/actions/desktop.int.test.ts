@@ -93,6 +93,11 @@ describe.skipIf(!canRun)('desktop actions under Xvfb', () => {
     expect(await step('mouse_click', { x: 600, y: 450, button: 'right' })).toEqual({ clicked: true, x: 600, y: 450, button: 'right', double: false });
     await step('mouse_click', { x: 650, y: 460, double: true });
     expect(await step('mouse_click', {})).toMatchObject({ clicked: true, x: 650, y: 460, button: 'left' });
+    // A dry run says what it would click and clicks nothing (the list below has no 2@...).
+    const click = actions.find((a) => a.name === 'mouse_click')!;
+    expect(await click.dryRun!(click.params.parse({ x: 620, y: 470, button: 'middle' }), h.ctx(9, { dryRun: true }))).toEqual({
+      would_click: { x: 620, y: 470, button: 'middle', double: false },
+    });
     await step('press_keys', { keys: ['Control', 'S'] });
 
     const presses = () => [...log.matchAll(/ButtonPress event[\s\S]*?root:\((\d+),(\d+)\)[\s\S]*?button (\d+)/g)].map((m) => `${m[3]}@${m[1]},${m[2]}`);
