@@ -25,6 +25,7 @@ const authProcedures = [
     input: z.strictObject({ username: z.string(), password: z.string() }),
     output: z.object({ token: z.string(), expires_at: z.string(), user: z.object({ id: z.string(), username: z.string(), role: z.string() }) }),
     http: { method: 'POST', path: '/api/auth/login' },
+    session: 'issue',
   }),
   defineProcedure({
     name: 'auth.logout',
@@ -34,6 +35,7 @@ const authProcedures = [
     input: z.strictObject({}),
     output: z.object({ ok: z.literal(true), ended: z.boolean() }),
     http: { method: 'POST', path: '/api/auth/logout' },
+    session: 'end',
   }),
   defineProcedure({
     name: 'things.boom',
@@ -103,9 +105,17 @@ function setup() {
   const logger = createLogger({ sinks: [logs] });
   const tokens = new Map([['tok-alice', { id: 'u1', username: 'alice', role: 'Viewer' as const }]]);
   const sessionsSeen: (string | undefined)[] = [];
+  const procedures = [...PROCEDURES.filter((p) => !authProcedures.some((a) => a.name === p.name)), ...authProcedures];
+  // Procedures this test does not exercise answer through the gate with a plain refusal.
+  const unused = Object.fromEntries(
+    procedures.map((p) => [p.name, () => {
+      throw new AppError('UNAVAILABLE', `${p.name} is not part of the IPC adapter test`);
+    }]),
+  );
   const dispatcher = createDispatcher({
-    procedures: [...PROCEDURES, ...authProcedures],
+    procedures,
     handlers: {
+      ...unused,
       'system.health': () => ({ status: 'ok', version: 't' }),
       'system.status': () => ({ version: 't', data_dir: '/d', config_dir: '/c', started_at: '2026-01-01T00:00:00.000Z', config_problems: [] }),
       'system.openapi': () => ({ contentType: 'application/json', body: '{}' }),

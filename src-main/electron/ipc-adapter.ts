@@ -1,7 +1,7 @@
+import { sessionEffect, withoutSessionToken } from '../core/api/session-binding';
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { Envelope, ErrorBody } from '@shared/contract/errors';
 import { IPC_EVENTS, IPC_INVOKE, type EventsMessage } from '@shared/contract/ipc';
-import type { ProcedureDef } from '@shared/contract/procedure';
 import type { Authentication } from '../core/api/authenticator';
 import type { Dispatcher } from '../core/api/dispatcher';
 import type { CallContext } from '../core/api/principal';
@@ -32,14 +32,6 @@ export interface IpcAdapter {
 }
 
 type Sender = Pick<WebContents, 'id' | 'send' | 'isDestroyed' | 'once'>;
-
-/** SPEC section 12 names, for contracts that do not yet declare `session` on their procedures. */
-const SESSION_EFFECTS: Readonly<Record<string, 'issue' | 'end'>> = { 'auth.login': 'issue', 'auth.logout': 'end' };
-
-function sessionEffect(proc: ProcedureDef | undefined): 'issue' | 'end' | undefined {
-  if (!proc) return undefined;
-  return (proc as ProcedureDef & { session?: 'issue' | 'end' }).session ?? SESSION_EFFECTS[proc.name];
-}
 
 const failure = (code: string, message: string): Envelope<never> => ({ ok: false, error: { code, message } });
 
@@ -98,17 +90,16 @@ export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
       const sender = event.sender;
       track(sender);
       const result = await dispatcher.dispatch(name, input, await contextOf(sender.id));
-      const effect = sessionEffect(dispatcher.procedure(name));
-      if (effect === 'issue' && result.ok) {
-        const { token, ...rest } = (result.data ?? {}) as { token?: unknown };
-        if (typeof token === 'string') {
-          sessions.set(sender.id, token);
-          refreshEvents(sender.id);
-        }
-        return { ok: true, data: rest };
+      const proc = dispatcher.procedure(name);
+      if (!proc) return result;
+      const effect = result.ok ? sessionEffect(proc, result.data) : proc.session === 'end' ? ({ kind: 'end' } as const) : undefined;
+      if (effect?.kind === 'issue' && result.ok) {
+        sessions.set(sender.id, effect.token);
+        refreshEvents(sender.id);
+        return { ok: true, data: withoutSessionToken(proc, result.data) };
       }
       // A refused sign-out means the session is gone already; either way the window has none now.
-      if (effect === 'end' && (result.ok || result.error.code === 'UNAUTHENTICATED')) {
+      if (effect?.kind === 'end' && (result.ok || result.error.code === 'UNAUTHENTICATED')) {
         sessions.delete(sender.id);
         refreshEvents(sender.id);
       }

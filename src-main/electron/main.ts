@@ -7,6 +7,7 @@ import { packageInfo } from '../core/app/package-root';
 import { resolvePaths } from '../core/app/paths';
 import { removeRuntimeFile, writeRuntimeFile } from '../core/app/runtime-file';
 import { nativeBindingPath } from '../core/db/native-binding';
+import { firstAdminFromEnv } from '../serve/start-serve';
 import { appRuntimeOptions, electronProfileDir, unpackedPath } from './app-options';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol';
 import { createIpcAdapter, type PrincipalResolver } from './ipc-adapter';
@@ -33,13 +34,9 @@ try {
 app.setPath('userData', electronProfileDir(options.dataDir));
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
-/**
- * A window's principal from the session token the IPC adapter keeps for it. Until the users
- * module provides its desktop authenticator, the token is checked as the served UI's session
- * cookie is.
- */
+/** A window's principal: its session, or the only active user of the app (decision 0009). */
 function principalResolver(core: Core): PrincipalResolver {
-  return (token) => core.authenticator.authenticate({ sessionCookie: token, ip: 'ipc' });
+  return (token) => core.users.app.authenticate(token);
 }
 
 async function start(): Promise<void> {
@@ -73,6 +70,7 @@ async function start(): Promise<void> {
       strictConfig: false,
       watchConfig: true,
       nativeBinding: nativeBindingPath(unpackedPath(root)),
+      users: { firstAdmin: firstAdminFromEnv(process.env) },
       notifier: createElectronNotifier({ Notification, shell, showWindow, logger: () => core.logger.child('Notifier') }),
     });
     await core.start();
