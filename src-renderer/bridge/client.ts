@@ -42,6 +42,8 @@ export interface AgentClient {
   /** The data, or an AgentError carrying code, message and details. */
   invoke<N extends ProcedureName>(name: N, input: Input<N>): Promise<Output<N>>;
   subscribe(handlers: EventHandlers): () => void;
+  /** Hears every refused or failed call (the session store learns of an ended session this way). */
+  onRefused(listener: (name: ProcedureName, error: ErrorBody) => void): () => void;
 }
 
 const byBinding = new Map(Object.values(CONTRACT).map((p) => [`${p.http.method} ${p.http.path}`, p.name as ProcedureName]));
@@ -53,10 +55,13 @@ export function liveStateOf(error: ErrorBody): LiveState {
 }
 
 export function createClient(transport: Transport): AgentClient {
+  const refusedListeners = new Set<(name: ProcedureName, error: ErrorBody) => void>();
   const has = (name: string): name is ProcedureName => Object.hasOwn(CONTRACT, name);
   const call = async <N extends ProcedureName>(name: N, input: Input<N>): Promise<Envelope<Output<N>>> => {
     if (!has(name)) return { ok: false, error: { code: 'UNKNOWN_PROCEDURE', message: `Unknown procedure '${String(name)}'` } };
-    return (await transport.call(name, input)) as Envelope<Output<N>>;
+    const answer = (await transport.call(name, input)) as Envelope<Output<N>>;
+    if (!answer.ok) for (const listener of refusedListeners) listener(name, answer.error);
+    return answer;
   };
   return {
     transport: transport.kind,
@@ -69,5 +74,9 @@ export function createClient(transport: Transport): AgentClient {
       return r.data;
     },
     subscribe: (handlers) => transport.subscribe(handlers),
+    onRefused(listener) {
+      refusedListeners.add(listener);
+      return () => void refusedListeners.delete(listener);
+    },
   };
 }

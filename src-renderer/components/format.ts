@@ -2,10 +2,15 @@ import { INTL_TAG, type Locale, type Messages } from '../i18n';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
+const timeFormats = new Map<Locale, Intl.DateTimeFormat>();
+
 /** Times travel as UTC ISO-8601 and are shown in the local zone (SPEC section 1). */
 export function formatTime(iso: string, locale: Locale): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(INTL_TAG[locale], { dateStyle: 'medium', timeStyle: 'medium' }).format(d);
+  if (Number.isNaN(d.getTime())) return iso;
+  let format = timeFormats.get(locale);
+  if (!format) timeFormats.set(locale, (format = new Intl.DateTimeFormat(INTL_TAG[locale], { dateStyle: 'medium', timeStyle: 'medium' })));
+  return format.format(d);
 }
 
 export function formatValue(value: unknown, locale: Locale, t: Messages): string {

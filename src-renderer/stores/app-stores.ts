@@ -1,39 +1,90 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
+import type { Permission } from '@shared/rbac/roles';
 import type { AgentClient } from '../bridge';
+import { createAuditStore, type AuditState } from './audit-store';
+import { createAuthStore, type AuthState } from './auth-store';
 import { createConnectionStore, type ConnectionState } from './connection-store';
 import { createDashboardStore, type DashboardState } from './dashboard-store';
 import { createListStore, type ListViewState } from './list-store';
 import { createLocaleStore, type LocaleState, type PreferenceStorage } from './locale-store';
-import { VIEW_SECTIONS, type ListViewName } from './view-specs';
+import { createSecretsStore, type SecretsState } from './secrets-store';
+import { createTokensStore, type TokensState } from './tokens-store';
+import { createUsersStore, type UsersState } from './users-store';
+import { VIEW_READS, VIEW_SECTIONS, viewAllowed, type ListViewName, type ViewName } from './view-specs';
 
-export function createAppStores(client: AgentClient, env: { storage?: PreferenceStorage; languages: readonly string[] }) {
+export function createAppStores(client: AgentClient, env: { storage?: PreferenceStorage; languages: readonly string[]; now?: () => number }) {
   const lists = Object.fromEntries(Object.entries(VIEW_SECTIONS).map(([name, specs]) => [name, createListStore(client, specs)])) as Record<
     ListViewName,
     ReturnType<typeof createListStore>
   >;
+  const auth = createAuthStore(client, env.now);
   return {
     connection: createConnectionStore(client.transport),
     locale: createLocaleStore(env.storage, env.languages),
+    auth,
     dashboard: createDashboardStore(client),
+    // A change to the signed-in user's own account (role, name) is read back into the badge.
+    users: createUsersStore(client, (id) => {
+      if (id === auth.getState().me?.id) void auth.getState().refresh();
+    }),
+    tokens: createTokensStore(client),
+    audit: createAuditStore(client),
+    secrets: createSecretsStore(client),
     lists,
+    /** The views a set of permissions may open, in navigation order (from the contract's declared permissions). */
+    allowedViews: (permissions: readonly Permission[]): ViewName[] => (Object.keys(VIEW_READS) as ViewName[]).filter((v) => viewAllowed(v, client, permissions)),
   };
 }
 
 export type AppStores = ReturnType<typeof createAppStores>;
 
+/** What one user saw is not shown to the next: every store of data starts over at sign-out. */
+function forgetSessionData(stores: AppStores): void {
+  stores.dashboard.getState().reset();
+  for (const list of Object.values(stores.lists)) list.getState().reset();
+  stores.users.getState().reset();
+  stores.tokens.getState().reset();
+  stores.audit.getState().reset();
+  stores.secrets.getState().reset();
+}
+
 /**
- * Main owns the truth; the stores mirror it. One event subscription for the page: each store
- * hears every event and decides what to read again; the header hears the stream's state.
+ * Main owns the truth; the stores mirror it. Asks who is signed in, then holds one event
+ * subscription for as long as someone is: each store hears every event and decides what to read
+ * again; the header hears the stream's state. Signing in or out (or as someone else) opens the
+ * stream again, so the core decides it for the new principal. A call answered 401 while signed in
+ * means the session ended elsewhere: the sign-in screen comes back.
  */
 export function connectStores(client: AgentClient, stores: AppStores): () => void {
-  return client.subscribe({
-    event(e) {
-      stores.dashboard.getState().eventReceived(e);
-      for (const list of Object.values(stores.lists)) list.getState().eventReceived(e);
-    },
-    state: (state, error) => stores.connection.getState().liveStateChanged(state, error),
+  let unsubscribe: (() => void) | undefined;
+  const subscribe = () =>
+    client.subscribe({
+      event(e) {
+        stores.dashboard.getState().eventReceived(e);
+        for (const list of Object.values(stores.lists)) list.getState().eventReceived(e);
+      },
+      state: (state, error) => stores.connection.getState().liveStateChanged(state, error),
+    });
+
+  const unwatchAuth = stores.auth.subscribe((now, before) => {
+    const who = (s: AuthState) => (s.phase === 'signed-in' && s.me ? `${s.me.id}:${s.me.role}` : undefined);
+    if (who(now) === who(before)) return;
+    unsubscribe?.();
+    unsubscribe = undefined;
+    if (!who(now)) forgetSessionData(stores);
+    else unsubscribe = subscribe();
   });
+  const unwatchRefusals = client.onRefused((name, error) => {
+    if (error.code === 'UNAUTHENTICATED' && !name.startsWith('auth.')) stores.auth.getState().sessionLost();
+  });
+  void stores.auth.getState().start();
+
+  return () => {
+    unwatchAuth();
+    unwatchRefusals();
+    unsubscribe?.();
+  };
 }
 
 export const StoresContext = createContext<AppStores | null>(null);
@@ -44,24 +95,33 @@ function useStores(): AppStores {
   return stores;
 }
 
+/** The views the signed-in user may open (none while signed out). */
+export function useAllowedViews(): ViewName[] {
+  const stores = useStores();
+  const permissions = useStore(stores.auth, (s) => s.me?.permissions);
+  return permissions ? stores.allowedViews(permissions) : [];
+}
+
 export const useConnectionStore = <T>(select: (s: ConnectionState) => T): T => useStore(useStores().connection, select);
 export const useLocaleStore = <T>(select: (s: LocaleState) => T): T => useStore(useStores().locale, select);
+export const useAuthStore = <T>(select: (s: AuthState) => T): T => useStore(useStores().auth, select);
 export const useDashboardStore = <T>(select: (s: DashboardState) => T): T => useStore(useStores().dashboard, select);
+export const useUsersStore = <T>(select: (s: UsersState) => T): T => useStore(useStores().users, select);
+export const useTokensStore = <T>(select: (s: TokensState) => T): T => useStore(useStores().tokens, select);
+export const useAuditStore = <T>(select: (s: AuditState) => T): T => useStore(useStores().audit, select);
+export const useSecretsStore = <T>(select: (s: SecretsState) => T): T => useStore(useStores().secrets, select);
 
 const listHook =
   (name: ListViewName) =>
   <T>(select: (s: ListViewState) => T): T =>
     useStore(useStores().lists[name], select);
 
-/** A `use<Feature>Store` per view. */
+/** A `use<Feature>Store` per list view. */
 export const useRunsStore = listHook('runs');
 export const useApprovalsStore = listHook('approvals');
 export const useQueuesStore = listHook('queues');
 export const useTriggersStore = listHook('triggers');
 export const useTemplatesStore = listHook('templates');
 export const useClustersStore = listHook('clusters');
-export const useUsersStore = listHook('users');
-export const useAuditStore = listHook('audit');
-export const useSecretsStore = listHook('secrets');
 
 export type ListViewStoreHook = typeof useRunsStore;

@@ -13,6 +13,8 @@ export interface DashboardState {
   error?: ErrorBody;
   load(): Promise<void>;
   eventReceived(event: AgentEvent): void;
+  /** Forgets what was shown (the user signed out; the next one reads afresh). */
+  reset(): void;
 }
 
 /** `system.status` for the Dashboard's status panel; read again when a config file is (re)loaded or rejected. */
@@ -23,9 +25,11 @@ export function createDashboardStore(client: AgentClient) {
       set({ status: r.status, system: r.data, error: r.error });
     };
     const refresh = debounce(() => void load(), 250);
+    const initial = (): QueryStatus => (client.has('system.status') ? 'loading' : 'unavailable');
     return {
-      status: client.has('system.status') ? 'loading' : 'unavailable',
+      status: initial(),
       load,
+      reset: () => set({ status: initial(), system: undefined, error: undefined }),
       eventReceived(event) {
         if (event.type.startsWith('config.')) refresh();
       },

@@ -33,6 +33,8 @@ export interface ListViewState {
   sections: SectionState[];
   load(): Promise<void>;
   eventReceived(event: AgentEvent): void;
+  /** Forgets what was shown (the user signed out; the next one reads afresh). */
+  reset(): void;
 }
 
 /** `[...]` or `{items: [...]}` (SPEC section 12 lists); anything else is not a list. */
@@ -73,6 +75,7 @@ export function createListStore(client: AgentClient, specs: readonly SectionSpec
     return {
       sections: specs.map(initial),
       load,
+      reset: () => set({ sections: specs.map(initial) }),
       eventReceived(event) {
         const entity = event.type.split('.')[0]!;
         for (const spec of specs) if (spec.refreshOn.includes(entity)) refreshers.get(spec.key)!();

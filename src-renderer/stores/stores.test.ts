@@ -66,7 +66,7 @@ describe('list views', () => {
       { ok: true, data: { version: '1' } },
     ];
     const { client } = fakeTransport(() => answers.shift()!);
-    const store = createListStore(client, [{ key: 'audit', path: '/api/system/status', columns: ['time'], refreshOn: [] }]);
+    const store = createListStore(client, [{ key: 'clusters', path: '/api/system/status', columns: ['count'], refreshOn: [] }]);
     const statusAfterLoad = async () => (await store.getState().load(), store.getState().sections[0]!);
     expect(await statusAfterLoad()).toMatchObject({ status: 'unauthenticated' });
     expect(await statusAfterLoad()).toMatchObject({ status: 'forbidden', error: { details: { permission: 'view_audit_log' } } });

@@ -1,3 +1,6 @@
+import { CONTRACT } from '@shared/contract';
+import type { Permission } from '@shared/rbac/roles';
+import type { AgentClient } from '../bridge';
 import type { SectionSpec } from './list-store';
 
 /**
@@ -15,9 +18,35 @@ export const VIEW_SECTIONS = {
   ],
   templates: [{ key: 'templates', path: '/api/templates', columns: ['name', 'updated_at'], refreshOn: ['template'] }],
   clusters: [{ key: 'clusters', path: '/api/failure-clusters', columns: ['display_name', 'count', 'severity'], refreshOn: ['run'] }],
-  users: [{ key: 'users', path: '/api/admin/users', columns: ['username', 'role', 'active'], refreshOn: [] }],
-  audit: [{ key: 'audit', path: '/api/admin/audit', columns: ['time', 'user', 'action', 'resource', 'result', 'source'], refreshOn: [] }],
-  secrets: [{ key: 'secrets', path: '/api/secrets', columns: ['key', 'service', 'backend', 'updated_at'], refreshOn: [] }],
 } as const satisfies Record<string, readonly SectionSpec[]>;
 
 export type ListViewName = keyof typeof VIEW_SECTIONS;
+
+/**
+ * The GET paths of SPEC section 12 each view reads. The navigation derives from them what a role
+ * may open (the procedure's declared permission), so it hides exactly what the server would refuse.
+ */
+export const VIEW_READS = {
+  dashboard: ['/api/system/status'],
+  ...(Object.fromEntries(Object.entries(VIEW_SECTIONS).map(([view, specs]) => [view, specs.map((s) => s.path)])) as Record<ListViewName, string[]>),
+  users: ['/api/admin/users'],
+  audit: ['/api/admin/audit'],
+  secrets: ['/api/secrets'],
+  // The signed-in user's own page (password, own API tokens): any signed-in user.
+  account: ['/api/auth/me'],
+} satisfies Record<string, readonly string[]>;
+
+export type ViewName = keyof typeof VIEW_READS;
+
+/**
+ * Whether a signed-in user with these permissions may open a view: some procedure it reads
+ * allows them, or this version lacks one of them (the view then says "not available").
+ */
+export function viewAllowed(view: ViewName, client: Pick<AgentClient, 'find'>, permissions: readonly Permission[]): boolean {
+  return VIEW_READS[view].some((path) => {
+    const name = client.find('GET', path);
+    if (!name) return true;
+    const access = CONTRACT[name].access;
+    return access === 'public' || access === 'authenticated' || permissions.includes(access);
+  });
+}

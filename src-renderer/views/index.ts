@@ -1,4 +1,6 @@
 import type { ComponentType } from 'react';
+import type { ViewName } from '../stores/view-specs';
+import { AccountView } from './account/account-view';
 import { ApprovalsView } from './approvals/approvals-view';
 import { AuditView } from './audit/audit-view';
 import { ClustersView } from './clusters/clusters-view';
@@ -10,7 +12,9 @@ import { TemplatesView } from './templates/templates-view';
 import { TriggersView } from './triggers/triggers-view';
 import { UsersView } from './users/users-view';
 
-/** The views in navigation order; the key is the hash route (`#/runs`) and the nav text key. */
+export type { ViewName };
+
+/** Every view by its hash route (`#/runs`). */
 export const VIEWS = {
   dashboard: DashboardView,
   runs: RunsView,
@@ -22,10 +26,12 @@ export const VIEWS = {
   users: UsersView,
   audit: AuditView,
   secrets: SecretsView,
-} satisfies Record<string, ComponentType>;
+  account: AccountView,
+} satisfies Record<ViewName, ComponentType>;
 
-export type ViewName = keyof typeof VIEWS;
 export const VIEW_NAMES = Object.keys(VIEWS) as ViewName[];
+/** The navigation, in order; the account page is reached from the user badge. */
+export const NAV_VIEWS = VIEW_NAMES.filter((v): v is Exclude<ViewName, 'account'> => v !== 'account');
 export const DEFAULT_VIEW: ViewName = 'dashboard';
 
 export function viewOfHash(hash: string): ViewName {
