@@ -78,4 +78,16 @@ describe('the typed client over IPC', () => {
     stop();
     expect(agent.unsubscribed()).toBe(1);
   });
+
+  it('tells its refusal listeners of every refused call, and stops when asked', async () => {
+    const agent = fakeAgent((name) => (name === 'system.health' ? { ok: true, data: { status: 'ok', version: '1' } } : { ok: false, error: { code: 'UNAUTHENTICATED', message: 'sign in' } }));
+    const client = createClient(createIpcTransport(agent.api));
+    const heard: string[] = [];
+    const stop = client.onRefused((name, error) => heard.push(`${name}:${error.code}`));
+    await client.call('system.health', {});
+    await client.call('system.status', {});
+    stop();
+    await client.call('users.list', {});
+    expect(heard).toEqual(['system.status:UNAUTHENTICATED']);
+  });
 });
