@@ -1,4 +1,4 @@
-import { sessionEffect, withoutSessionToken } from '../core/api/session-binding';
+import { endsSession, sessionEffect, withoutSessionToken } from '../core/api/session-binding';
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { Envelope, ErrorBody } from '@shared/contract/errors';
 import { IPC_EVENTS, IPC_INVOKE, type EventsMessage } from '@shared/contract/ipc';
@@ -92,14 +92,14 @@ export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
       const result = await dispatcher.dispatch(name, input, await contextOf(sender.id));
       const proc = dispatcher.procedure(name);
       if (!proc) return result;
-      const effect = result.ok ? sessionEffect(proc, result.data) : proc.session === 'end' ? ({ kind: 'end' } as const) : undefined;
+      const effect = result.ok ? sessionEffect(proc, result.data) : undefined;
       if (effect?.kind === 'issue' && result.ok) {
         sessions.set(sender.id, effect.token);
         refreshEvents(sender.id);
         return { ok: true, data: withoutSessionToken(proc, result.data) };
       }
       // A refused sign-out means the session is gone already; either way the window has none now.
-      if (effect?.kind === 'end' && (result.ok || result.error.code === 'UNAUTHENTICATED')) {
+      if (endsSession(proc, result)) {
         sessions.delete(sender.id);
         refreshEvents(sender.id);
       }

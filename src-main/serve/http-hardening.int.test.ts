@@ -182,6 +182,24 @@ describe('signing in over HTTP', () => {
     expect(after.status).toBe(401);
   });
 
+  it('keeps the session cookie when a password change is refused, and clears it when the change is made', async () => {
+    await addUser(serve.core, 'changer', 'Viewer');
+    const login = await raw(`${serve.url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'changer', password: passwordOf('changer') }) });
+    const cookie = `da_session=${(JSON.parse(login.body) as { token: string }).token}`;
+    const change = (current: string) =>
+      raw(`${serve.url}/api/auth/password`, { method: 'POST', headers: { ...json, cookie }, body: JSON.stringify({ current_password: current, new_password: 'a-new-password-1' }) });
+
+    const wrong = await change('not-my-password');
+    expect(wrong.status).toBe(400);
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+    expect((await raw(`${serve.url}/api/auth/me`, { headers: { cookie } })).status).toBe(200);
+
+    const right = await change(passwordOf('changer'));
+    expect(right.status).toBe(200);
+    expect(String(right.headers['set-cookie'])).toBe('da_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0');
+    expect((await raw(`${serve.url}/api/auth/me`, { headers: { cookie } })).status).toBe(401);
+  });
+
   it('answers five bad passwords with 401 and the sixth attempt with 429 and Retry-After', async () => {
     await addUser(serve.core, 'lockme', 'Viewer');
     const attempt = (password: string) => raw(`${serve.url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'lockme', password }) });

@@ -7,7 +7,7 @@ import { SESSION_COOKIE, type Authenticator } from './authenticator';
 import type { Dispatcher } from './dispatcher';
 import { isAllowedHost, isCrossSite, type HostPolicy } from './host-guard';
 import { ANONYMOUS, type CallContext } from './principal';
-import { sessionEffect } from './session-binding';
+import { endsSession, sessionEffect } from './session-binding';
 import { streamEvents } from './sse';
 import { contentTypeOf, openStatic, resolveStatic } from './static-files';
 
@@ -161,7 +161,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         const ctx = await context(req, proc);
         const result = await options.dispatcher.dispatch(proc.name, input.value, ctx);
         const effect = sessionEffect(proc, result.ok ? result.data : undefined);
-        if (effect?.kind === 'end') reply.header('set-cookie', sessionCookie('', 0));
+        if (endsSession(proc, result)) reply.header('set-cookie', sessionCookie('', 0));
         if (!result.ok) return sendError(reply, result.error);
         if (effect?.kind === 'issue') reply.header('set-cookie', sessionCookie(effect.token, (Date.parse(effect.expiresAt) - now()) / 1000));
         if (proc.http.raw) return sendRaw(reply, result.data as RawResponse);

@@ -1,3 +1,4 @@
+import type { Envelope } from '@shared/contract/errors';
 import type { ProcedureDef } from '@shared/contract/procedure';
 
 /**
@@ -14,6 +15,15 @@ export function sessionEffect(proc: ProcedureDef, data: unknown): SessionEffect 
     if (typeof token === 'string' && typeof expires_at === 'string') return { kind: 'issue', token, expiresAt: expires_at };
   }
   return undefined;
+}
+
+/**
+ * Whether a call of an `end` procedure leaves the caller without a session: when it succeeded, or
+ * was refused for want of one. A refused password change (wrong current password, back-off) keeps
+ * the session it was made in.
+ */
+export function endsSession(proc: ProcedureDef, result: Envelope<unknown>): boolean {
+  return proc.session === 'end' && (result.ok || result.error.code === 'UNAUTHENTICATED');
 }
 
 /** The answer as a renderer may see it: an issued session's token stays with the transport. */
