@@ -5,3 +5,6 @@ import { messagesFor, type Messages } from './index';
 export function useMessages(): Messages {
   return messagesFor(useLocaleStore((s) => s.locale));
 }
+
+/** Words to say later in whatever language is chosen then (a notice that outlives a language switch). */
+export type Said = (t: Messages) => string;

@@ -35,10 +35,12 @@ export function AuditView() {
         <h3>
           {t.audit.title}
           {status === 'ready' ? (
-            <span className="count" data-testid="audit-count">
+            <>
               {' '}
-              {t.audit.shown(items.length)}
-            </span>
+              <span className="count" data-testid="audit-count">
+                {t.audit.shown(items.length)}
+              </span>
+            </>
           ) : null}
         </h3>
         {status !== 'ready' ? (

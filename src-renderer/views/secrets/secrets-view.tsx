@@ -5,21 +5,28 @@ import { ConfirmDialog } from '../../components/dialog';
 import { ErrorNotice, Field, clearFields, formText } from '../../components/form';
 import { formatTime } from '../../components/format';
 import { QueryMessage } from '../../components/query-message';
-import { useMessages } from '../../i18n/use-messages';
+import type { Messages } from '../../i18n';
+import { useMessages, type Said } from '../../i18n/use-messages';
 import { useLocaleStore, useSecretsStore } from '../../stores/app-stores';
 import type { FieldIssues } from '../../stores/outcome';
 import { deletable, secretRef, writableBackends, type SecretItem } from '../../stores/secrets-store';
 
+/** A backend as people know it, with its configuration name: `encrypted file (file)`. */
+const backendLabel = (t: Messages, name: string) => `${t.secrets.backendNames[name] ?? name} (${name})`;
+
 function useBackendName() {
   const t = useMessages();
-  return (name: string) => `${t.secrets.backendNames[name] ?? name} (${name})`;
+  return (name: string) => backendLabel(t, name);
 }
+
+/** A notice kept as words to say, so a change of language re-words it. */
+type Notice = { say: Said; warn?: boolean };
 
 /** Secrets (manage_secrets): backends and their state, names stored, and write-only values. */
 export function SecretsView() {
   const t = useMessages();
   const load = useSecretsStore((s) => s.load);
-  const [notice, setNotice] = useState<{ text: string; warn?: boolean }>();
+  const [notice, setNotice] = useState<Notice>();
   useEffect(() => {
     void load();
   }, [load]);
@@ -27,7 +34,7 @@ export function SecretsView() {
     <>
       <h2>{t.secrets.title}</h2>
       <BackendsPanel />
-      <SecretForm onStored={(text) => setNotice({ text })} />
+      <SecretForm onStored={(say) => setNotice({ say })} />
       <SecretsList notice={notice} onNotice={setNotice} />
     </>
   );
@@ -73,7 +80,7 @@ function BackendsPanel() {
                         </span>
                       ) : null}
                     </td>
-                    <td>{b.writable ? t.secrets.canWrite : t.secrets.readOnly}</td>
+                    <td className="nowrap">{b.writable ? t.secrets.canWrite : t.secrets.readOnly}</td>
                     <td className="num">{b.hits_24h}</td>
                     <td className="num">{b.misses_24h}</td>
                     <td className="num">{b.errors_24h}</td>
@@ -88,7 +95,7 @@ function BackendsPanel() {
   );
 }
 
-function SecretForm({ onStored }: { onStored: (text: string) => void }) {
+function SecretForm({ onStored }: { onStored: (say: Said) => void }) {
   const t = useMessages();
   const backendName = useBackendName();
   const status = useSecretsStore((s) => s.status.data);
@@ -111,7 +118,8 @@ function SecretForm({ onStored }: { onStored: (text: string) => void }) {
     setFields(r.ok ? {} : r.fields);
     if (r.ok) {
       f.reset();
-      onStored(t.secrets.stored(secretRef(r.data), backendName(r.data.backend)));
+      const { data } = r;
+      onStored((m) => m.secrets.stored(secretRef(data), backendLabel(m, data.backend)));
     }
   };
 
@@ -147,7 +155,7 @@ function SecretForm({ onStored }: { onStored: (text: string) => void }) {
   );
 }
 
-function SecretsList({ notice, onNotice }: { notice?: { text: string; warn?: boolean }; onNotice: (n: { text: string; warn?: boolean }) => void }) {
+function SecretsList({ notice, onNotice }: { notice?: Notice; onNotice: (n: Notice) => void }) {
   const t = useMessages();
   const locale = useLocaleStore((s) => s.locale);
   const backendName = useBackendName();
@@ -168,7 +176,8 @@ function SecretsList({ notice, onNotice }: { notice?: { text: string; warn?: boo
     setError(r.ok ? undefined : r.error);
     if (r.ok) {
       const ref = secretRef(r.data);
-      onNotice(r.data.still_in.length ? { text: t.secrets.stillIn(ref, r.data.still_in.map(backendName).join(', ')), warn: true } : { text: t.secrets.deleted(ref) });
+      const stillIn = r.data.still_in;
+      onNotice(stillIn.length ? { say: (m) => m.secrets.stillIn(ref, stillIn.map((b) => backendLabel(m, b)).join(', ')), warn: true } : { say: (m) => m.secrets.deleted(ref) });
     }
   };
 
@@ -180,7 +189,7 @@ function SecretsList({ notice, onNotice }: { notice?: { text: string; warn?: boo
       </h3>
       {notice ? (
         <p className={notice.warn ? 'notice warn' : 'notice ok'} role="status" data-testid="secrets-notice">
-          {notice.text}
+          {notice.say(t)}
         </p>
       ) : null}
       <ErrorNotice title={t.secrets.deleteFailed} error={error} testId="secret-delete-error" />

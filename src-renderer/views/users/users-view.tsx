@@ -4,7 +4,8 @@ import { ConfirmDialog } from '../../components/dialog';
 import { ErrorNotice } from '../../components/form';
 import { formatTime } from '../../components/format';
 import { QueryMessage } from '../../components/query-message';
-import { useMessages } from '../../i18n/use-messages';
+import type { Messages } from '../../i18n';
+import { useMessages, type Said } from '../../i18n/use-messages';
 import { useAuthStore, useLocaleStore, useUsersStore } from '../../stores/app-stores';
 import type { UserView } from '../../stores/users-store';
 import { TokensPanel } from '../tokens/tokens-panel';
@@ -24,7 +25,8 @@ export function UsersView() {
   const load = useUsersStore((s) => s.load);
   const update = useUsersStore((s) => s.update);
   const remove = useUsersStore((s) => s.remove);
-  const [notice, setNotice] = useState<string>();
+  // Kept as words to say, so a change of language re-words it.
+  const [notice, setNotice] = useState<Said>();
   const [deleting, setDeleting] = useState<UserView>();
   const [resetting, setResetting] = useState<UserView>();
   const [tokensOf, setTokensOf] = useState<UserView>();
@@ -42,7 +44,8 @@ export function UsersView() {
     if (!deleting) return;
     const r = await remove(deleting.id);
     if (r.ok) {
-      setNotice(t.users.deleted(deleting.username));
+      const name = deleting.username;
+      setNotice(() => (m: Messages) => m.users.deleted(name));
       if (tokensOf?.id === deleting.id) setTokensOf(undefined);
     }
     setDeleting(undefined);
@@ -51,7 +54,7 @@ export function UsersView() {
   return (
     <>
       <h2>{t.users.title}</h2>
-      <CreateUserForm onCreated={(u) => setNotice(t.users.added(u.username, u.role))} />
+      <CreateUserForm onCreated={(u) => setNotice(() => (m: Messages) => m.users.added(u.username, u.role))} />
       <section className="panel" data-testid="users-panel" data-state={status}>
         <h3>
           {t.users.listTitle}
@@ -59,7 +62,7 @@ export function UsersView() {
         </h3>
         {notice ? (
           <p className="notice ok" role="status" data-testid="users-notice">
-            {notice}
+            {notice(t)}
           </p>
         ) : null}
         <ErrorNotice title={t.users.changeFailed(failedUser)} error={actionError?.error} testId="users-action-error" />
@@ -140,7 +143,8 @@ export function UsersView() {
         <ResetPasswordDialog
           user={resetting}
           onClose={(done) => {
-            if (done) setNotice(t.users.resetDone(resetting.username));
+            const name = resetting.username;
+            if (done) setNotice(() => (m: Messages) => m.users.resetDone(name));
             setResetting(undefined);
           }}
         />
