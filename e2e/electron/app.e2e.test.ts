@@ -41,10 +41,10 @@ describe.skipIf(skipReason !== undefined)(`the desktop app${skipReason ? ` (skip
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('opens a window on the app protocol showing the shell in Japanese', async () => {
+  it('opens a window on the app protocol showing the first-run screen in Japanese (no user yet)', async () => {
     expect(page.url()).toBe('desktop-agent://ui/index.html');
     await expect.poll(() => page.getByTestId('app-title').textContent()).toBe('Desktop Agent');
-    expect(await page.getByTestId('nav').locator('a').allInnerTexts()).toEqual(['ダッシュボード', '実行', '承認', 'キュー', 'トリガー', 'テンプレート', '失敗クラスター', 'ユーザー', '監査ログ', 'シークレット']);
+    await expect.poll(() => page.getByTestId('first-run').locator('h2').textContent()).toBe('はじめに：最初の管理者を作成');
     const file = join(dataDir, 'window.png');
     await page.screenshot({ path: file });
     const png = PNG.sync.read(readFileSync(file));
@@ -66,9 +66,26 @@ describe.skipIf(skipReason !== undefined)(`the desktop app${skipReason ? ` (skip
     expect(await call(42, null)).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
   });
 
-  it('shows the live indicator and the status panel as the core decides (no user signed in)', async () => {
-    await expect.poll(() => page.getByTestId('live-indicator').getAttribute('data-state')).toBe('unauthenticated');
-    await expect.poll(() => page.getByTestId('status-panel').getAttribute('data-state')).toBe('unauthenticated');
+  it('creates the first Admin on the first-run screen and signs the window in over IPC', async () => {
+    await page.getByTestId('first-run-username').fill('admin');
+    await page.getByTestId('first-run-password').fill('Desktop-Admin-1');
+    await page.getByTestId('first-run-password-confirm').fill('Desktop-Admin-1');
+    await page.getByTestId('first-run-submit').click();
+    await expect.poll(() => page.getByTestId('user-badge-name').textContent(), { timeout: 15_000 }).toBe('admin');
+    expect(await page.getByTestId('nav').locator('a').allInnerTexts()).toEqual(['ダッシュボード', '実行', '承認', 'キュー', 'トリガー', 'テンプレート', '失敗クラスター', 'ユーザー', '監査ログ', 'シークレット']);
+    await expect.poll(() => page.getByTestId('live-indicator').getAttribute('data-state')).toBe('live');
+    await expect.poll(() => page.getByTestId('status-panel').getAttribute('data-state')).toBe('ready');
+  });
+
+  it('signs the only user in at once: after signing out of the session the window is theirs again, with no login screen', async () => {
+    await page.getByTestId('user-badge').click();
+    await page.getByTestId('menu-sign-out').click();
+    await expect.poll(() => page.getByTestId('user-badge-name').textContent()).toBe('admin');
+    expect(await page.getByTestId('login').count()).toBe(0);
+    // Signed in as the computer's only user, there is no session to sign out of.
+    await page.getByTestId('user-badge').click();
+    expect(await page.getByTestId('menu-sign-out').count()).toBe(0);
+    expect(await page.getByTestId('user-menu').innerText()).toContain('このコンピューターの唯一のユーザーとして自動でサインインしています。');
   });
 
   it('starts the loopback API and writes runtime.json; navigation away from the app is refused', async () => {

@@ -1,8 +1,7 @@
-import type { IpcMain } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CONTRACT, PROCEDURES } from '@shared/contract';
-import { IPC_EVENTS, IPC_INVOKE, type EventsMessage } from '@shared/contract/ipc';
+import { IPC_EVENTS, IPC_INVOKE } from '@shared/contract/ipc';
 import { defineProcedure } from '@shared/contract/procedure';
 import type { Authentication } from '../core/api/authenticator';
 import { createDispatcher } from '../core/api/dispatcher';
@@ -13,7 +12,8 @@ import { MemorySink, createLogger } from '../core/app/logger';
 import type { AuditInput } from '../core/security/audit/audit-log';
 import { Redactor } from '../core/security/redaction';
 import { createIpcAdapter } from './ipc-adapter';
-import { APP_URL, createSenderCheck } from './window-policy';
+import { fakeIpcMain, fakeWindow } from '../../test-support/electron-fakes';
+import { createSenderCheck } from './window-policy';
 
 /** Procedures shaped like SPEC section 12's auth endpoints (the users module brings the real ones). */
 const authProcedures = [
@@ -47,55 +47,6 @@ const authProcedures = [
     http: { method: 'GET', path: '/things/boom' },
   }),
 ];
-
-/** A fake ipcMain with electron's `handle`/`on` shape; calls go through the registered listeners. */
-function fakeIpcMain() {
-  const handlers = new Map<string, (...args: unknown[]) => unknown>();
-  const listeners = new Map<string, (...args: unknown[]) => void>();
-  const ipcMain = {
-    handle: (channel: string, fn: (...args: unknown[]) => unknown) => void handlers.set(channel, fn),
-    removeHandler: (channel: string) => void handlers.delete(channel),
-    on: (channel: string, fn: (...args: unknown[]) => void) => {
-      listeners.set(channel, fn);
-      return ipcMain;
-    },
-    removeListener: (channel: string) => {
-      listeners.delete(channel);
-      return ipcMain;
-    },
-  };
-  return { ipcMain: ipcMain as unknown as IpcMain, handlers, listeners };
-}
-
-/** A webContents and its main frame, as electron shapes IpcMainInvokeEvent.sender / senderFrame. */
-function fakeWindow(id: number, url = APP_URL) {
-  const sent: EventsMessage[] = [];
-  const onDestroyed: (() => void)[] = [];
-  let destroyed = false;
-  const sender = {
-    id,
-    send: (channel: string, message: EventsMessage) => {
-      expect(channel).toBe(IPC_EVENTS);
-      sent.push(message);
-    },
-    isDestroyed: () => destroyed,
-    once: (name: string, fn: () => void) => {
-      if (name === 'destroyed') onDestroyed.push(fn);
-      return sender;
-    },
-  };
-  const frame = { url, parent: null as unknown };
-  return {
-    id,
-    sent,
-    frame,
-    event: { sender, senderFrame: frame },
-    destroy() {
-      destroyed = true;
-      for (const fn of onDestroyed) fn();
-    },
-  };
-}
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 

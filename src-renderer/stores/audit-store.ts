@@ -2,7 +2,7 @@ import type { Input, Output } from '@shared/contract';
 import { AUDIT_RESULTS } from '@shared/contract/audit';
 import type { ErrorBody } from '@shared/contract/errors';
 import { createStore } from 'zustand/vanilla';
-import type { AgentClient } from '../bridge';
+import type { AgentClient } from '../bridge/client';
 import { debounce, resultOf, type QueryStatus } from './query';
 
 export type AuditEntry = Output<'audit.list'>['items'][number];

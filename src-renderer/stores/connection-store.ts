@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { ErrorBody } from '@shared/contract/errors';
-import type { LiveState } from '../bridge';
+import type { LiveState } from '../bridge/client';
 
 export interface ConnectionState {
   transport: 'ipc' | 'http';

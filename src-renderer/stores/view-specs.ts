@@ -1,6 +1,6 @@
 import { CONTRACT } from '@shared/contract';
 import type { Permission } from '@shared/rbac/roles';
-import type { AgentClient } from '../bridge';
+import type { AgentClient } from '../bridge/client';
 import type { SectionSpec } from './list-store';
 
 /**
