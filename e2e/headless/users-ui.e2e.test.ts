@@ -15,7 +15,7 @@ import { startServeProcess, type ServeProcess } from '../support/serve-process';
  */
 const ADMIN = { username: 'admin', password: 'Admin-Pass-2026' };
 const EDITOR = { username: 'hanako', password: 'Editor-Pass-2026' };
-const VIEWER = { username: 'taro', password: 'Viewer-Pass-2026' };
+const VIEWER = { username: 'taro', password: 'Viewer-Pass-2026', newPassword: 'Viewer-Reset-2026' };
 const CANARY = 'canary-Secret-Value-7f3a91';
 const NAV_EN_VIEWER = ['Dashboard', 'Runs', 'Approvals', 'Queues', 'Triggers', 'Templates', 'Failure clusters'];
 const NAV_JA = ['ダッシュボード', '実行', '承認', 'キュー', 'トリガー', 'テンプレート', '失敗クラスター', 'ユーザー', '監査ログ', 'シークレット'];
@@ -170,6 +170,26 @@ describe('users, sign-in, audit and secrets in the served UI', () => {
     await poll(() => row(VIEWER.username).getByTestId('user-state').innerText()).toBe('disabled');
     await row(VIEWER.username).getByTestId('user-toggle-active').click();
     await poll(() => row(VIEWER.username).getByTestId('user-state').innerText()).toBe('active');
+
+    // The Admin resets the Viewer's password (the Viewer signs in with it below).
+    await row(VIEWER.username).getByTestId('user-reset-password').click();
+    const reset = page.getByTestId('reset-password-dialog');
+    await reset.getByTestId('reset-password').fill(VIEWER.newPassword);
+    await reset.getByTestId('reset-password-confirm').fill(VIEWER.newPassword);
+    await reset.getByTestId('reset-password-submit').click();
+    await poll(() => page.getByTestId('users-notice').innerText()).toBe(`The password of ${VIEWER.username} was reset.`);
+    expect(await reset.count()).toBe(0);
+
+    // A user added by mistake is deleted after a confirmation.
+    await page.getByTestId('user-create-username').fill('mistake');
+    await page.getByTestId('user-create-password').fill('Mistake-Pass-1');
+    await page.getByTestId('user-create-submit').click();
+    await poll(() => rows.count()).toBe(4);
+    await row('mistake').getByTestId('user-delete').click();
+    await poll(() => page.getByTestId('confirm-dialog').innerText()).toContain("Delete the user 'mistake'?");
+    await page.getByTestId('confirm-ok').click();
+    await poll(() => page.getByTestId('users-notice').innerText()).toBe("Deleted the user 'mistake'.");
+    expect(await rows.count()).toBe(3);
     await screenshot(page, 'users-en');
   });
 
@@ -238,7 +258,10 @@ describe('users, sign-in, audit and secrets in the served UI', () => {
     const viewer = await context.newPage();
     await viewer.goto(serve.url + '/');
     await poll(() => viewer.getByTestId('login').isVisible()).toBe(true);
+    // The password the Admin set; the old one no longer works.
     await signIn(viewer, VIEWER);
+    await poll(() => viewer.getByTestId('login-error-message').innerText()).toBe('Invalid username or password');
+    await signIn(viewer, { username: VIEWER.username, password: VIEWER.newPassword });
     await poll(() => viewer.getByTestId('user-badge-role').innerText()).toBe('Viewer');
     expect(await navTexts(viewer)).toEqual(NAV_EN_VIEWER);
     await screenshot(viewer, 'viewer-en');
@@ -308,10 +331,10 @@ describe('users, sign-in, audit and secrets in the served UI', () => {
     await poll(async () => JSON.parse(await failure.getByTestId('audit-details').innerText()) as unknown).toMatchObject({ reason: 'bad_credentials' });
 
     await page.getByTestId('audit-filter-action').fill('users.create');
-    await poll(() => attrs(rows, 'data-action')).toEqual(['users.create', 'users.create']);
-    expect(await attrs(rows, 'data-result')).toEqual(['ok', 'ok']);
+    await poll(() => attrs(rows, 'data-action')).toEqual(['users.create', 'users.create', 'users.create']);
+    expect(await attrs(rows, 'data-result')).toEqual(['ok', 'ok', 'ok']);
     // The resource of a user creation is the user.
-    expect((await page.locator('[data-testid=audit-row] [role=cell]:nth-child(5)').allInnerTexts()).sort()).toEqual([EDITOR.username, VIEWER.username]);
+    expect((await page.locator('[data-testid=audit-row] [role=cell]:nth-child(5)').allInnerTexts()).sort()).toEqual([EDITOR.username, 'mistake', VIEWER.username]);
 
     await page.getByTestId('audit-filter-action').fill('auth.');
     await page.getByTestId('audit-filter-result').selectOption('denied');
@@ -326,6 +349,16 @@ describe('users, sign-in, audit and secrets in the served UI', () => {
     // What the Viewer was refused, one entry per request.
     await poll(() => attrs(rows, 'data-action')).toEqual(expect.arrayContaining(['users.list', 'audit.list', 'secrets.list', 'secrets.status']));
     await screenshot(page, 'audit-en');
+    // Since a day: tomorrow has nothing yet; today has it all.
+    await page.getByTestId('audit-filter-user').fill('');
+    await page.getByTestId('audit-filter-since').selectOption('date');
+    const day = (offset: number) => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date(Date.now() + offset * 86_400_000));
+    await page.getByTestId('audit-filter-date').fill(day(1));
+    await poll(() => page.getByTestId('audit-empty').innerText()).toBe('No entries match.');
+    await page.getByTestId('audit-filter-date').fill(day(0));
+    await poll(() => rows.count()).toBeGreaterThan(5);
+    await page.getByTestId('audit-filter-since').selectOption('15m');
+    await poll(() => rows.count()).toBeGreaterThan(5);
     await page.getByTestId('audit-filter-clear').click();
   });
 
