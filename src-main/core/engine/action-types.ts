@@ -50,6 +50,12 @@ export interface ActionContext {
   browserPath?: string;
   /** Registers a value to mask everywhere (a secret typed or sent by the action). */
   registerSecret(value: string): void;
+  /**
+   * Reads a secret named in configuration (`secrets://key` or `secrets://service/key`, e.g. the
+   * SMTP password_secret); the value is registered for masking. Throws ActionError
+   * SECRET_NOT_FOUND when no backend has it.
+   */
+  resolveSecret?(reference: string): Promise<string>;
   /** Runs when the run ends, fails or is cancelled (close browsers, kill child processes). */
   onRunEnd(cleanup: () => Promise<void> | void): void;
 }
