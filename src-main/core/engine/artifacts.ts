@@ -5,7 +5,11 @@ import type { ArtifactRef, ArtifactSink } from './action-types';
 
 /** A safe, unique file name inside the run's artifact folder. */
 function safeName(name: string): string {
-  const base = basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f<>:"|?*]/g, '_').replace(/^\.+/, '_').slice(0, 150);
+  const base = [...basename(name.replace(/\\/g, '/'))]
+    .map((c) => (c.charCodeAt(0) < 32 || '<>:"|?*'.includes(c) ? '_' : c))
+    .join('')
+    .replace(/^\.+/, '_')
+    .slice(0, 150);
   return base || 'artifact';
 }
 
