@@ -5,6 +5,7 @@ import { EXIT, type CliIo, type Command } from './io';
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve')).serveCommand,
   validate: async () => (await import('./commands/validate')).validateCommand,
+  run: async () => (await import('./commands/run')).runCommand,
   enqueue: async () => (await import('./commands/enqueue')).enqueueCommand,
 };
 

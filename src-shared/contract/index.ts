@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ProcedureDef } from './procedure';
+import { runsContract } from './runs';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
 
@@ -11,6 +12,7 @@ import { templatesContract } from './templates';
 export const CONTRACT = {
   ...systemContract,
   ...templatesContract,
+  ...runsContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

@@ -5,9 +5,13 @@ import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispa
 import type { CallContext } from '../api/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
 import { checkpoint, openDatabase, type Database } from '../db/database';
+import { createEngine } from '../engine/engine';
+import type { Engine } from '../engine/runner';
+import { createQueueModule } from '../queue/queue-module';
 import { AuditLog } from '../security/audit/audit-log';
 import { Redactor } from '../security/redaction';
 import { createEnvSecretStore } from '../security/secrets/env-secret-store';
+import { createTemplatesModule } from '../templates/templates-module';
 import { systemClock } from './clock';
 import type { CoreModule, CoreServices } from './core-module';
 import { EventBus } from './event-bus';
@@ -37,6 +41,8 @@ export interface CoreOptions {
 
 export interface Core extends CoreServices {
   dispatcher: Dispatcher;
+  /** Executes runs (the queue's executor; the CLI runs local runs with it directly). */
+  engine: Engine;
   authenticator: Authenticator;
   modules: readonly CoreModule[];
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
@@ -103,7 +109,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
 
   // Modules in start order; each later issue adds its module here.
-  const modules: CoreModule[] = [createSystemModule(services)];
+  const engine = createEngine(services);
+  const templates = createTemplatesModule(services, { registry: engine.registry });
+  const modules: CoreModule[] = [createSystemModule(services), templates, createQueueModule(services, { executor: engine, templates: templates.catalog })];
   const authenticator: Authenticator = noUsersAuthenticator;
 
   const handlers: HandlerMap = {};
@@ -132,6 +140,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const core: Core = {
     ...services,
     dispatcher,
+    engine,
     authenticator,
     modules,
     get stopped() {
