@@ -77,7 +77,7 @@ class Validator {
   private readonly errors: Issue[] = [];
   private readonly warnings: Issue[] = [];
   private source!: YamlSource;
-  private lineStarts: number[] = [];
+  private starts: number[] | undefined;
   private variables = new Set<string>();
   private readonly ids = new Map<string, Path>();
   private stepCount = 0;
@@ -97,8 +97,6 @@ class Validator {
     this.warnings.push(...shape.warnings);
     if (!shape.source || !shape.value) return this.report();
     this.source = shape.source;
-    this.lineStarts = [0];
-    for (let i = 0; i < this.text.length; i++) if (this.text[i] === '\n') this.lineStarts.push(i + 1);
     const t = shape.value;
 
     const depth = depthOf(t);
@@ -154,6 +152,19 @@ class Validator {
 
   private warn(path: Path, message: string, preferKey = true): void {
     this.warnings.push({ path: formatPath(path), message, ...this.at(path, preferKey) });
+  }
+
+  /** Offsets where lines start (computed when a problem needs them). */
+  private get lineStarts(): number[] {
+    if (!this.starts) {
+      this.starts = [0];
+      let i = this.text.indexOf('\n');
+      while (i >= 0) {
+        this.starts.push(i + 1);
+        i = this.text.indexOf('\n', i + 1);
+      }
+    }
+    return this.starts;
   }
 
   /** Line and column of `needle` (found at or after the value at `path`), plus an offset into it. */
