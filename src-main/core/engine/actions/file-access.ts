@@ -135,7 +135,7 @@ export class FileView {
       return { file: s.isFile(), dir: s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return undefined;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw toActionError(e);
     }
   }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EncryptedPDFError, PDFDocument } from 'pdf-lib';
+import { PDFDocument } from 'pdf-lib';
 import { assertPdfPages, pdfExtractPages, pdfMerge } from '@shared/dsl/actions/pdf';
 import { formatPages, parsePageSpec, selectPages } from '@shared/dsl/page-spec';
 import { ActionError, type ActionContext, type ActionDef } from '../action-types';
@@ -27,9 +27,13 @@ async function loadPdf(path: string, ctx: ActionContext): Promise<PDFDocument> {
     throw err;
   }
   try {
-    return await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });
+    const doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });
+    // A damaged file may load without a page tree; touching it here keeps the error about the file.
+    doc.getPageCount();
+    return doc;
   } catch (e) {
-    if (e instanceof EncryptedPDFError) throw new ActionError('PDF_ENCRYPTED', `Cannot read PDF ${path}: it is encrypted (password-protected)`);
+    // pdf-lib's EncryptedPDFError does not survive instanceof (ES5 classes); its message does.
+    if (/is encrypted/.test((e as Error).message)) throw new ActionError('PDF_ENCRYPTED', `Cannot read PDF ${path}: it is encrypted (password-protected)`);
     throw new ActionError('PDF_PARSE_ERROR', `Cannot read PDF ${path}: ${(e as Error).message.split('\n')[0]}`);
   }
 }
