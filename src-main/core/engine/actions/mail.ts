@@ -152,10 +152,13 @@ const sendMailAction = implement(sendMail, {
       return { sent: true, message_id: info.messageId, accepted: (info.accepted ?? []).map(String), rejected };
     } catch (e) {
       if (e instanceof ActionError) throw e;
-      const err = e as Error & { code?: string; responseCode?: number };
+      const err = e as Error & { code?: string; responseCode?: number; rejected?: unknown[] };
       const where = `SMTP ${smtp.host}:${smtp.port}`;
       if (err.code === 'EAUTH') throw new ActionError('MAIL_AUTH_FAILED', `send_mail: ${where} refused the login for ${smtp.user ?? '(no user)'}: ${err.message}`);
-      if (err.code === 'EENVELOPE') throw new ActionError('MAIL_REJECTED', `send_mail: ${where} refused the message: ${err.message}`);
+      if (err.code === 'EENVELOPE') {
+        const who = (err.rejected ?? []).map(String);
+        throw new ActionError('MAIL_REJECTED', `send_mail: ${where} refused the message${who.length ? ` for ${who.join(', ')}` : ''}: ${err.message}`);
+      }
       if (err.code === 'ETIMEDOUT') throw new ActionError('NETWORK_TIMEOUT', `send_mail: ${where}: connection timed out`, true);
       if (err.code === 'ECONNECTION' || err.code === 'ESOCKET' || err.code === 'EDNS') throw new ActionError('NETWORK_ERROR', `send_mail: ${where}: ${err.message}`, true);
       throw new ActionError('MAIL_SEND_FAILED', `send_mail: ${where}: ${err.message}`, (err.responseCode ?? 0) >= 400 && (err.responseCode ?? 0) < 500);
