@@ -81,7 +81,9 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('swap' as const), at: fc.nat(), other: fc.nat() }),
 );
 
-function mutate(seed: string, ops: fc.infer<typeof mutation>[]): string {
+type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
+
+function mutate(seed: string, ops: Mutation[]): string {
   let s = seed;
   for (const op of ops) {
     const at = s.length ? op.at % s.length : 0;

@@ -437,7 +437,7 @@ export class Engine implements RunExecutor {
     if (rc.signal.aborted) onRunAbort();
     const timeoutMs = step.reserved.timeout_ms !== undefined ? step.reserved.timeout_ms + (ownsTimeout(spec) ? OWN_TIMEOUT_GRACE_MS : 0) : undefined;
     const timer = timeoutMs !== undefined ? this.o.clock.setTimer(timeoutMs, () => controller.abort('step_timeout')) : undefined;
-    const ctx = this.actionContext(rc, top, dry, controller.signal);
+    const ctx = this.actionContext(rc, top, controller.signal);
     let work: Promise<ActionResult> | undefined;
     try {
       const stop = new Promise<never>((_, reject) => {
@@ -464,11 +464,12 @@ export class Engine implements RunExecutor {
     }
   }
 
-  private actionContext(rc: RunContext, top: number, dry: boolean, signal: AbortSignal): ActionContext {
+  private actionContext(rc: RunContext, top: number, signal: AbortSignal): ActionContext {
     return {
       runId: rc.run.id,
       stepIndex: top,
-      dryRun: dry,
+      // The run's mode: read-only actions run in a dry run too and see what earlier steps would have done.
+      dryRun: rc.run.dryRun,
       signal,
       logger: this.log,
       clock: this.o.clock,
