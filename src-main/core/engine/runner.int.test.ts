@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../app/clock';
 import { AppError } from '../app/errors';
+import { RUNNING_ROW_AFTER_MS } from './runner';
 import { engineHarness, mapSecrets, template, type EngineHarness } from '../../../test-support/engine';
 import { q, tempDir, writePdf, writeTree } from '../../../test-support/files';
 
@@ -18,6 +19,14 @@ async function until(check: () => boolean, what: string): Promise<void> {
     await new Promise((r) => setImmediate(r));
   }
   throw new Error(`never happened: ${what}`);
+}
+/** Resolves once the engine has started step `index` (its row is written only when it ends or after 200 ms). */
+function started(h: EngineHarness, index: number): () => boolean {
+  let seen = false;
+  h.bus.subscribe((e) => {
+    if (e.type === 'step.started' && (e.data as { index: number }).index === index) seen = true;
+  });
+  return () => seen;
 }
 const stepStatus = (h: EngineHarness, runId: string, idx: number) => (h.db.prepare('select status from run_steps where run_id = ? and idx = ?').pluck().get(runId, idx) as string | undefined) ?? 'none';
 const logged = (h: EngineHarness, text: string) => h.logs.records().filter((r) => r.component === 'Engine' && r.msg === text).length;
@@ -121,20 +130,37 @@ describe('timeouts, retries, cancellation, pause and shutdown', () => {
     const clock = new FakeClock();
     h = engineHarness({ clock });
     const id = h.insert(template('  - wait: { ms: 60000, timeout_ms: 1000 }\n  - log: { message: never }\n'));
+    const isRunning = started(h, 0);
     const done = h.engine.executeRun(id);
-    await until(() => stepStatus(h, id, 0) === 'running', 'step 0 running');
+    await until(isRunning, 'step 0 running');
     await clock.advanceAsync(1000);
     const outcome = await done;
     expect(outcome).toMatchObject({ status: 'failed', errorCode: 'STEP_TIMEOUT', error: 'steps[0] wait: the step timed out after 1000 ms', retryable: true });
     expect(stepStatus(h, id, 1)).toBe('none');
   });
 
+  it('shows a step that takes a while as running, and writes a quick one once', async () => {
+    const clock = new FakeClock();
+    h = engineHarness({ clock });
+    const id = h.insert(template('  - wait: { ms: 1000 }\n'));
+    const isRunning = started(h, 0);
+    const done = h.engine.executeRun(id);
+    await until(isRunning, 'started');
+    expect(stepStatus(h, id, 0)).toBe('none');
+    await clock.advanceAsync(RUNNING_ROW_AFTER_MS);
+    expect(stepStatus(h, id, 0)).toBe('running');
+    await clock.advanceAsync(1000);
+    expect((await done).status).toBe('succeeded');
+    expect(stepStatus(h, id, 0)).toBe('succeeded');
+  });
+
   it('fails the run at its run timeout', async () => {
     const clock = new FakeClock();
     h = engineHarness({ clock });
     const id = h.insert(template('  - wait: { ms: 60000 }\n'));
+    const isRunning = started(h, 0);
     const done = h.engine.executeRun(id, { timeoutMs: 5000 });
-    await until(() => stepStatus(h, id, 0) === 'running', 'running');
+    await until(isRunning, 'running');
     await clock.advanceAsync(5000);
     expect(await done).toMatchObject({ status: 'failed', errorCode: 'RUN_TIMEOUT', error: 'the run timed out after 5000 ms' });
   });
@@ -162,8 +188,9 @@ describe('timeouts, retries, cancellation, pause and shutdown', () => {
     h = engineHarness({ clock });
     const id = h.insert(template('  - log: { message: first }\n  - wait: { ms: 60000 }\n  - log: { message: never }\n'));
     const stop = new AbortController();
+    const isRunning = started(h, 1);
     const done = h.engine.executeRun(id, { signal: stop.signal });
-    await until(() => stepStatus(h, id, 1) === 'running', 'wait running');
+    await until(isRunning, 'wait running');
     stop.abort('cancel');
     expect(await done).toMatchObject({ status: 'cancelled', errorCode: 'CANCELLED' });
     expect(h.db.prepare('select status, error from run_steps where run_id = ? order by idx').all(id)).toEqual([
@@ -177,8 +204,9 @@ describe('timeouts, retries, cancellation, pause and shutdown', () => {
     h = engineHarness({ clock });
     const id = h.insert(template('  - log: { message: one }\n  - wait: { ms: 1000 }\n  - log: { message: three }\n'));
     const pause = new AbortController();
+    const isRunning = started(h, 1);
     const done = h.engine.executeRun(id, { signal: pause.signal });
-    await until(() => stepStatus(h, id, 1) === 'running', 'wait running');
+    await until(isRunning, 'wait running');
     pause.abort('pause');
     await clock.advanceAsync(1000);
     expect(await done).toEqual({ status: 'paused' });
@@ -195,8 +223,9 @@ describe('timeouts, retries, cancellation, pause and shutdown', () => {
     h = engineHarness({ clock });
     const id = h.insert(template('  - log: { message: one }\n  - wait: { ms: 1000 }\n'));
     const stop = new AbortController();
+    const isRunning = started(h, 1);
     const done = h.engine.executeRun(id, { signal: stop.signal });
-    await until(() => stepStatus(h, id, 1) === 'running', 'wait running');
+    await until(isRunning, 'wait running');
     stop.abort('shutdown');
     expect(await done).toMatchObject({ status: 'interrupted', retryable: true });
     expect(h.engine.interruptedStepIdempotent(id)).toBe(true);

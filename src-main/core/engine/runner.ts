@@ -88,6 +88,8 @@ const MAX_ITEM_JSON = 2 * 1024;
 /** Actions that read `timeout_ms` themselves get this much longer before the step is cut off. */
 const OWN_TIMEOUT_GRACE_MS = 5_000;
 const CACHE_SIZE = 200;
+/** How long a step runs before its row shows it as running (fewer writes for quick steps). */
+export const RUNNING_ROW_AFTER_MS = 200;
 
 function bounded(value: unknown, max = MAX_STORED_JSON): unknown {
   if (value === undefined) return undefined;
@@ -245,9 +247,16 @@ export class Engine implements RunExecutor {
       const startedAt = this.o.clock.now();
       this.o.bus?.publish('step.started', { runId: run.id, index: i, action: step.action });
       rc.observer?.stepStarted?.({ runId: run.id, index: i, action: step.action, id: step.id });
-      this.store.recordStep({ runId: run.id, index: i, stepId: step.id ?? null, action: step.action, status: 'running', params: null, result: null, error: null, errorCode: null, attempt: 1, startedAt, finishedAt: null, durationMs: null, artifacts: [] });
-
-      const r = await this.execStep(step, rc, this.scopeAt(rc), i);
+      // A step that takes a while shows as running; a quick one is written once, when it ends.
+      const showRunning = this.o.clock.setTimer(RUNNING_ROW_AFTER_MS, () =>
+        this.store.recordStep({ runId: run.id, index: i, stepId: step.id ?? null, action: step.action, status: 'running', params: null, result: null, error: null, errorCode: null, attempt: 1, startedAt, finishedAt: null, durationMs: null, artifacts: [] }),
+      );
+      let r: StepResult;
+      try {
+        r = await this.execStep(step, rc, this.scopeAt(rc), i);
+      } finally {
+        showRunning.cancel();
+      }
       const finishedAt = this.o.clock.now();
       const artifacts = rc.artifacts.take();
       const mask = <T>(v: T): T => this.o.redactor.maskDeep(v);
@@ -325,16 +334,18 @@ export class Engine implements RunExecutor {
     }
   }
 
-  /** The state as stored: masked, results bounded, plain scratch only. */
+  /**
+   * The state as stored: masked scratch, the pending approval and loop progress. Step results are
+   * not repeated here: they are in run_steps, from which a resumed run reads them back.
+   */
   private persistable(rc: RunContext): RunState {
-    const state: RunState = {
+    return {
       v: 1,
-      steps: rc.state.steps.map((s) => (s ? { ...s, ...(s.result ? { result: bounded(s.result) as Record<string, unknown> } : {}) } : null)),
-      scratch: rc.scratch.toJSON(),
-      ...(rc.state.approval ? { approval: rc.state.approval } : {}),
-      ...(rc.state.loop ? { loop: rc.state.loop } : {}),
+      steps: [],
+      scratch: this.o.redactor.maskDeep(rc.scratch.toJSON()),
+      ...(rc.state.approval ? { approval: this.o.redactor.maskDeep(rc.state.approval) } : {}),
+      ...(rc.state.loop ? { loop: this.o.redactor.maskDeep(rc.state.loop) } : {}),
     };
-    return this.o.redactor.maskDeep(state);
   }
 
   private scopeAt(rc: RunContext): ScopeData {

@@ -1,14 +1,18 @@
 import type { RiskLevel } from '@shared/config';
 
 /**
- * What a run carries from one step to the next, persisted in `runs.state_json` after every
+ * What a run carries from one step to the next, persisted with `runs.next_step` after every
  * step so that a run can resume (after an approval, a pause, a crash or a retry) at `next_step`
- * with the results of the steps before it. Stored masked: a secret never reaches the database,
- * so a resumed run reads `***` where an earlier result contained one.
+ * with the results of the steps before it (from run_steps) and its scratch (from
+ * `runs.state_json`). Stored masked: a secret never reaches the database, so a resumed run reads
+ * `***` where an earlier result contained one.
  */
 export interface RunState {
   v: 1;
-  /** Per top-level step index: how it ended and its result (null: not run yet). */
+  /**
+   * Per top-level step index: how it ended and its result (null: not run yet). Kept in memory;
+   * stored as [] because run_steps holds the same (RunStore.load reads it back).
+   */
   steps: (StepOutcome | null)[];
   /** Plain-data scratch shared by steps (file selection, pending renames, the mail draft). */
   scratch: Record<string, unknown>;

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ArtifactRef } from '../engine/action-types';
 import { AppError } from '../app/errors';
-import { parseState, type ApprovalDecision, type ApprovalRequest, type RunState } from './run-state';
+import { parseState, type ApprovalDecision, type ApprovalRequest, type RunState, type StepOutcome } from './run-state';
 
 /**
  * The run repository the engine (and the queue, the CLI and HITL) use for what the engine owns:
@@ -102,6 +102,7 @@ export class RunStore {
   private readonly finishStmt: Statement;
   private readonly leaseStmt: Statement;
   private readonly stepsStmt: Statement<[string]>;
+  private readonly outcomesStmt: Statement<[string, number]>;
 
   constructor(readonly db: Database) {
     this.loadStmt = db.prepare(`select id, template, template_hash, template_yaml, variables_json, trigger, trigger_json, requested_by, dry_run,
@@ -124,6 +125,7 @@ export class RunStore {
     this.finishStmt = db.prepare(`update runs set status = @status, finished_at = @finished_at, error = @error, error_code = @error_code,
         lease_owner = null, lease_expires_at = null, attempt_history_json = @history where id = @id`);
     this.leaseStmt = db.prepare('update runs set lease_expires_at = ? where id = ? and lease_owner = ?');
+    this.outcomesStmt = db.prepare(`select idx, step_id, status, result_json, error from run_steps where run_id = ? and idx < ? and status in ('succeeded', 'failed', 'skipped') order by idx`);
     this.stepsStmt = db.prepare('select idx, step_id, action, status, error, error_code, duration_ms, artifacts_json from run_steps where run_id = ? order by idx');
   }
 
@@ -131,6 +133,9 @@ export class RunStore {
   load(runId: string): ExecutableRun | undefined {
     const r = this.loadStmt.get(runId) as RunRow | undefined;
     if (!r) return undefined;
+    const state = parseState(r.state_json);
+    // Results of the steps before the resume point are read back from their rows.
+    if (r.next_step > 0) state.steps = this.outcomesBefore(runId, r.next_step);
     return {
       id: r.id,
       template: r.template,
@@ -144,9 +149,23 @@ export class RunStore {
       status: r.status,
       attempts: r.attempts,
       nextStep: r.next_step,
-      state: parseState(r.state_json),
+      state,
       timeoutMs: r.timeout_ms,
     };
+  }
+
+  private outcomesBefore(runId: string, nextStep: number): (StepOutcome | null)[] {
+    const out: (StepOutcome | null)[] = [];
+    for (const row of this.outcomesStmt.all(runId, nextStep) as { idx: number; step_id: string | null; status: StepOutcome['status']; result_json: string | null; error: string | null }[]) {
+      out[row.idx] = {
+        status: row.status,
+        ...(row.step_id ? { id: row.step_id } : {}),
+        ...(row.result_json ? { result: json(row.result_json, {}) } : {}),
+        ...(row.error ? { error: row.error } : {}),
+      };
+    }
+    for (let i = 0; i < out.length; i++) out[i] ??= null;
+    return out;
   }
 
   /** Writes a step row; with `progress`, moves the run's resume point in the same transaction. */
