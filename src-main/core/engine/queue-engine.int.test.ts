@@ -41,6 +41,17 @@ describe('queue → engine', () => {
     expect(run.steps).toEqual([expect.objectContaining({ index: 0, action: 'log', status: 'succeeded', result: { message: 'hello 世界', level: 'info' } })]);
   });
 
+  it('refuses an invalid template at enqueue with every problem located', async () => {
+    const err = await t.core
+      .invoke('runs.enqueue', { template_yaml: 'dsl_version: "1.1"\nname: x\nsteps:\n  - pdf_merge: { out: "{{dest}}/m.pdf" }\n' }, asUser('Runner'))
+      .then(() => undefined, (e: { code: string; details: { issues: unknown[] } }) => e);
+    expect(err?.code).toBe('VALIDATION_ERROR');
+    expect(err?.details.issues).toEqual([
+      { path: 'template.steps[0].pdf_merge', message: 'give either inputs (a list of PDFs) or inputs_from (a folder)', line: 4, column: 16 },
+      expect.objectContaining({ path: 'template.steps[0].pdf_merge.out', message: expect.stringMatching(/^undefined variable 'dest'/), line: 4, column: 26 }),
+    ]);
+  });
+
   it('runs a named template from the catalog', async () => {
     const { run_id } = queue.enqueue({ template: 'weekly_report.yaml', variables: { inbox: t.dir, reports: `${t.dir}/reports` } }, origin);
     await settled(run_id, ['succeeded', 'failed']);
