@@ -36,7 +36,29 @@ export default tseslint.config(
   {
     files: ['src-main/core/**/*.ts', 'src-main/serve/**/*.ts', 'src-main/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The core runs under plain Node; only src-main/electron and src-main/preload may import electron.' }] }],
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The core runs under plain Node; only src-main/electron and src-main/preload may import electron.' }],
+        patterns: [{ group: ['**/electron/*', '**/preload/*', '**/src-renderer/**'], message: 'The core runs under plain Node: it never reaches into the Electron adapters or the renderer.' }],
+      }],
+    },
+  },
+  {
+    // A sandboxed preload gets electron and a few shims only: it exposes the contract's IPC and nothing else.
+    files: ['src-main/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: bareBuiltins.map((name) => ({ name, message: 'The preload is sandboxed: no Node modules.' })),
+        patterns: [
+          { group: nodeBuiltins, message: 'The preload is sandboxed: no Node modules.' },
+          { group: ['../*', '**/src-main/**', '**/src-renderer/**'], message: 'The preload imports electron and @shared/contract only; the core stays in main.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src-main/electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src-renderer/**', '**/preload/*'], message: 'Main reaches the page through IPC only.' }] }],
     },
   },
   {
@@ -46,6 +68,17 @@ export default tseslint.config(
         paths: [...bareBuiltins, 'electron'].map((name) => ({ name, message: 'The renderer is a browser page: reach the core through bridge/ only.' })),
         patterns: [{ group: [...nodeBuiltins, '**/src-main/**'], message: 'The renderer is a browser page: reach the core through bridge/ only.' }],
       }],
+    },
+  },
+  {
+    // bridge/ is the only code of the page that talks to the core (STYLE "Renderer").
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx'],
+    ignores: ['src-renderer/bridge/**'],
+    rules: {
+      'no-restricted-globals': ['error', ...['fetch', 'EventSource', 'XMLHttpRequest', 'WebSocket'].map((name) => ({ name, message: 'Talk to the core through src-renderer/bridge only.' }))],
+      'no-restricted-properties': ['error', ...['window', 'globalThis', 'self'].flatMap((object) =>
+        ['agent', 'fetch', 'EventSource', 'XMLHttpRequest', 'WebSocket'].map((property) => ({ object, property, message: 'Talk to the core through src-renderer/bridge only.' })),
+      )],
     },
   },
   {

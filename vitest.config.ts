@@ -23,6 +23,7 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['src-main/**/*.int.test.ts', 'src-shared/**/*.int.test.ts'],
+          globalSetup: ['test-support/keyring-setup.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 30_000,
@@ -33,6 +34,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.e2e.test.ts'],
+          globalSetup: ['test-support/keyring-setup.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

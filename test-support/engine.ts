@@ -24,7 +24,8 @@ export function mapSecrets(values: Record<string, string>): SecretResolver & { l
     resolve: async (ref) => {
       const key = ref.service ? `${ref.service}/${ref.key}` : ref.key;
       lookups.push(key);
-      return values[key];
+      const value = values[key];
+      return value === undefined ? { found: false } : { found: true, value };
     },
   };
 }

@@ -1,10 +1,11 @@
-import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startHttpServer, type RunningHttpServer } from '../core/api/http';
+import type { RunningHttpServer } from '../core/api/http';
+import { startApi } from '../core/api/start-api';
 import { createCore, type Core, type CoreOptions } from '../core/app/create-core';
 import { nativeBindingPath } from '../core/db/native-binding';
 import { packageInfo } from '../core/app/package-root';
 import { resolvePaths } from '../core/app/paths';
+import { removeRuntimeFile, writeRuntimeFile } from '../core/app/runtime-file';
 import type { RuntimeOptions } from '../core/app/runtime-options';
 
 export interface ServeHandle {
@@ -17,7 +18,23 @@ export interface ServeHandle {
 export interface ServeOptions extends RuntimeOptions {
   /** The built renderer (default: <package>/out/renderer). */
   staticDir?: string;
+  /** Where DESKTOP_AGENT_ADMIN_USER / DESKTOP_AGENT_ADMIN_PASSWORD are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
   coreOverrides?: Partial<CoreOptions>;
+}
+
+/**
+ * The first Admin from the environment (SPEC section 7): DESKTOP_AGENT_ADMIN_PASSWORD, with the
+ * username from DESKTOP_AGENT_ADMIN_USER (default `admin`). Used only while no user exists.
+ * The password is removed from this process's environment so that nothing started later
+ * (runs, browsers, child processes) inherits it.
+ */
+export function firstAdminFromEnv(env: NodeJS.ProcessEnv): { username: string; password: string } | undefined {
+  const password = env.DESKTOP_AGENT_ADMIN_PASSWORD;
+  delete env.DESKTOP_AGENT_ADMIN_PASSWORD;
+  if (env !== process.env) delete process.env.DESKTOP_AGENT_ADMIN_PASSWORD;
+  if (!password) return undefined;
+  return { username: env.DESKTOP_AGENT_ADMIN_USER || 'admin', password };
 }
 
 /**
@@ -27,35 +44,27 @@ export interface ServeOptions extends RuntimeOptions {
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const { root, version } = packageInfo();
   const paths = resolvePaths({ dataDir: options.dataDir, configDir: options.configDir, defaultConfigDir: join(root, 'configs') });
+  const { users: usersOverrides, ...overrides } = options.coreOverrides ?? {};
   const core = await createCore({
     paths,
     version,
     strictConfig: true,
     watchConfig: true,
     nativeBinding: nativeBindingPath(root),
-    ...options.coreOverrides,
+    browserPath: options.browserPath,
+    ...overrides,
+    users: { firstAdmin: firstAdminFromEnv(options.env ?? process.env), ...usersOverrides },
   });
   let http: RunningHttpServer;
   try {
     await core.start();
-    const api = core.config.orchestrator.api;
-    http = await startHttpServer({
-      dispatcher: core.dispatcher,
-      authenticator: core.authenticator,
-      bus: core.bus,
-      logger: core.logger.child('API'),
-      host: options.host,
-      port: options.port ?? api.port,
-      allowRemote: options.allowRemote,
-      bodyLimitBytes: api.max_body_kb * 1024,
-      staticDir: options.staticDir ?? join(root, 'out', 'renderer'),
-    });
+    http = await startApi(core, { ...options, staticDir: options.staticDir ?? join(root, 'out', 'renderer') });
   } catch (e) {
     await core.stop();
     throw e;
   }
   if (options.allowRemote) core.logger.child('API').warn(`Remote access is allowed (--allow-remote); listening on ${options.host}`);
-  writeFileSync(paths.runtimeFile, JSON.stringify({ pid: process.pid, url: http.url, started_at: new Date(core.startedAt).toISOString() }) + '\n', { mode: 0o600 });
+  writeRuntimeFile(paths.runtimeFile, { pid: process.pid, url: http.url, started_at: new Date(core.startedAt).toISOString() });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -63,7 +72,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       // Stop accepting first, then let the core bring running work to a safe point.
       await http.close();
       await core.stop();
-      rmSync(paths.runtimeFile, { force: true });
+      removeRuntimeFile(paths.runtimeFile);
     })());
   return { core, http, url: http.url, stop };
 }

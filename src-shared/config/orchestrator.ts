@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SECRET_BACKENDS } from '../domain/secret-ref';
 
 /** configs/orchestrator.yaml (SPEC section 2). Unknown keys are errors. */
 
@@ -66,9 +67,15 @@ export const orchestratorSchema = z.strictObject({
       audit_days: z.number().int().min(1).max(36_500).default(365),
     })
     .prefault({}),
+  /** SPEC section 8: the backends tried in order, and how long one OS keychain call may take. */
   secrets: z
     .strictObject({
-      backends: z.array(z.enum(['keychain', 'env', 'file'])).min(1).default(['keychain', 'env', 'file']),
+      backends: z
+        .array(z.enum(SECRET_BACKENDS))
+        .min(1)
+        .refine((list) => new Set(list).size === list.length, 'each backend may be listed once')
+        .default(['keychain', 'env', 'file']),
+      keychain_timeout_ms: z.number().int().min(100).max(120_000).default(3000),
     })
     .prefault({}),
   mail: z

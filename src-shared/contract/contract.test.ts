@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SIGNED_IN_ONLY, publicEntryFor } from '../rbac/public-surface';
 import { PERMISSIONS } from '../rbac/roles';
 import { CONTRACT, PROCEDURES } from './index';
 
@@ -26,10 +27,24 @@ describe('the contract', () => {
     }
   });
 
-  it('keeps the unauthenticated surface to the list of SPEC section 7', () => {
-    const publicPaths = PROCEDURES.filter((p) => p.access === 'public' || p.publicWhen).map((p) => p.http.path);
-    for (const path of publicPaths) {
-      expect(path === '/healthz' || path.startsWith('/webhooks/') || path.startsWith('/metrics') || path === '/public/dashboard', path).toBe(true);
+  it('keeps the unauthenticated surface to the list of SPEC section 7 (rbac/public-surface.ts)', () => {
+    for (const p of PROCEDURES.filter((p) => p.access === 'public' || p.publicWhen)) {
+      const entry = publicEntryFor(p.http.path);
+      expect(entry, `${p.name} (${p.http.path}) answers without credentials but is not on the public list`).toBeDefined();
+      // A conditionally public entry must be conditional in the contract too, on the same condition.
+      if (entry?.when) expect(p.publicWhen, p.name).toBe(entry.when);
+    }
+  });
+
+  it("names a permission for every procedure, except the few any signed-in user may call (SIGNED_IN_ONLY)", () => {
+    const signedInOnly = PROCEDURES.filter((p) => p.access === 'authenticated').map((p) => p.name).sort();
+    expect(signedInOnly).toEqual(Object.keys(SIGNED_IN_ONLY).sort());
+  });
+
+  it('gives session-issuing procedures an answer with token and expires_at', () => {
+    for (const p of PROCEDURES.filter((p) => p.session === 'issue')) {
+      const shape = (p.output as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+      expect(Object.keys(shape), p.name).toEqual(expect.arrayContaining(['token', 'expires_at']));
     }
   });
 });

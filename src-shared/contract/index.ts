@@ -1,8 +1,12 @@
 import type { z } from 'zod';
+import { auditContract } from './audit';
+import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
 import { runsContract } from './runs';
+import { secretsContract } from './secrets';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
+import { usersContract } from './users';
 
 /**
  * Every procedure of the product, by name. One file per domain; add the domain's map here.
@@ -13,6 +17,10 @@ export const CONTRACT = {
   ...systemContract,
   ...templatesContract,
   ...runsContract,
+  ...authContract,
+  ...usersContract,
+  ...auditContract,
+  ...secretsContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

@@ -39,9 +39,20 @@ export interface ProcedureDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
    * (e.g. a user managing their own API tokens).
    */
   selfField?: string;
-  /** Public (no credentials) while this config switch is on: `/metrics` under `api.public_metrics`. */
-  publicWhen?: 'public_metrics';
+  /**
+   * Public (no credentials) while a condition holds: `public_metrics` (the `api.public_metrics`
+   * switch, for `/metrics`) or `no_users` (first-run set-up, only while no user exists).
+   */
+  publicWhen?: PublicCondition;
+  /**
+   * The procedure starts (`issue`: its answer carries `token` and `expires_at`) or ends (`end`)
+   * the caller's session. Transports keep the token out of reach of page scripts: HTTP sets or
+   * clears the HttpOnly session cookie, the IPC adapter keeps the token per window in main.
+   */
+  session?: 'issue' | 'end';
 }
+
+export type PublicCondition = 'public_metrics' | 'no_users';
 
 export function defineProcedure<I extends z.ZodType, O extends z.ZodType>(def: ProcedureDef<I, O>): ProcedureDef<I, O> {
   return def;

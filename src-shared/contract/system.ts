@@ -23,6 +23,8 @@ export const systemContract = {
       config_dir: z.string(),
       started_at: z.string(),
       config_problems: z.array(z.object({ file: z.string(), line: z.number(), column: z.number(), path: z.string(), message: z.string() })),
+      /** Hosts that run the loopback API beside a window (the desktop app): its address, or why it did not start. */
+      api: z.object({ url: z.string().nullable(), error: z.string().nullable() }).optional(),
     }),
     http: { method: 'GET', path: '/api/system/status' },
   }),

@@ -13,7 +13,7 @@ export const serveCommand: Command = {
     const { startServe } = await import('../../serve/start-serve');
     let handle: Awaited<ReturnType<typeof startServe>>;
     try {
-      handle = await startServe(options);
+      handle = await startServe({ ...options, env: io.env });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'EADDRINUSE') {

@@ -121,7 +121,36 @@ describe('dispatcher', () => {
   it('lets a user act on their own resource when the procedure allows it', async () => {
     const { d } = setup();
     expect((await d.dispatch('things.own', { id: 'u1' }, user('Viewer', 'u1'))).ok).toBe(true);
+    expect((await d.dispatch('things.own', { id: 'viewer-u1' }, user('Viewer', 'u1'))).ok).toBe(true);
     expect((await d.dispatch('things.own', { id: 'u2' }, user('Viewer', 'u1'))).ok).toBe(false);
+  });
+
+  it('refuses a signed-in caller without the permission before looking at the input, and audits it', async () => {
+    const { d, audit } = setup();
+    const r = await d.dispatch('things.create', { name: 42, extra: true }, user('Viewer'));
+    expect(r.ok === false && r.error.code).toBe('FORBIDDEN');
+    expect(audit).toEqual([expect.objectContaining({ action: 'things.create', permission: 'manage_templates', result: 'denied', user: 'viewer-u1' })]);
+  });
+
+  it('audits an allowed call with invalid input as an error', async () => {
+    const { d, audit } = setup();
+    await d.dispatch('things.create', { name: '' }, user('Editor'));
+    expect(audit).toEqual([expect.objectContaining({ result: 'error', details: { code: 'VALIDATION_ERROR' } })]);
+  });
+
+  it("adds what a handler notes to the call's audit entry, for that call only", async () => {
+    const { d, audit } = setup({
+      'things.create': (i: { name: string }, ctx: CallContext) => {
+        ctx.noteAudit?.({ renamed: { from: 'old', to: i.name } });
+        return { id: 't1', echo: i.name };
+      },
+    });
+    const ctx = user('Editor');
+    await d.dispatch('things.create', { name: 'n1', count: 1 }, ctx);
+    await d.dispatch('things.own', { id: 'x' }, user('Admin'));
+    expect(audit[0]).toMatchObject({ result: 'ok', details: { renamed: { from: 'old', to: 'n1' } } });
+    expect(audit[1]!.details).toBeUndefined();
+    expect(ctx.noteAudit).toBeUndefined();
   });
 
   it('serves public procedures to anyone, and public-when-configured ones only when the switch is on', async () => {

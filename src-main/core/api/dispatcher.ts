@@ -1,13 +1,13 @@
 import { ZodError, type z } from 'zod';
 import type { Envelope, ErrorBody, Issue } from '@shared/contract/errors';
-import type { ProcedureDef } from '@shared/contract/procedure';
+import type { ProcedureDef, PublicCondition } from '@shared/contract/procedure';
 import { formatPath } from '@shared/domain/yaml-source';
 import { hasPermission } from '@shared/rbac/roles';
 import { AppError } from '../app/errors';
 import type { Logger } from '../app/ports';
 import type { AuditInput } from '../security/audit/audit-log';
 import type { Redactor } from '../security/redaction';
-import { principalName, type CallContext } from './principal';
+import { principalName, type CallContext, type Principal } from './principal';
 
 /** The implementation of one procedure: parsed input in, output out. */
 export type Handler<P extends ProcedureDef = ProcedureDef> = (
@@ -24,8 +24,8 @@ export interface DispatcherOptions {
   audit: { record(entry: AuditInput): void };
   logger: Logger;
   redactor: Redactor;
-  /** Config switches that make some procedures public (`api.public_metrics`). */
-  isPublic?: (flag: 'public_metrics') => boolean;
+  /** Conditions that make some procedures public (`api.public_metrics`, no user yet). */
+  isPublic?: (condition: PublicCondition) => boolean;
   /** Check outputs against their schemas (on in tests; catches a handler drifting from the contract). */
   validateOutputs?: boolean;
 }
@@ -39,7 +39,7 @@ export interface Dispatcher {
 }
 
 /**
- * The single gate for IPC, HTTP and the CLI: find → authenticate → validate → authorize → run →
+ * The single gate for IPC, HTTP and the CLI: find → authenticate → authorize → validate → run →
  * audit → mask → envelope. Nothing reaches a handler any other way.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
@@ -61,7 +61,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return { allowed: false, decided: false, error: ctx.authFailure ?? new AppError('UNAUTHENTICATED', 'Authentication required: sign in, or send HTTP Basic credentials or a bearer token') };
     }
     if (proc.access === 'authenticated') return { allowed: true };
-    if (proc.selfField && input && typeof input === 'object' && (input as Record<string, unknown>)[proc.selfField] === p.id) return { allowed: true };
+    if (proc.selfField && isSelf(input, proc.selfField, p)) return { allowed: true };
     if (hasPermission(p.role, proc.access)) return { allowed: true };
     return {
       allowed: false,
@@ -102,7 +102,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         auditEntry(proc, ctx, input, 'granted');
         return undefined;
       }
-      if (decision.decided) auditEntry(proc, ctx, input, 'denied');
+      auditEntry(proc, ctx, input, 'denied', decision.decided ? undefined : { reason: decision.error.code });
       return toBody(decision.error);
     },
 
@@ -110,30 +110,29 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const proc = byName.get(name);
       if (!proc) return fail(new AppError('UNKNOWN_PROCEDURE', `Unknown procedure '${name}'`, { procedure: name }));
 
-      // Anonymous callers learn nothing about a protected procedure's input rules.
-      if (proc.access !== 'public' && ctx.principal.kind !== 'user' && !(proc.publicWhen && options.isPublic?.(proc.publicWhen))) {
-        const decision = access(proc, ctx, undefined);
-        if (!decision.allowed) {
-          auditEntry(proc, ctx, undefined, 'denied', { reason: decision.error.code });
-          return fail(decision.error);
-        }
+      // The gate comes before the input is parsed: a caller without the right learns nothing
+      // about a procedure's input rules, and every refusal is audited whatever was sent. The
+      // permission never depends on the input except through selfField, read from the raw input.
+      const decision = access(proc, ctx, rawInput);
+      if (!decision.allowed) {
+        auditEntry(proc, ctx, rawInput, 'denied', decision.decided ? undefined : { reason: decision.error.code });
+        return fail(decision.error);
       }
 
       const parsed = proc.input.safeParse(rawInput ?? {});
       if (!parsed.success) {
         const issues = zodIssues(parsed.error);
-        return fail(new AppError('VALIDATION_ERROR', `Invalid input for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues }));
+        const err = new AppError('VALIDATION_ERROR', `Invalid input for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+        auditEntry(proc, ctx, rawInput, 'error', { code: err.code });
+        return fail(err);
       }
       const input = parsed.data;
 
-      const decision = access(proc, ctx, input);
-      if (!decision.allowed) {
-        auditEntry(proc, ctx, input, 'denied');
-        return fail(decision.error);
-      }
-
+      // Handlers add what changed (a role from → to) to this call's audit entry.
+      let notes: Record<string, unknown> | undefined;
+      const callCtx: CallContext = { ...ctx, noteAudit: (d) => (notes = { ...notes, ...d }) };
       try {
-        const output = await options.handlers[name]!(input, ctx);
+        const output = await options.handlers[name]!(input, callCtx);
         let data: unknown = output;
         if (options.validateOutputs) {
           const checked = proc.output.safeParse(output);
@@ -143,12 +142,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           }
           data = checked.data;
         }
-        auditEntry(proc, ctx, input, proc.kind === 'query' ? 'granted' : 'ok');
+        auditEntry(proc, ctx, input, proc.kind === 'query' ? 'granted' : 'ok', notes);
         return { ok: true, data: options.redactor.maskDeep(data) };
       } catch (e) {
         const err = normalizeError(e, name);
         if (err.code === 'INTERNAL') log.error(`Procedure ${name} failed`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-        auditEntry(proc, ctx, input, 'error', { code: err.code, message: err.message });
+        auditEntry(proc, ctx, input, 'error', { ...notes, code: err.code, message: err.message });
         return fail(err);
       }
     },
@@ -176,13 +175,21 @@ function normalizeError(e: unknown, name: string): AppError {
   return new AppError('INTERNAL', `Internal error in ${name}: ${message}`);
 }
 
+/** The caller acts on their own record: the raw input's selfField is their user id or username. */
+function isSelf(input: unknown, field: string, p: Extract<Principal, { kind: 'user' }>): boolean {
+  if (!input || typeof input !== 'object') return false;
+  const v = (input as Record<string, unknown>)[field];
+  return typeof v === 'string' && (v === p.id || v === p.username);
+}
+
 function resourceOf(input: unknown): string | null {
   if (!input || typeof input !== 'object') return null;
   const o = input as Record<string, unknown>;
   for (const k of ['id', 'run_id', 'name', 'key', 'username', 'template']) {
     const v = o[k];
     if (typeof v === 'string' || typeof v === 'number') {
-      return k === 'key' && typeof o.service === 'string' ? `${o.service}/${v}` : String(v);
+      const r = k === 'key' && typeof o.service === 'string' ? `${o.service}/${v}` : String(v);
+      return r.length > 200 ? `${r.slice(0, 200)}…` : r;
     }
   }
   return null;

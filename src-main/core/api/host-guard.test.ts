@@ -8,7 +8,7 @@ describe('isAllowedHost', () => {
     for (const h of ['127.0.0.1:8000', 'localhost:8000', '[::1]:8000', 'LOCALHOST:8000', 'localhost']) expect(isAllowedHost(h, policy), h).toBe(true);
   });
   it('refuses other names, other ports and a missing Host', () => {
-    for (const h of ['evil.example', 'evil.example:8000', 'localhost:9000', '127.0.0.1.nip.io:8000', '10.0.0.5:8000', undefined]) {
+    for (const h of ['evil.example', 'evil.example:8000', 'localhost:9000', '127.0.0.1.nip.io:8000', '127.attacker.example:8000', '10.0.0.5:8000', undefined]) {
       expect(isAllowedHost(h, policy), String(h)).toBe(false);
     }
   });

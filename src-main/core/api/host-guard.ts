@@ -29,7 +29,9 @@ export function isAllowedHost(hostHeader: string | undefined, policy: HostPolicy
   if (!hostHeader) return false;
   const { name, port } = splitHost(hostHeader);
   if (port !== undefined && port !== policy.port) return false;
-  if (LOOPBACK_NAMES.has(name) || name.startsWith('127.')) return true;
+  // 127.x only as an IP literal: `127.0.0.1.nip.io` or `127.attacker.example` are DNS names an
+  // attacker controls, exactly what a rebinding attack sends.
+  if (LOOPBACK_NAMES.has(name) || (isIP(name) === 4 && name.startsWith('127.'))) return true;
   if (policy.extraHosts?.map((h) => h.toLowerCase()).includes(name)) return true;
   return policy.allowRemote && isIP(name) !== 0;
 }

@@ -6,7 +6,8 @@ import type { Logger } from '../app/ports';
 import { SESSION_COOKIE, type Authenticator } from './authenticator';
 import type { Dispatcher } from './dispatcher';
 import { isAllowedHost, isCrossSite, type HostPolicy } from './host-guard';
-import type { CallContext } from './principal';
+import { ANONYMOUS, type CallContext } from './principal';
+import { sessionEffect } from './session-binding';
 import { streamEvents } from './sse';
 import { contentTypeOf, openStatic, resolveStatic } from './static-files';
 
@@ -21,12 +22,16 @@ export interface HttpServerOptions {
   bodyLimitBytes: number;
   /** The built renderer, served at `/` (SPA fallback to index.html). */
   staticDir?: string;
+  /** The core's clock (session cookie lifetimes follow the session's expiry). */
+  now?: () => number;
 }
 
 export interface RunningHttpServer {
   url: string;
   port: number;
   app: FastifyInstance;
+  /** Every route registered, for the tests that walk the surface. */
+  routes: readonly { method: string; url: string }[];
   close(): Promise<void>;
 }
 
@@ -45,7 +50,16 @@ const errorPayload = (e: ErrorBody) => ({ error: e });
 function sendError(reply: FastifyReply, e: ErrorBody): FastifyReply {
   const retry = (e.details as { retry_after_s?: number } | undefined)?.retry_after_s;
   if (retry !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retry))));
-  return reply.code(statusOf(e.code)).header('cache-control', 'no-store').send(errorPayload(e));
+  const status = statusOf(e.code);
+  // A Bearer challenge (RFC 9110 asks for one on 401); never `Basic`, which would make browsers
+  // pop up their own password dialog and then replay the password on every request.
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="desktop-agent"');
+  return reply.code(status).header('cache-control', 'no-store').send(errorPayload(e));
+}
+
+/** The served UI's session cookie: HttpOnly (no page script reads it), SameSite=Strict (no other site sends it). */
+function sessionCookie(value: string, maxAgeS: number): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.max(0, Math.round(maxAgeS))}`;
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {
@@ -60,6 +74,8 @@ function parseCookies(header: string | undefined): Record<string, string> {
 /** The HTTP adapter: Host and Origin checks, authentication, then the same dispatcher as IPC. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const log = options.logger;
+  const now = options.now ?? Date.now;
+  const routes: { method: string; url: string }[] = [];
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimitBytes,
@@ -71,6 +87,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   // Bodies are read as text once; JSON is parsed here so a bad body gets our error shape, and
   // the raw text stays available for signature checks.
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
@@ -103,7 +122,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     return sendError(reply, { code: 'INTERNAL', message: 'Internal error' });
   });
 
-  const context = async (req: FastifyRequest): Promise<CallContext> => {
+  const context = async (req: FastifyRequest, proc: ProcedureDef): Promise<CallContext> => {
+    // Public procedures ignore credentials (a webhook sender's own Authorization header must not
+    // count as a failed sign-in), except ending a session, which needs to know whose.
+    if (proc.access === 'public' && proc.session !== 'end') return { principal: ANONYMOUS, source: req.ip };
     const auth = await options.authenticator.authenticate({
       authorization: req.headers.authorization,
       sessionCookie: parseCookies(req.headers.cookie)[SESSION_COOKIE],
@@ -116,7 +138,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const url = proc.http.path.replace(/\{([^}]+)\}/g, (_m, name: string) => (name === 'path' && proc.http.path.startsWith('/webhooks/') ? '*' : `:${name}`));
     if (proc.http.stream) {
       app.get(url, async (req, reply) => {
-        const ctx = await context(req);
+        const ctx = await context(req, proc);
         const q = req.query as Record<string, string>;
         const denied = options.dispatcher.authorize(proc.name, ctx, q);
         if (denied) return sendError(reply, denied);
@@ -136,9 +158,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       handler: async (req, reply) => {
         const input = buildInput(proc, req);
         if ('error' in input) return sendError(reply, input.error);
-        const ctx = await context(req);
+        const ctx = await context(req, proc);
         const result = await options.dispatcher.dispatch(proc.name, input.value, ctx);
+        const effect = sessionEffect(proc, result.ok ? result.data : undefined);
+        if (effect?.kind === 'end') reply.header('set-cookie', sessionCookie('', 0));
         if (!result.ok) return sendError(reply, result.error);
+        if (effect?.kind === 'issue') reply.header('set-cookie', sessionCookie(effect.token, (Date.parse(effect.expiresAt) - now()) / 1000));
         if (proc.http.raw) return sendRaw(reply, result.data as RawResponse);
         return reply
           .code(proc.http.status ?? 200)
@@ -174,6 +199,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     url,
     port,
     app,
+    routes,
     close: async () => {
       await app.close();
     },

@@ -14,6 +14,8 @@ export interface CallContext {
   /** Set when credentials were presented but refused (bad password, expired session, back-off). */
   authFailure?: import('../app/errors').AppError;
   signal?: AbortSignal;
+  /** Set by the dispatcher for one call: a handler adds details (what changed) to the call's audit entry. */
+  noteAudit?: (details: Record<string, unknown>) => void;
 }
 
 export function principalName(p: Principal): string | null {

@@ -21,6 +21,13 @@ export interface CoreServices {
   audit: AuditLog;
   secrets: SecretStore;
   notifier: Notifier;
+  /** What the host (serve, the desktop app) reports about itself; shown by `system.status`. */
+  host: HostStatus;
+}
+
+export interface HostStatus {
+  /** The loopback API: its address, or why it did not start (the desktop app starts anyway). */
+  api?: { url: string | null; error: string | null };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PROCEDURES, type CONTRACT } from '@shared/contract';
-import { noUsersAuthenticator, type Authenticator } from '../api/authenticator';
+import type { Authenticator } from '../api/authenticator';
 import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispatcher';
 import type { CallContext } from '../api/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
@@ -9,8 +9,11 @@ import { createEngine } from '../engine/engine';
 import type { Engine } from '../engine/runner';
 import { createQueueModule } from '../queue/queue-module';
 import { AuditLog } from '../security/audit/audit-log';
+import { createUsersModule, type UsersModule, type UsersModuleOptions } from '../security/auth/users-module';
 import { Redactor } from '../security/redaction';
-import { createEnvSecretStore } from '../security/secrets/env-secret-store';
+import { createSecrets } from '../security/secrets/create-secrets';
+import type { KeychainPort } from '../security/secrets/keychain-port';
+import { createSecretsModule } from '../security/secrets/secrets-module';
 import { createTemplatesModule } from '../templates/templates-module';
 import { systemClock } from './clock';
 import type { CoreModule, CoreServices } from './core-module';
@@ -25,6 +28,10 @@ export interface CoreOptions {
   version: string;
   clock?: Clock;
   secretStore?: SecretStore;
+  /** The OS keychain for the default secret store (keytar when omitted); tests inject one to run without D-Bus. */
+  keychain?: KeychainPort;
+  /** Where DESKTOP_AGENT_SECRET_* and DESKTOP_AGENT_SECRETS_PASSPHRASE are read (process.env when omitted). */
+  env?: NodeJS.ProcessEnv;
   notifier?: Notifier;
   /** A side-by-side better-sqlite3 build for this runtime (see db/native-binding.ts). */
   nativeBinding?: string;
@@ -37,13 +44,20 @@ export interface CoreOptions {
   logLevel?: LogLevel;
   /** Check every procedure's output against the contract (tests). */
   validateOutputs?: boolean;
+  /** The first Admin from the environment, password hashing cost, session lifetime, back-off. */
+  users?: UsersModuleOptions;
+  /** The browser for web actions (--browser / DESKTOP_AGENT_BROWSER_PATH); orchestrator.yaml web.browser_path comes next. */
+  browserPath?: string;
 }
 
 export interface Core extends CoreServices {
   dispatcher: Dispatcher;
   /** Executes runs (the queue's executor; the CLI runs local runs with it directly). */
   engine: Engine;
+  /** HTTP credentials → principal (the users module's). */
   authenticator: Authenticator;
+  /** Users, sessions and tokens; `users.app` gives the Electron IPC adapter a window's principal. */
+  users: UsersModule;
   modules: readonly CoreModule[];
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
   invoke<T = unknown>(name: keyof typeof CONTRACT & string, input: unknown, ctx: CallContext): Promise<T>;
@@ -93,6 +107,22 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     db.prepare("insert into meta(key, value) values ('first_start', ?)").run(new Date(startedAt).toISOString());
   }
 
+  const audit = new AuditLog(db, () => clock.now(), redactor);
+  const secrets =
+    options.secretStore ??
+    createSecrets({
+      dataDir: paths.dataDir,
+      db,
+      clock,
+      logger: logger.child('Secrets'),
+      redactor,
+      audit,
+      order: () => config.orchestrator.secrets.backends,
+      keychainTimeoutMs: () => config.orchestrator.secrets.keychain_timeout_ms,
+      env: options.env,
+      keychain: options.keychain,
+    });
+
   const services: CoreServices = {
     version: options.version,
     startedAt,
@@ -103,16 +133,24 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     db,
     bus,
     redactor,
-    audit: new AuditLog(db, () => clock.now(), redactor),
-    secrets: options.secretStore ?? createEnvSecretStore(),
+    audit,
+    secrets,
     notifier: options.notifier ?? createHeadlessNotifier(logger.child('Notifier')),
+    host: {},
   };
 
   // Modules in start order; each later issue adds its module here.
-  const engine = createEngine(services);
+  const users = createUsersModule(services, options.users);
+  const engine = createEngine(services, { browserPath: options.browserPath });
   const templates = createTemplatesModule(services, { registry: engine.registry });
-  const modules: CoreModule[] = [createSystemModule(services), templates, createQueueModule(services, { executor: engine, templates: templates.catalog })];
-  const authenticator: Authenticator = noUsersAuthenticator;
+  const modules: CoreModule[] = [
+    createSystemModule(services),
+    users,
+    createSecretsModule(services),
+    templates,
+    createQueueModule(services, { executor: engine, templates: templates.catalog }),
+  ];
+  const authenticator: Authenticator = users.authenticator;
 
   const handlers: HandlerMap = {};
   for (const m of modules) Object.assign(handlers, m.handlers);
@@ -122,7 +160,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     audit: services.audit,
     logger: logger.child('API'),
     redactor,
-    isPublic: (flag) => flag === 'public_metrics' && config.orchestrator.api.public_metrics,
+    isPublic: (condition) => (condition === 'public_metrics' ? config.orchestrator.api.public_metrics : users.service.count() === 0),
     validateOutputs: options.validateOutputs,
   });
 
@@ -142,6 +180,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dispatcher,
     engine,
     authenticator,
+    users,
     modules,
     get stopped() {
       return stopped;

@@ -15,6 +15,7 @@ export function createSystemModule(services: CoreServices): CoreModule {
         config_dir: services.paths.configDir,
         started_at: new Date(services.startedAt).toISOString(),
         config_problems: [...services.config.problems.values()].flat(),
+        ...(services.host.api ? { api: services.host.api } : {}),
       }),
       'system.openapi': () => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(buildOpenApi(procedures, services.version), null, 2) }),
       'system.docs': () => ({ contentType: 'text/html; charset=utf-8', body: renderDocsPage(procedures, services.version) }),

@@ -26,13 +26,25 @@ describe('the action table', () => {
     expect(ACTION_SPECS.size).toBe(Object.values(SPEC_ACTIONS).flat().length);
   });
 
-  it('implements files, pdf, mail, http and control here, each with the very schema validation uses', () => {
+  it('implements every action, each with the very schema validation uses and the same flags', () => {
     const registry = new ActionRegistry();
-    expect(registry.names().sort()).toEqual([...SPEC_ACTIONS.files, ...SPEC_ACTIONS.pdf, ...SPEC_ACTIONS.mail, ...SPEC_ACTIONS.http, 'log', 'open_path', 'wait'].sort());
-    for (const family of ACTION_FAMILIES) for (const def of family) expect(def.params, def.name).toBe(ACTION_SPECS.get(def.name)!.params);
+    const runnerHandled = ['human_confirm', 'for_each'];
+    expect(registry.names().sort()).toEqual(Object.values(SPEC_ACTIONS).flat().filter((a) => !runnerHandled.includes(a)).sort());
+    for (const family of ACTION_FAMILIES) {
+      for (const def of family) {
+        const spec = ACTION_SPECS.get(def.name)!;
+        expect(def.params, def.name).toBe(spec.params);
+        expect([def.family, def.idempotent, def.mutating, Boolean(def.risk)], def.name).toEqual([spec.family, spec.idempotent, spec.mutating, Boolean(spec.risk)]);
+      }
+    }
     expect(registry.available('human_confirm') && registry.available('for_each')).toBe(true);
+  });
+
+  it('names the actions of a family a build leaves out', () => {
+    const withoutScreens = new ActionRegistry(ACTION_FAMILIES.filter((f) => !['web', 'desktop'].includes(f[0]!.family)));
     const model = validateTemplate('dsl_version: "1.1"\nname: x\nsteps:\n  - open_browser: { url: "https://example.com" }\n  - mouse_click: { x: 1, y: 2 }\n  - log: { message: x }\n').template!;
-    expect(registry.missing(model)).toEqual(['open_browser', 'mouse_click']);
+    expect(withoutScreens.missing(model)).toEqual(['open_browser', 'mouse_click']);
+    expect(new ActionRegistry().missing(model)).toEqual([]);
   });
 
   it('refuses a family that would make the table inconsistent', () => {
@@ -56,8 +68,9 @@ describe('the action table', () => {
     expect(risk('send_mail', {})).toEqual({ level: 'high', reason: 'sends mail' });
     expect(risk('make_request', { url: 'https://api.example.com/x', method: 'post' })).toEqual({ level: 'medium', reason: 'sends POST api.example.com' });
     expect(risk('make_request', { url: 'https://api.example.com/x' })).toBeUndefined();
-    expect(risk('click_by_text', { text: '送信する' })).toEqual({ level: 'high', reason: "clicks '送信する'" });
+    expect(risk('click_by_text', { text: '送信する' })).toEqual({ level: 'high', reason: "clicks '送信する' (送信)" });
     expect(risk('click_by_text', { text: 'Purchase now' })?.level).toBe('high');
     expect(risk('click_by_text', { text: '次へ' })).toBeUndefined();
+    expect(risk('delete_files', { from_state: true })?.reason).toBe('deletes the selected files');
   });
 });

@@ -3,17 +3,19 @@ import type { ActionSpec } from '@shared/dsl/action-spec';
 import { allSteps, type TemplateModel } from '@shared/dsl/template-model';
 import type { ActionDef } from './action-types';
 import { controlActions } from './actions/control';
+import { desktopActions } from './actions/desktop';
 import { fileActions } from './actions/files';
 import { httpActions } from './actions/http';
 import { mailActions } from './actions/mail';
 import { pdfActions } from './actions/pdf';
+import { webActions } from './actions/web';
 
 /**
- * Every action family this build implements. A family is an array of ActionDefs built from the
- * shared specs (src-shared/dsl/actions/<family>.ts); to add one, import its array and list it
- * here (e.g. `webActions` from ./actions/web, `desktopActions` from ./actions/desktop).
+ * Every action family this build implements. A family is an array of ActionDefs whose params are
+ * the schemas of their shared specs (src-shared/dsl/actions/<family>.ts); to add one, import its
+ * array and list it here.
  */
-export const ACTION_FAMILIES: readonly (readonly ActionDef[])[] = [fileActions, pdfActions, mailActions, httpActions, controlActions];
+export const ACTION_FAMILIES: readonly (readonly ActionDef[])[] = [fileActions, pdfActions, mailActions, httpActions, webActions, desktopActions, controlActions];
 
 export class ActionRegistry {
   private readonly byName = new Map<string, ActionDef>();

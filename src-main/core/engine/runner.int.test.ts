@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../app/clock';
 import { AppError } from '../app/errors';
+import { ACTION_FAMILIES, ActionRegistry } from './registry';
 import { RUNNING_ROW_AFTER_MS } from './runner';
 import { engineHarness, mapSecrets, template, type EngineHarness } from '../../../test-support/engine';
 import { q, tempDir, writePdf, writeTree } from '../../../test-support/files';
@@ -107,7 +108,7 @@ describe('when and step results', () => {
   });
 
   it('refuses templates it cannot run: invalid content, or actions of a family this build lacks', async () => {
-    h = engineHarness();
+    h = engineHarness({ registry: new ActionRegistry(ACTION_FAMILIES.filter((f) => f[0]!.family !== 'web')) });
     const invalid = await h.run('dsl_version: "1.1"\nname: x\nsteps:\n  - log: { mesage: x }\n');
     expect(invalid.outcome).toMatchObject({ status: 'failed', errorCode: 'VALIDATION_ERROR' });
     expect(invalid.outcome.error).toMatch(/steps\[0\]\.log\.mesage \(line 4\): unknown param 'mesage'/);

@@ -23,7 +23,12 @@ import { makeLookup, render, secretRefs, type ScopeData } from './scope';
 
 /** Reads `{{secrets://…}}` at step time (SPEC section 8); the secrets module supplies the backends. */
 export interface SecretResolver {
-  resolve(ref: SecretRefText, access: { runId: string; step: number; user: string | null }): Promise<string | undefined>;
+  /** `message` explains a miss (`Secret 'key' not found`, and which backends could not be asked). */
+  resolve(ref: SecretRefText, access: { runId: string; step: number; user: string | null }): Promise<{ found: true; value: string } | { found: false; message?: string }>;
+}
+
+function notFound(ref: SecretRefText): string {
+  return `Secret '${ref.service ? `${ref.service}/${ref.key}` : ref.key}' not found`;
 }
 
 export interface EngineOptions {
@@ -90,6 +95,8 @@ const OWN_TIMEOUT_GRACE_MS = 5_000;
 const CACHE_SIZE = 200;
 /** How long a step runs before its row shows it as running (fewer writes for quick steps). */
 export const RUNNING_ROW_AFTER_MS = 200;
+/** How long a screenshot after a step may take before the run goes on without it. */
+const SCREENSHOT_TIMEOUT_MS = 10_000;
 
 function bounded(value: unknown, max = MAX_STORED_JSON): unknown {
   if (value === undefined) return undefined;
@@ -386,16 +393,16 @@ export class Engine implements RunExecutor {
 
     const secrets = new Map<string, string>();
     for (const [key, ref] of secretRefs(step.params)) {
-      let value: string | undefined;
+      let got: Awaited<ReturnType<SecretResolver['resolve']>>;
       try {
-        value = await this.o.secrets.resolve(ref, { runId: rc.run.id, step: top, user: rc.run.requestedBy });
+        got = await this.o.secrets.resolve(ref, { runId: rc.run.id, step: top, user: rc.run.requestedBy });
       } catch (e) {
         return fail(new ActionError('SECRET_BACKEND_ERROR', `Secret '${key}' could not be read: ${(e as Error).message}`, true));
       }
-      if (value === undefined) return fail(new ActionError('SECRET_NOT_FOUND', `Secret '${key}' not found`));
+      if (!got.found) return fail(new ActionError('SECRET_NOT_FOUND', got.message ?? notFound(ref)));
       // Registered before anything is stored, logged or sent.
-      this.o.redactor.register(value);
-      secrets.set(key, value);
+      this.o.redactor.register(got.value);
+      secrets.set(key, got.value);
     }
 
     let rendered: unknown;
@@ -419,10 +426,18 @@ export class Engine implements RunExecutor {
     const idempotent = step.reserved.idempotent ?? spec.idempotentFor?.(params as never) ?? def.idempotent;
     const dry = rc.run.dryRun && (spec.mutatingFor?.(params as never) ?? def.mutating);
     const attempts = step.reserved.retry?.max_attempts ?? 1;
+    const wantsPicture = (params as { screenshot?: unknown }).screenshot === true;
     for (let attempt = 1; ; attempt++) {
       const r = await this.attempt(def, spec, params, dry, step, rc, top);
-      if (r.ok) return { status: 'succeeded', result: r.result, params: rendered, attempt };
-      if (r.aborted || !r.error.retryable || attempt >= attempts) return { status: 'failed', error: r.error, params: rendered, idempotent, aborted: r.aborted, attempt };
+      if (r.ok) {
+        if (wantsPicture) await this.screenshot(def, rc, top);
+        return { status: 'succeeded', result: r.result, params: rendered, attempt };
+      }
+      if (r.aborted || !r.error.retryable || attempt >= attempts) {
+        // What the robot saw when it failed (web and desktop actions).
+        if (!r.aborted) await this.screenshot(def, rc, top);
+        return { status: 'failed', error: r.error, params: rendered, idempotent, aborted: r.aborted, attempt };
+      }
       this.log.info(`Retrying steps[${top}] ${step.action} after a retryable failure`, { runId: rc.run.id, attempt, error: r.error.message });
       const waited = await this.sleep(step.reserved.retry?.backoff_ms ?? 1_000, rc.signal);
       if (!waited) return { status: 'failed', error: abortError(reasonOf(rc.signal)), params: rendered, idempotent, aborted: reasonOf(rc.signal), attempt };
@@ -495,12 +510,33 @@ export class Engine implements RunExecutor {
         const body = reference.replace(/^\{\{\s*|\s*\}\}$/g, '').replace(/^secrets:\/\//, '');
         const [a, b] = body.split('/');
         const ref: SecretRefText = b === undefined ? { key: a! } : { service: a!, key: b };
-        const value = await this.o.secrets.resolve(ref, { runId: rc.run.id, step: top, user: rc.run.requestedBy });
-        if (value === undefined) throw new ActionError('SECRET_NOT_FOUND', `Secret '${body}' not found`);
-        this.o.redactor.register(value);
-        return value;
+        const got = await this.o.secrets.resolve(ref, { runId: rc.run.id, step: top, user: rc.run.requestedBy });
+        if (!got.found) throw new ActionError('SECRET_NOT_FOUND', got.message ?? notFound(ref));
+        this.o.redactor.register(got.value);
+        return got.value;
       },
     };
+  }
+
+  /** Keeps a screenshot as an artifact of the step, when the action can take one; bounded, never throws. */
+  private async screenshot(def: ActionDef, rc: RunContext, top: number): Promise<void> {
+    if (!def.captureScreenshot) return;
+    const controller = new AbortController();
+    const ctx = this.actionContext(rc, top, controller.signal);
+    let timer: { cancel(): void } | undefined;
+    try {
+      await Promise.race([
+        def.captureScreenshot(ctx).catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = this.o.clock.setTimer(SCREENSHOT_TIMEOUT_MS, () => {
+            controller.abort('step_timeout');
+            resolve();
+          });
+        }),
+      ]);
+    } finally {
+      timer?.cancel();
+    }
   }
 
   /** Waits on the clock; false when the run was stopped meanwhile. */

@@ -25,9 +25,9 @@ describe('Redactor', () => {
 
   it('masks the longer of two overlapping secrets whole', () => {
     const r = new Redactor();
-    r.register('abc');
-    r.register('abcdef');
-    expect(r.mask('x abcdef y abc')).toBe('x *** y ***');
+    r.register('abcd');
+    r.register('abcdefgh');
+    expect(r.mask('x abcdefgh y abcd')).toBe('x *** y ***');
   });
 
   it('masks strings and keys deep inside objects without breaking their shape', () => {
@@ -37,9 +37,63 @@ describe('Redactor', () => {
     expect(out).toEqual({ headers: { Authorization: 'Bearer ***' }, list: ['***', 3], '***': true });
   });
 
+  it('does not mask values too short to be told apart from ordinary text', () => {
+    const r = new Redactor();
+    r.register('id');
+    r.register('abc');
+    expect(r.size).toBe(0);
+    expect(r.maskDeep({ id: 'abc' })).toEqual({ id: 'abc' });
+  });
+
   it('leaves text untouched when nothing is registered', () => {
     const r = new Redactor();
     const s = 'plain';
     expect(r.mask(s)).toBe(s);
+  });
+});
+
+describe('Redactor: forms and overlaps', () => {
+  it('masks two secrets that overlap in the text without leaving a tail of either', () => {
+    const r = new Redactor();
+    r.register('abcd1234');
+    r.register('1234wxyz');
+    expect(r.mask('[abcd1234wxyz]')).toBe('[***]');
+  });
+
+  it('masks a secret that is a substring of another, alone and inside the longer one', () => {
+    const r = new Redactor();
+    r.register('token-42');
+    r.register('prefix-token-42-suffix');
+    expect(r.mask('a prefix-token-42-suffix b token-42 c')).toBe('a *** b *** c');
+  });
+
+  it('masks lower-case percent escapes, encodeURI and form encoding', () => {
+    const r = new Redactor();
+    const secret = 'k/ey?with=sp ace&more';
+    r.register(secret);
+    const lower = encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
+    for (const form of [encodeURIComponent(secret), lower, encodeURI(secret), new URLSearchParams({ q: secret }).toString().slice(2)]) {
+      expect(r.mask(`url?x=${form}&y=1`), form).toBe('url?x=***&y=1');
+    }
+  });
+
+  it('masks base64, base64url and JSON-escaped forms', () => {
+    const r = new Redactor();
+    const secret = 'quote"back\\slash>>??';
+    r.register(secret);
+    expect(r.mask(Buffer.from(secret).toString('base64url'))).toBe('***');
+    expect(r.mask(JSON.stringify({ v: secret }))).toBe('{"v":"***"}');
+    // The value at every offset inside a longer base64 payload leaves no run of its own encoding.
+    for (const prefix of ['', 'x', 'xy', 'xyz:']) {
+      const b64 = Buffer.from(`${prefix}${secret}!`).toString('base64');
+      expect(r.mask(b64)).toContain('***');
+    }
+  });
+
+  it('masks inside Error messages and nested arrays', () => {
+    const r = new Redactor();
+    r.register('pa55-w0rd');
+    const out = r.maskDeep({ errors: [new Error('login failed for pa55-w0rd')] });
+    expect((out.errors[0] as Error).message).toBe('login failed for ***');
   });
 });

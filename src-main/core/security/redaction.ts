@@ -6,16 +6,24 @@
  * Besides the value itself, its common encodings are masked too, because a value sent in a
  * Basic header or a query string reaches results and errors in those forms.
  */
+import { SECRET_VALUE_MIN } from '@shared/domain/secret-ref';
+
 export const MASK = '***';
+/**
+ * Shorter values are not masked: a one- or two-character "secret" would replace that text in
+ * every log line, field name and answer. The secret store refuses to store such values.
+ */
+export const MIN_MASKED_LENGTH = SECRET_VALUE_MIN;
 
 export class Redactor {
   private readonly values = new Set<string>();
   private pattern: RegExp | undefined;
+  private lookahead: RegExp | undefined;
   private dirty = false;
 
   /** Registers a secret value (and its encoded forms) for masking from now on. */
   register(value: string): void {
-    if (!value) return;
+    if (!value || value.length < MIN_MASKED_LENGTH) return;
     for (const form of encodedForms(value)) {
       if (form && !this.values.has(form)) {
         this.values.add(form);
@@ -32,7 +40,26 @@ export class Redactor {
     if (this.values.size === 0 || !text) return text;
     const re = this.regex();
     re.lastIndex = 0;
-    return re.test(text) ? text.replace(re, MASK) : text;
+    if (!re.test(text)) return text;
+    // Find the longest form starting at every position, then mask the union of those spans, so
+    // two secrets that overlap in the text ("abcd" and "cdef" in "abcdef") leave nothing behind.
+    const spans: [number, number][] = [];
+    const at = this.positional();
+    at.lastIndex = 0;
+    for (let m = at.exec(text); m; m = at.exec(text)) {
+      const end = m.index + m[1]!.length;
+      const last = spans[spans.length - 1];
+      if (last && m.index <= last[1]) last[1] = Math.max(last[1], end);
+      else spans.push([m.index, end]);
+      at.lastIndex = m.index + 1;
+    }
+    let out = '';
+    let from = 0;
+    for (const [start, end] of spans) {
+      out += text.slice(from, start) + MASK;
+      from = end;
+    }
+    return out + text.slice(from);
   }
 
   /** Masks every string (keys included) in a JSON-like value; returns a new value. */
@@ -43,21 +70,31 @@ export class Redactor {
 
   private regex(): RegExp {
     if (!this.pattern || this.dirty) {
-      // Longest first, so a secret that contains another is masked whole.
-      const alternatives = [...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp);
-      this.pattern = new RegExp(alternatives.join('|'), 'g');
+      // Longest first, so at any position the longest form wins.
+      const alternatives = [...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+      this.pattern = new RegExp(alternatives, 'g');
+      this.lookahead = new RegExp(`(?=(${alternatives}))`, 'g');
       this.dirty = false;
     }
     return this.pattern;
+  }
+
+  private positional(): RegExp {
+    this.regex();
+    return this.lookahead!;
   }
 }
 
 function encodedForms(value: string): string[] {
   const b64 = Buffer.from(value, 'utf8').toString('base64');
+  const uri = encodeURIComponent(value);
   const forms = [
     value,
-    encodeURIComponent(value),
-    encodeURIComponent(value).replace(/%20/g, '+'),
+    uri,
+    uri.replace(/%20/g, '+'),
+    // Lower-case percent escapes (some encoders write %2f) and encodeURI, which keeps / ? : @ & = + $ , #.
+    uri.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+    encodeURI(value),
     b64,
     b64.replace(/=+$/, ''),
     Buffer.from(value, 'utf8').toString('base64url'),

@@ -13,7 +13,7 @@ import type { TemplateCatalog as QueueTemplateCatalog, TemplateFacts } from '../
 /**
  * Where templates live (SPEC section 12): saved through the API/UI in the `templates` table, and
  * as files `<config-dir>/templates/<name>.yaml`. A name resolves to the saved template first, then
- * to the file (docs/decisions/0012-templates-saved-over-files.md). `weekly_report`,
+ * to the file (docs/decisions/0014-templates-saved-over-files.md). `weekly_report`,
  * `weekly_report.yaml` and `weekly_report.yml` name the same template.
  */
 

@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '@shared/contract/events';
 import type { TemplateSummary } from '@shared/contract/templates';
 import { startHttpServer, type RunningHttpServer } from '../api/http';
+import { ACTION_FAMILIES, ActionRegistry } from '../engine/registry';
+import { createTemplatesModule } from './templates-module';
 import { asUser, tempCore, type TempCore } from '../../../test-support/temp-core';
 
 let t: TempCore;
@@ -70,13 +72,20 @@ describe('templates.* procedures', () => {
     expect(items.find((i) => i.name === 'broken')).toMatchObject({ title: 'Broken', valid: false, error_count: 1, source: 'file' });
   });
 
-  it('validates with the full validator and says when an action cannot run in this build', async () => {
+  it('validates with the full validator', async () => {
     const r = await call<{ valid: boolean; errors: { message: string }[]; warnings: { message: string }[] }>('templates.validate', { yaml: 'dsl_version: "1.1"\nname: x\nsteps:\n  - find_file: {}\n' }, asUser('Runner'));
     expect(r.valid).toBe(false);
     expect(r.errors[0]!.message).toBe("unknown action 'find_file' (did you mean 'find_files'?)");
-    const web = await call<{ valid: boolean; warnings: { message: string }[] }>('templates.validate', { yaml: 'dsl_version: "1.1"\nname: x\nsteps:\n  - open_browser: { url: "https://example.com" }\n' }, asUser('Runner'));
-    expect(web.valid).toBe(true);
-    expect(web.warnings.map((w) => w.message)).toEqual(["action 'open_browser' is not available in this build; runs of this template will fail"]);
+    const web = await call<{ valid: boolean; warnings: unknown[] }>('templates.validate', { yaml: 'dsl_version: "1.1"\nname: x\nsteps:\n  - open_browser: { url: "https://example.com" }\n' }, asUser('Runner'));
+    expect(web).toMatchObject({ valid: true, warnings: [] });
+  });
+
+  it('says when a valid template uses an action this build cannot run', async () => {
+    const lean = createTemplatesModule(t.core, { registry: new ActionRegistry(ACTION_FAMILIES.filter((f) => f[0]!.family !== 'web')) });
+    const validate = lean.handlers!['templates.validate']!;
+    const r = (await validate({ yaml: 'dsl_version: "1.1"\nname: x\nsteps:\n  - open_browser: { url: "https://example.com" }\n' }, editor)) as { valid: boolean; warnings: { message: string }[] };
+    expect(r.valid).toBe(true);
+    expect(r.warnings.map((w) => w.message)).toEqual(["action 'open_browser' is not available in this build; runs of this template will fail"]);
   });
 
   it('enforces roles: Viewers read, Runners validate, Editors manage', async () => {

@@ -1,66 +1,58 @@
-import { z } from 'zod';
 import { defineActionSpec } from '../action-spec';
-import { bool, int, nonEmpty, oneOf, text } from '../params';
+import { mouseClickParams, mouseMoveParams, pressKeysParams, screenshotParams, typeTextParams } from './desktop-params';
 
 /**
- * Desktop actions (nut.js, SPEC section 3). Schemas here; implementations are `desktopActions`
- * in src-main/core/engine/actions/desktop.ts. `wait {ms}` is a control action (it needs no display).
+ * Desktop actions (nut.js, SPEC section 3): what validation and the pre-run risk check know. The
+ * implementations are `desktopActions` in src-main/core/engine/actions/desktop.ts, built on the same
+ * schemas (desktop-params.ts). `wait {ms}` is a control action (it needs no display).
  */
-
-const coord = int(0, 100_000, 'a pixel coordinate');
-const screenshot = bool().optional();
 
 export const mouseMove = defineActionSpec({
   name: 'mouse_move',
   family: 'desktop',
-  summary: 'Move the mouse pointer',
-  params: z.strictObject({ x: coord, y: coord, screenshot }),
+  summary: 'Moves the mouse pointer to screen coordinates',
+  params: mouseMoveParams,
   idempotent: true,
-  mutating: false,
-  results: ['x', 'y'],
+  mutating: true,
 });
 
 export const mouseClick = defineActionSpec({
   name: 'mouse_click',
   family: 'desktop',
-  summary: 'Click at a point on the screen',
-  params: z.strictObject({ x: coord, y: coord, button: oneOf(['left', 'right', 'middle']).default('left'), double: bool().default(false), screenshot }),
+  summary: 'Clicks (or double-clicks) a mouse button at screen coordinates or where the pointer is',
+  params: mouseClickParams,
   idempotent: false,
-  mutating: false,
-  results: ['x', 'y', 'button'],
+  mutating: true,
+  risk: (p) => ({ level: 'medium', reason: `clicks the ${p.button} button at ${p.x === undefined ? 'the pointer' : `(${p.x}, ${p.y})`}; what is there is only known at run time` }),
 });
 
 export const typeText = defineActionSpec({
   name: 'type_text',
   family: 'desktop',
-  summary: 'Type text with the keyboard (Japanese included)',
-  params: z.strictObject({ text: text(100_000, 'the text to type'), screenshot }),
+  summary: 'Types text into the focused window (Japanese and symbols through the clipboard)',
+  params: typeTextParams,
   idempotent: false,
-  mutating: false,
-  results: ['typed'],
+  mutating: true,
+  risk: () => ({ level: 'low', reason: 'types into whichever window has the focus at run time' }),
 });
 
 export const pressKeys = defineActionSpec({
   name: 'press_keys',
   family: 'desktop',
-  summary: 'Press a key combination, e.g. ["Control", "S"]',
-  params: z.strictObject({ keys: z.array(nonEmpty(40, 'a key name'), { error: 'expected a list of keys, e.g. ["Control", "S"]' }).min(1).max(10), screenshot }),
+  summary: 'Presses a key or a chord (keys held together, e.g. ["Control", "S"]), then releases it',
+  params: pressKeysParams,
   idempotent: false,
-  mutating: false,
-  results: ['keys'],
+  mutating: true,
+  risk: (p) => ({ level: 'low', reason: `presses ${p.keys.join('+')} in whichever window has the focus at run time` }),
 });
 
 export const screenshotAction = defineActionSpec({
   name: 'screenshot',
   family: 'desktop',
-  summary: "Screenshot of the screen (or a region) into the run's artifacts",
-  params: z.strictObject({
-    name: nonEmpty(200, 'a file name').optional(),
-    region: z.strictObject({ x: coord, y: coord, width: int(1, 100_000), height: int(1, 100_000) }).optional(),
-  }),
+  summary: 'Stores a PNG of the screen (or a region of it) as an artifact',
+  params: screenshotParams,
   idempotent: true,
   mutating: false,
-  results: ['artifact', 'width', 'height'],
 });
 
 export const DESKTOP_ACTION_SPECS = [mouseMove, mouseClick, typeText, pressKeys, screenshotAction] as const;

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { principalName, type CallContext } from '../../api/principal';
 import type { Redactor } from '../redaction';
 
 export type AuditResult = 'granted' | 'denied' | 'ok' | 'error';
@@ -59,6 +60,15 @@ export class AuditLog {
     this.insert = db.prepare(
       'insert into audit_log(time, user, action, permission, resource, result, source, details_json) values (?, ?, ?, ?, ?, ?, ?, ?)',
     );
+  }
+
+  /**
+   * An entry on behalf of a caller, for what the dispatcher's own entry per procedure call does
+   * not cover: a secret read by a run, a queue paused by a failure rule, a template changed on
+   * disk. `ctx` is the procedure's CallContext, or `{principal, source}` built by the caller.
+   */
+  recordFor(ctx: Pick<CallContext, 'principal' | 'source'>, e: Omit<AuditInput, 'user' | 'source'>): void {
+    this.record({ ...e, user: principalName(ctx.principal), source: ctx.source });
   }
 
   record(e: AuditInput): void {

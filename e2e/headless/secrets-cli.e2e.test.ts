@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, requireBuild } from '../support/serve-process';
+
+/**
+ * The built CLI as a separate process, with the real keytar, where no Secret Service can answer:
+ * the keychain is reported unavailable with its reason, lookups fall through, and the process
+ * finishes even when a keychain call never returns.
+ */
+const dirs: string[] = [];
+const servers: Server[] = [];
+afterAll(() => {
+  for (const s of servers) s.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The environment of a headless Linux without a D-Bus session (no bus address, no X display to autolaunch one). */
+function headlessEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...extra };
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // A CLI that hangs is the failure this file is about: kill it and say so.
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`desktop-agent ${args.join(' ')} did not finish within 30 s; stderr: ${stderr}`));
+    }, 30_000);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+function dataDir(secretsYaml?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'da-e2e-secrets-'));
+  dirs.push(dir);
+  if (secretsYaml) {
+    mkdirSync(join(dir, 'configs'));
+    writeFileSync(join(dir, 'configs', 'orchestrator.yaml'), `secrets:\n  ${secretsYaml}\n`);
+  }
+  return dir;
+}
+
+describe('desktop-agent secrets without a usable OS keychain', () => {
+  it('reports no D-Bus session, falls through to env and file, and stores in the file', async () => {
+    requireBuild();
+    const dir = dataDir();
+    const env = headlessEnv({ DESKTOP_AGENT_SECRET_API_KEY: 'env-api-key-value', DESKTOP_AGENT_SECRETS_PASSPHRASE: 'e2e passphrase' });
+
+    const status = await cli(['secrets', 'status', '--json', '--data-dir', dir], env);
+    expect(status.code).toBe(0);
+    const keychain = JSON.parse(status.stdout).backends[0];
+    expect(keychain).toMatchObject({ name: 'keychain', available: false, writable: false });
+    expect(keychain.reason).toMatch(/^no D-Bus session with a Secret Service \(.*\); on a headless Linux start one/);
+
+    expect(await cli(['secrets', 'get', 'api_key', '--data-dir', dir], env)).toMatchObject({ code: 0, stdout: 'env-api-key-value' });
+    const set = await cli(['secrets', 'set', 'file_key', '--data-dir', dir], env, 'file-value-123\n');
+    expect(set).toMatchObject({ code: 0, stderr: "Stored secret 'file_key' in the file backend.\n" });
+    expect(await cli(['secrets', 'get', 'file_key', '--data-dir', dir], env)).toMatchObject({ code: 0, stdout: 'file-value-123' });
+
+    const text = await cli(['secrets', 'status', '--data-dir', dir], env);
+    expect(text.stdout).toMatch(/^keychain\s+UNAVAILABLE/m);
+    expect(text.stdout).toMatch(/lookups in 24 h: 2 \(hits 2, misses 0\)/);
+  });
+
+  it('bounds a keychain call on a D-Bus peer that never answers, and still exits', async () => {
+    requireBuild();
+    const socket = join(dataDir(), 'silent-bus.sock');
+    // Accepts the connection and says nothing: keytar (libsecret) waits for the handshake forever.
+    const silent = createServer((s) => s.on('data', () => {}));
+    servers.push(silent);
+    await new Promise<void>((r) => silent.listen(socket, () => r()));
+    const dir = dataDir('keychain_timeout_ms: 500');
+    const env = headlessEnv({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${socket}`, DESKTOP_AGENT_SECRET_API_KEY: 'env-api-key-value' });
+
+    const get = await cli(['secrets', 'get', 'api_key', '--data-dir', dir], env);
+    expect(get).toMatchObject({ code: 0, stdout: 'env-api-key-value' });
+    const status = await cli(['secrets', 'status', '--json', '--data-dir', dir], env);
+    const keychain = JSON.parse(status.stdout).backends[0];
+    expect(keychain).toMatchObject({ name: 'keychain', available: false });
+    expect(keychain.reason).toMatch(/^no answer from the OS keychain within 500 ms/);
+    const set = await cli(['secrets', 'set', 'k1', '--data-dir', dir], env, 'some-value');
+    expect(set.code).toBe(1);
+    expect(set.stderr).toMatch(/^desktop-agent secrets set: No writable secrets backend is available \(keychain: no answer from the OS keychain within 500 ms/);
+  });
+});

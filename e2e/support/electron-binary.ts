@@ -1,0 +1,21 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './serve-process';
+
+/**
+ * The Electron executable, found as node_modules/electron/index.js finds it but without its
+ * fallback of downloading one (requiring 'electron' in Node would start a download). A reason
+ * is given when there is none, for the skipped test to say.
+ */
+export function findElectron(env: NodeJS.ProcessEnv = process.env): { path: string } | { missing: string } {
+  const dir = join(ROOT, 'node_modules', 'electron');
+  const pathFile = join(dir, 'path.txt');
+  if (!existsSync(pathFile)) {
+    return { missing: 'no Electron binary: node_modules/electron/path.txt is missing (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or the download failed)' };
+  }
+  const name = readFileSync(pathFile, 'utf8').trim();
+  const exe = env.ELECTRON_OVERRIDE_DIST_PATH ? join(env.ELECTRON_OVERRIDE_DIST_PATH, name) : join(dir, 'dist', name);
+  if (!existsSync(exe)) return { missing: `no Electron binary: ${exe} is missing` };
+  if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return { missing: 'no display for the Electron window (run under Xvfb; npm test starts one)' };
+  return { path: exe };
+}

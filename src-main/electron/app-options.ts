@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../core/app/paths';
+import { runtimeOptions, type RuntimeOptions } from '../core/app/runtime-options';
+
+/**
+ * The shared flags of SPEC section 1 from the app's command line (`npm start -- --port 0`) and
+ * environment. Chromium's own switches are left alone.
+ */
+export function appRuntimeOptions(args: string[], env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): RuntimeOptions & { dataDir: string } {
+  const { values } = parseArgs({
+    args,
+    strict: false,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      'config-dir': { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      browser: { type: 'string' },
+      'allow-remote': { type: 'boolean' },
+    },
+  });
+  const options = runtimeOptions(values as Record<string, string | boolean | undefined>, env);
+  return { ...options, dataDir: options.dataDir ?? defaultDataDir(platform, env) };
+}
+
+/** Chromium's profile (caches, the page's localStorage) lives inside the data dir, apart from our files. */
+export function electronProfileDir(dataDir: string): string {
+  return join(dataDir, 'electron');
+}
+
+/** Native files cannot be loaded from inside app.asar; electron-builder unpacks them beside it. */
+export function unpackedPath(path: string): string {
+  return path.replace(/app\.asar(?=[\\/]|$)/, 'app.asar.unpacked');
+}

@@ -1,0 +1,146 @@
+import { sessionEffect, withoutSessionToken } from '../core/api/session-binding';
+import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
+import type { Envelope, ErrorBody } from '@shared/contract/errors';
+import { IPC_EVENTS, IPC_INVOKE, type EventsMessage } from '@shared/contract/ipc';
+import type { Authentication } from '../core/api/authenticator';
+import type { Dispatcher } from '../core/api/dispatcher';
+import type { CallContext } from '../core/api/principal';
+import type { EventBus } from '../core/app/event-bus';
+import type { Logger } from '../core/app/ports';
+import type { IpcSenderInfo } from './window-policy';
+
+/**
+ * The principal of a window: the users module answers from the session token the adapter keeps
+ * for that window (undefined when it has none).
+ */
+export type PrincipalResolver = (windowSessionToken: string | undefined) => Promise<Authentication>;
+
+export interface IpcAdapterOptions {
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler' | 'on' | 'removeListener'>;
+  dispatcher: Pick<Dispatcher, 'dispatch' | 'authorize' | 'procedure'>;
+  bus: Pick<EventBus, 'subscribe'>;
+  resolvePrincipal: PrincipalResolver;
+  /** Only our window's main frame showing our page may call (window-policy.ts createSenderCheck). */
+  isTrustedSender(event: IpcSenderInfo): boolean;
+  logger: Logger;
+}
+
+export interface IpcAdapter {
+  /** Windows whose events are being forwarded (live) — for diagnostics and tests. */
+  liveWindows(): number[];
+  close(): void;
+}
+
+type Sender = Pick<WebContents, 'id' | 'send' | 'isDestroyed' | 'once'>;
+
+const failure = (code: string, message: string): Envelope<never> => ({ ok: false, error: { code, message } });
+
+/**
+ * The Electron transport of the one gate: two channels, sender checked, every call through the
+ * dispatcher with the window's principal. A window's session token is captured from a
+ * successful sign-in and kept here, never sent to the page; it is dropped on sign-out and when
+ * the window goes away. Nothing a page sends can crash main: every failure is an envelope.
+ */
+export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
+  const { dispatcher, logger: log } = options;
+  const sessions = new Map<number, string>();
+  const subscribers = new Map<number, { sender: Sender; live: boolean }>();
+  const known = new Set<number>();
+
+  const track = (sender: Sender) => {
+    if (known.has(sender.id)) return;
+    known.add(sender.id);
+    const id = sender.id;
+    sender.once('destroyed', () => {
+      known.delete(id);
+      sessions.delete(id);
+      subscribers.delete(id);
+    });
+  };
+
+  const contextOf = async (windowId: number): Promise<CallContext> => {
+    const auth = await options.resolvePrincipal(sessions.get(windowId));
+    return { principal: auth.principal, authFailure: auth.failure, source: 'ipc' };
+  };
+
+  const post = (sender: Sender, message: EventsMessage) => {
+    if (!sender.isDestroyed()) sender.send(IPC_EVENTS, message);
+  };
+
+  // The stream needs the same permission as over HTTP; decided when a window subscribes and
+  // again whenever its session starts or ends.
+  const authorizeEvents = async (windowId: number) => {
+    const sub = subscribers.get(windowId);
+    if (!sub) return;
+    const denied: ErrorBody | undefined = dispatcher.authorize('events.subscribe', await contextOf(windowId));
+    if (subscribers.get(windowId) !== sub) return;
+    sub.live = !denied;
+    post(sub.sender, denied ? { kind: 'status', live: false, error: denied } : { kind: 'status', live: true });
+  };
+  const refreshEvents = (windowId: number) =>
+    void authorizeEvents(windowId).catch((e: unknown) => log.error('Could not authorize the event stream', { error: e instanceof Error ? e.message : String(e) }));
+
+  const onInvoke = async (event: IpcMainInvokeEvent, name: unknown, input: unknown): Promise<Envelope<unknown>> => {
+    try {
+      if (!options.isTrustedSender(event)) {
+        log.warn('Refused IPC from a frame that is not the app window', { url: event.senderFrame?.url ?? null });
+        return failure('FORBIDDEN', 'IPC is accepted from the app window only');
+      }
+      if (typeof name !== 'string' || name.length === 0 || name.length > 200) return failure('VALIDATION_ERROR', 'The procedure name must be a non-empty string');
+      const sender = event.sender;
+      track(sender);
+      const result = await dispatcher.dispatch(name, input, await contextOf(sender.id));
+      const proc = dispatcher.procedure(name);
+      if (!proc) return result;
+      const effect = result.ok ? sessionEffect(proc, result.data) : proc.session === 'end' ? ({ kind: 'end' } as const) : undefined;
+      if (effect?.kind === 'issue' && result.ok) {
+        sessions.set(sender.id, effect.token);
+        refreshEvents(sender.id);
+        return { ok: true, data: withoutSessionToken(proc, result.data) };
+      }
+      // A refused sign-out means the session is gone already; either way the window has none now.
+      if (effect?.kind === 'end' && (result.ok || result.error.code === 'UNAUTHENTICATED')) {
+        sessions.delete(sender.id);
+        refreshEvents(sender.id);
+      }
+      return result;
+    } catch (e) {
+      log.error('IPC call failed', { procedure: typeof name === 'string' ? name : null, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      return failure('INTERNAL', 'Internal error while handling the call');
+    }
+  };
+
+  const onEvents = (event: IpcMainEvent, request: unknown) => {
+    if (!options.isTrustedSender(event)) {
+      log.warn('Refused an event subscription from a frame that is not the app window', { url: event.senderFrame?.url ?? null });
+      return;
+    }
+    const sender = event.sender;
+    const subscribe = (request as { subscribe?: unknown } | null)?.subscribe;
+    if (subscribe === true) {
+      track(sender);
+      subscribers.set(sender.id, { sender, live: false });
+      refreshEvents(sender.id);
+    } else if (subscribe === false) {
+      subscribers.delete(sender.id);
+    }
+  };
+
+  const unsubscribeBus = options.bus.subscribe((event) => {
+    for (const sub of subscribers.values()) if (sub.live) post(sub.sender, { kind: 'event', event });
+  });
+
+  options.ipcMain.handle(IPC_INVOKE, onInvoke);
+  options.ipcMain.on(IPC_EVENTS, onEvents);
+
+  return {
+    liveWindows: () => [...subscribers.entries()].filter(([, s]) => s.live).map(([id]) => id),
+    close() {
+      options.ipcMain.removeHandler(IPC_INVOKE);
+      options.ipcMain.removeListener(IPC_EVENTS, onEvents);
+      unsubscribeBus();
+      subscribers.clear();
+      sessions.clear();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { Menu, Notification, Tray, app, dialog, ipcMain, protocol, session, shell, type BrowserWindow } from 'electron';
+import { join } from 'node:path';
+import type { RunningHttpServer } from '../core/api/http';
+import { startApi } from '../core/api/start-api';
+import { createCore, type Core } from '../core/app/create-core';
+import { packageInfo } from '../core/app/package-root';
+import { resolvePaths } from '../core/app/paths';
+import { removeRuntimeFile, writeRuntimeFile } from '../core/app/runtime-file';
+import { nativeBindingPath } from '../core/db/native-binding';
+import { firstAdminFromEnv } from '../serve/start-serve';
+import { appRuntimeOptions, electronProfileDir, unpackedPath } from './app-options';
+import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol';
+import { createIpcAdapter, type PrincipalResolver } from './ipc-adapter';
+import { createElectronNotifier } from './notifier';
+import { apiLine, createTray, trayLocale } from './tray';
+import { createMainWindow } from './window';
+import { applySessionPolicy, createSenderCheck } from './window-policy';
+
+/**
+ * `npm start`: the desktop app. Main owns the core (lenient config: it starts with defaults and
+ * shows the problems), the loopback API (a taken port is shown, not fatal), the window, the tray
+ * and notifications. This file is wiring; the logic lives in the modules it imports.
+ */
+
+let options: ReturnType<typeof appRuntimeOptions>;
+try {
+  options = appRuntimeOptions(process.argv.slice(app.isPackaged ? 1 : 2), process.env);
+} catch (e) {
+  dialog.showErrorBox('Desktop Agent', (e as Error).message);
+  process.exit(2);
+}
+
+// Before ready: the profile path decides the single-instance lock (one app per data dir).
+app.setPath('userData', electronProfileDir(options.dataDir));
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+/** A window's principal: its session, or the only active user of the app (decision 0009). */
+function principalResolver(core: Core): PrincipalResolver {
+  return (token) => core.users.app.authenticate(token);
+}
+
+async function start(): Promise<void> {
+  const { root, version } = packageInfo();
+  const resources = app.isPackaged ? process.resourcesPath : root;
+  const rendererDir = join(root, 'out', 'renderer');
+  const assets = join(resources, 'assets');
+  const paths = resolvePaths({ dataDir: options.dataDir, configDir: options.configDir, defaultConfigDir: join(resources, 'configs') });
+
+  let core: Core;
+  let window: BrowserWindow | undefined;
+  let quitting = false;
+  const windowIds = new Set<number>();
+  const showWindow = () => {
+    if (!window || window.isDestroyed()) {
+      const win = createMainWindow({ preload: join(root, 'out', 'preload', 'preload.cjs'), icon: join(assets, 'icon.png'), isQuitting: () => quitting });
+      const id = win.webContents.id;
+      windowIds.add(id);
+      win.on('closed', () => windowIds.delete(id));
+      window = win;
+    }
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  };
+
+  try {
+    core = await createCore({
+      paths,
+      version,
+      strictConfig: false,
+      watchConfig: true,
+      nativeBinding: nativeBindingPath(unpackedPath(root)),
+      users: { firstAdmin: firstAdminFromEnv(process.env) },
+      notifier: createElectronNotifier({ Notification, shell, showWindow, logger: () => core.logger.child('Notifier') }),
+    });
+    await core.start();
+  } catch (e) {
+    dialog.showErrorBox('Desktop Agent cannot start', (e as Error).message);
+    app.exit(1);
+    return;
+  }
+  const log = core.logger.child('App');
+
+  // The loopback API; if it cannot listen the app still runs and says why (window and tray).
+  let http: RunningHttpServer | undefined;
+  try {
+    http = await startApi(core, { host: options.host, port: options.port, allowRemote: options.allowRemote, staticDir: rendererDir });
+    writeRuntimeFile(paths.runtimeFile, { pid: process.pid, url: http.url, started_at: new Date(core.startedAt).toISOString() });
+  } catch {
+    removeRuntimeFile(paths.runtimeFile);
+    log.error('The loopback API did not start; the app runs without it', { reason: core.host.api?.error });
+  }
+
+  registerAppProtocol(protocol, rendererDir);
+  applySessionPolicy(session.defaultSession);
+  const ipc = createIpcAdapter({
+    ipcMain,
+    dispatcher: core.dispatcher,
+    bus: core.bus,
+    resolvePrincipal: principalResolver(core),
+    isTrustedSender: createSenderCheck(() => windowIds),
+    logger: core.logger.child('IPC'),
+  });
+
+  const locale = trayLocale(app.getLocale());
+  const tray = createTray({
+    Tray,
+    Menu,
+    icon: join(assets, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
+    locale,
+    api: () => core.host.api,
+    open: showWindow,
+    quit: () => app.quit(),
+  });
+  if (core.host.api?.error) core.notifier.notify({ title: 'Desktop Agent', body: apiLine(core.host.api, locale)! });
+
+  app.on('second-instance', showWindow);
+  app.on('activate', showWindow);
+  // The tray keeps the app (and its schedules and queues) running with no window open.
+  app.on('window-all-closed', () => {});
+
+  let stopped = false;
+  app.on('before-quit', (event) => {
+    quitting = true;
+    if (stopped) return;
+    event.preventDefault();
+    // Stop accepting first, then let the core bring running work to a safe point.
+    void (async () => {
+      try {
+        ipc.close();
+        await http?.close();
+        await core.stop();
+        removeRuntimeFile(paths.runtimeFile);
+      } catch (e) {
+        log.error('Shutdown was not clean', { error: (e as Error).message });
+      } finally {
+        stopped = true;
+        tray.tray.destroy();
+        app.quit();
+      }
+    })();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => app.quit());
+
+  showWindow();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another instance owns this data dir; it shows its window (second-instance).
+  app.quit();
+} else {
+  app.whenReady().then(start, (e: Error) => {
+    dialog.showErrorBox('Desktop Agent cannot start', e.message);
+    app.exit(1);
+  });
+}

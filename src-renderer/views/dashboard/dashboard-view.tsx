@@ -1,0 +1,18 @@
+import { useEffect } from 'react';
+import { useMessages } from '../../i18n/use-messages';
+import { useDashboardStore } from '../../stores/app-stores';
+import { StatusPanel } from './status-panel';
+
+export function DashboardView() {
+  const t = useMessages();
+  const load = useDashboardStore((s) => s.load);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <>
+      <h2>{t.dashboard.title}</h2>
+      <StatusPanel />
+    </>
+  );
+}
