@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { validateTemplate } from '@shared/dsl/validate';
 import { engineHarness, mapSecrets, type EngineHarness } from '../../../test-support/engine';
 import { REPO_ROOT } from '../../../test-support/temp-core';
+import { startTestSite, type TestSite } from '../../../test-support/web-test-site';
 import { hashTree, pageCountOf, tempDir, writePdf } from '../../../test-support/files';
 import { localDate } from '../engine/actions/file-access';
 
@@ -125,6 +126,31 @@ describe('downloads_tidy.yaml', () => {
     expect(readdirSync(dl).sort()).toEqual(['Archives', 'Documents', 'Images', 'PDF', 'fresh.pdf', 'movie.mp4.crdownload']);
     expect(r.view.steps[8]!.result).toMatchObject({ message: `Tidied ${dl}: 1 PDF, 1 image, 2 archive and 2 document file(s)` });
   });
+});
+
+describe('csv_to_form.yaml in Chromium', () => {
+  let site: TestSite;
+  afterEach(async () => site?.close());
+
+  it('asks once, then enters every CSV row into the form and keeps a screenshot of each', async () => {
+    site = await startTestSite();
+    h = engineHarness();
+    const dir = tempDir('csv-form');
+    writeFileSync(join(dir, 'contacts.csv'), '氏名,メール,件名,本文\n山田 太郎,taro@example.com,見積依頼,"A4 を 100 部、\n来週までに"\n佐藤 花子,hanako@example.com,資料請求,カタログをください\n');
+    const first = await h.run(read('csv_to_form.yaml'), { variables: { csv: join(dir, 'contacts.csv'), form_url: `${site.url}/contact` } });
+    expect(first.outcome).toMatchObject({ status: 'waiting_approval', approval: { message: `2 件のフォームを ${site.url}/contact に送信しますか？ / Submit 2 form(s)?`, risk_level: 'high' } });
+    expect(site.submissions).toEqual([]);
+    h.db.prepare("update runs set status = 'waiting_approval' where id = ?").run(first.runId);
+    h.engine.store.recordApprovalDecision(first.runId, { outcome: 'approved', by: 'editor1', at: new Date().toISOString() });
+    const done = await h.resume(first.runId);
+    expect(done.outcome, JSON.stringify(done.view.steps[2]?.result)).toMatchObject({ status: 'succeeded' });
+    expect(site.submissions.map((s) => s.fields)).toEqual([
+      expect.objectContaining({ name: '山田 太郎', email: 'taro@example.com', subject: '見積依頼', body: 'A4 を 100 部、\r\n来週までに' }), // forms send CRLF
+      expect.objectContaining({ name: '佐藤 花子', email: 'hanako@example.com', subject: '資料請求', body: 'カタログをください' }),
+    ]);
+    expect(done.view.steps[2]!.artifacts.map((a) => a.name)).toEqual(['row-1.png', 'row-2.png']);
+    expect(done.view.steps[3]!.result).toEqual({ message: 'Submitted 2 of 2 form(s)', level: 'info' });
+  }, 120_000);
 });
 
 describe('secure_api_call.yaml', () => {
