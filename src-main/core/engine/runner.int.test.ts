@@ -352,6 +352,31 @@ describe('for_each over CSV rows', () => {
     expect(logged(h, 'n=3')).toBe(1);
   });
 
+  it('runs only the items that did not succeed when the run is retried', async () => {
+    h = engineHarness();
+    const dir = tempDir('loop-retry');
+    writeTree(dir, { 'a.txt': 'a', 'c.txt': 'c' });
+    const id = h.insert(
+      template(`  - for_each:
+      items: [a, b, c]
+      on_item_error: continue
+      steps:
+        - log: { message: "item {{row}}" }
+        - assert_file_exists: { path: "${dir}/{{row}}.txt" }
+  - log: { message: after }
+`),
+    );
+    const first = await h.engine.executeRun(id);
+    expect(first).toMatchObject({ status: 'failed', errorCode: 'ITEM_FAILED' });
+    expect(first.error).toBe(`steps[0] for_each: for_each: 1 of 3 item(s) failed; first: item 2 of 3: steps[1] assert_file_exists: File not found: ${dir}/b.txt`);
+    writeTree(dir, { 'b.txt': 'b' });
+    const retried = await h.resume(id);
+    expect(retried.outcome.status).toBe('succeeded');
+    expect(['a', 'b', 'c'].map((x) => logged(h, `item ${x}`))).toEqual([1, 2, 1]);
+    expect(retried.view.steps[0]!.result).toMatchObject({ count: 3, succeeded: 3, failed: 0 });
+    expect(logged(h, 'after')).toBe(1);
+  });
+
   it('resumes an interrupted loop with the next item, never redoing finished ones', async () => {
     const clock = new FakeClock();
     h = engineHarness({ clock });

@@ -620,17 +620,22 @@ export class Engine implements RunExecutor {
     const p = parsed.data as { items: unknown[]; as: string; on_item_error: 'stop' | 'continue' };
     const outermost = !scope.loop;
     const resumed = outermost && rc.state.loop?.step === top ? rc.state.loop : undefined;
-    const progress: LoopProgress = resumed ?? { step: top, next: 0, iterations: [] };
+    const progress: LoopProgress = resumed ?? { step: top, done: [], iterations: [] };
+    const done = new Set(progress.done);
+    const failures: IterationSummary[] = [];
     const count = p.items.length;
+    let stopped = false;
     const summarize = (): ActionResult => ({
       count,
-      succeeded: progress.iterations.filter((it) => it.status === 'succeeded').length,
-      failed: progress.iterations.filter((it) => it.status === 'failed').length,
-      iterations: progress.iterations,
+      succeeded: progress.iterations.length,
+      failed: failures.length,
+      iterations: [...progress.iterations, ...failures].sort((a, b) => a.index - b.index),
     });
 
-    for (let k = progress.next; k < count; k++) {
-      // Between items is a safe point: a pause stops here too, and the run resumes with item k.
+    for (let k = 0; k < count; k++) {
+      // Items that succeeded in an earlier attempt of this run are not done again.
+      if (done.has(k)) continue;
+      // Between items is a safe point: a pause stops here too, and the run resumes with this item.
       if (rc.signal.aborted) return fail(abortError(reasonOf(rc.signal)), summarize(), reasonOf(rc.signal));
       const ids = new Map(scope.ids);
       const itemScope: ScopeData = {
@@ -657,29 +662,33 @@ export class Engine implements RunExecutor {
         }
         if (b.id) ids.set(b.id, { outcome: r.status === 'succeeded' ? { status: 'succeeded', id: b.id, result: r.result } : { status: 'skipped', id: b.id }, action: b.action });
       }
-      progress.iterations.push(summary);
-      progress.next = k + 1;
+      if (summary.status === 'succeeded') {
+        progress.iterations.push(summary);
+        progress.done.push(k);
+      } else failures.push(summary);
       rc.observer?.itemFinished?.({ runId: rc.run.id, index: top, item: k, count, status: summary.status, error: summary.error });
       if (outermost) {
-        // Saved per item: a resumed run continues with the next item, never redoing finished ones.
+        // Saved per item: a resumed or retried run never redoes an item that succeeded.
         rc.state.loop = progress;
         this.store.saveProgress(rc.run.id, top, this.persistable(rc));
       }
-      if (summary.status === 'failed' && p.on_item_error === 'stop') break;
+      if (summary.status === 'failed' && p.on_item_error === 'stop') {
+        stopped = true;
+        break;
+      }
     }
-    if (outermost) delete rc.state.loop;
     const result = summarize();
-    const failed = progress.iterations.filter((it) => it.status === 'failed');
-    if (failed.length) {
-      const stoppedEarly = progress.next < count;
+    if (failures.length) {
+      // The progress stays with the run, so a retry runs only the items that did not succeed.
       return fail(
         new ActionError(
           'ITEM_FAILED',
-          stoppedEarly ? `for_each stopped at ${failed[0]!.error}` : `for_each: ${failed.length} of ${count} item(s) failed; first: ${failed[0]!.error}`,
+          stopped ? `for_each stopped at ${failures[0]!.error}` : `for_each: ${failures.length} of ${count} item(s) failed; first: ${failures[0]!.error}`,
         ),
         result,
       );
     }
+    if (outermost) delete rc.state.loop;
     return { status: 'succeeded', result, params: rendered, attempt: 1 };
   }
 }

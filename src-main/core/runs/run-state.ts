@@ -65,8 +65,9 @@ export interface IterationSummary {
 export interface LoopProgress {
   /** Top-level index of the for_each step. */
   step: number;
-  /** The next item to run. */
-  next: number;
+  /** Indexes of the items that succeeded (a resumed or retried run skips them). */
+  done: number[];
+  /** Their summaries. */
   iterations: IterationSummary[];
 }
 
