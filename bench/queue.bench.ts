@@ -227,8 +227,11 @@ async function offeredLoad(rate: number, seconds: number, fn: () => void): Promi
 async function main(): Promise<void> {
   const redis = await startRedis();
   try {
-    const a = await ours();
-    const b = await bullmq(redis.port);
+    // BENCH_ONLY=ours|bullmq runs one side (for profiling); the table then compares with NaN.
+    const only = process.env.BENCH_ONLY;
+    const none: Figures = { singleRate: NaN, singleP50: NaN, singleP99: NaN, bulkRate: NaN, processRate: NaN, latencyP50: NaN, latencyP99: NaN };
+    const a = only === 'bullmq' ? none : await ours();
+    const b = only === 'ours' ? none : await bullmq(redis.port);
     const rows: Row[] = [
       { what: `single durable enqueue, awaited (${SINGLE})`, unit: 'runs/s', ours: a.singleRate, peer: b.singleRate, higherIsBetter: true, target: '≥ 5,000' },
       { what: 'single enqueue latency p50', unit: 'ms', ours: a.singleP50, peer: b.singleP50, higherIsBetter: false },

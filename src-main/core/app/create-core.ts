@@ -5,6 +5,8 @@ import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispa
 import type { CallContext } from '../api/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
 import { checkpoint, openDatabase, type Database } from '../db/database';
+import { WriteBatcher } from '../db/write-batcher';
+import { startCheckpointer, type Checkpointer } from '../db/checkpointer';
 import { createEngine } from '../engine/engine';
 import type { Engine } from '../engine/runner';
 import { createQueueModule } from '../queue/queue-module';
@@ -134,6 +136,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     bus,
     redactor,
     audit,
+    writes: new WriteBatcher(db, (e) => logger.child('Engine').error('A deferred write failed', { error: e as Error })),
     secrets,
     notifier: options.notifier ?? createHeadlessNotifier(logger.child('Notifier')),
     host: {},
@@ -166,14 +169,24 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   let stopped = false;
   let started: CoreModule[] = [];
-  const checkpointTimer = setInterval(() => {
-    try {
-      checkpoint(db);
-    } catch (e) {
-      logger.warn('WAL checkpoint failed', { error: e as Error });
-    }
-  }, 60_000);
-  checkpointTimer.unref();
+  // Checkpoints move to a worker thread once it is up; until then (or if it cannot start) SQLite's
+  // automatic checkpoint stays on.
+  let checkpointer: Promise<Checkpointer | undefined> | undefined;
+  const startCheckpoints = () =>
+    startCheckpointer({ file: paths.dbFile, nativeBinding: options.nativeBinding, onError: (m) => logger.warn('WAL checkpoint failed', { error: m }) }).then(
+      (c) => {
+        if (stopped) {
+          void c.stop();
+          return undefined;
+        }
+        db.pragma('wal_autocheckpoint = 0');
+        return c;
+      },
+      (e: Error) => {
+        logger.warn('The checkpoint worker did not start; SQLite checkpoints automatically', { error: e.message });
+        return undefined;
+      },
+    );
 
   const core: Core = {
     ...services,
@@ -196,12 +209,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         started.push(m);
       }
       if (options.watchConfig) await config.watch();
+      checkpointer = startCheckpoints();
       logger.info('Core started', { version: options.version, dataDir: paths.dataDir });
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      clearInterval(checkpointTimer);
+      const worker = await checkpointer;
+      await worker?.stop();
+      db.pragma('wal_autocheckpoint = 1000');
       for (const m of [...started].reverse()) {
         try {
           await m.stop?.();
@@ -212,6 +228,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       started = [];
       await config.close();
       try {
+        services.writes.flush();
         checkpoint(db, 'TRUNCATE');
       } catch (e) {
         logger.warn('Final WAL checkpoint failed', { error: e as Error });

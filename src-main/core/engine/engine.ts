@@ -23,6 +23,7 @@ export function createEngine(services: CoreServices, options: { browserPath?: st
     clock: services.clock,
     logger: services.logger,
     bus: services.bus,
+    writes: services.writes,
     redactor: services.redactor,
     config: () => services.config.orchestrator,
     secrets: secretResolverFrom(services.secrets),

@@ -1,3 +1,4 @@
+import type { WriteBatcher } from '../db/write-batcher';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -41,6 +42,8 @@ export interface EngineOptions {
   notifier: Notifier;
   artifactsDir: string;
   bus?: EventBus;
+  /** Group commit of step writes (the core's); tests may leave it out for immediate writes. */
+  writes?: WriteBatcher;
   registry?: ActionRegistry;
   browserPath?: string;
 }
@@ -141,7 +144,7 @@ export class Engine implements RunExecutor {
   private readonly cache = new Map<string, { ok: true; model: TemplateModel } | { ok: false; issues: Issue[] }>();
 
   constructor(private readonly o: EngineOptions) {
-    this.store = new RunStore(o.db);
+    this.store = new RunStore(o.db, o.writes);
     this.registry = o.registry ?? new ActionRegistry();
     this.log = o.logger.child('Engine');
   }
@@ -277,7 +280,7 @@ export class Engine implements RunExecutor {
         );
         this.log.info('Run waits for an approval', { runId: run.id, step: i, expiresAt: r.approval.expires_at });
         rc.observer?.stepFinished?.({ runId: run.id, index: i, action: step.action, id: step.id, status: 'waiting_approval', durationMs: finishedAt - startedAt });
-        this.o.bus?.publish('step.finished', { runId: run.id, index: i, action: step.action, status: 'waiting_approval' });
+        this.store.afterCommit(() => this.o.bus?.publish('step.finished', { runId: run.id, index: i, action: step.action, status: 'waiting_approval' }));
         return { status: 'waiting_approval', approval: r.approval };
       }
 
@@ -307,7 +310,8 @@ export class Engine implements RunExecutor {
         { nextStep: stop ? i : i + 1, state: this.persistable(rc) },
       );
       rc.observer?.stepFinished?.({ runId: run.id, index: i, action: step.action, id: step.id, status: r.status, error: error ?? undefined, durationMs, result: r.status === 'succeeded' ? mask(r.result) : undefined });
-      this.o.bus?.publish('step.finished', { runId: run.id, index: i, action: step.action, status: r.status, duration_ms: durationMs, ...(error ? { error } : {}) });
+      const finished = { runId: run.id, index: i, action: step.action, status: r.status, duration_ms: durationMs, ...(error ? { error } : {}) };
+      this.store.afterCommit(() => this.o.bus?.publish('step.finished', finished));
 
       if (r.status === 'failed') {
         if (r.aborted) return this.stopped(rc, i, r.aborted);

@@ -1,3 +1,4 @@
+import type { WriteBatcher } from '../db/write-batcher';
 import type { Database, Statement } from 'better-sqlite3';
 import type { ArtifactRef } from '../engine/action-types';
 import { AppError } from '../app/errors';
@@ -103,10 +104,17 @@ export class RunStore {
   private readonly leaseStmt: Statement;
   private readonly stepsStmt: Statement<[string]>;
   private readonly outcomesStmt: Statement<[string, number]>;
+  private readonly contentStmt: Statement<[string, string]>;
 
-  constructor(readonly db: Database) {
-    this.loadStmt = db.prepare(`select id, template, template_hash, template_yaml, variables_json, trigger, trigger_json, requested_by, dry_run,
-      status, attempts, next_step, state_json, timeout_ms from runs where id = ?`);
+  /** With a batcher, step writes are group-committed (see db/write-batcher.ts); without, immediate. */
+  constructor(
+    readonly db: Database,
+    private readonly writes?: WriteBatcher,
+  ) {
+    this.loadStmt = db.prepare(`select r.id, r.template, r.template_hash, c.yaml as template_yaml, r.variables_json, r.trigger, r.trigger_json,
+      r.requested_by, r.dry_run, r.status, r.attempts, r.next_step, r.state_json, r.timeout_ms
+      from runs r join template_contents c on c.hash = r.template_hash where r.id = ?`);
+    this.contentStmt = db.prepare('insert or ignore into template_contents(hash, yaml) values (?, ?)');
     this.upsertStepStmt = db.prepare(`insert into run_steps (run_id, idx, step_id, action, status, params_json, result_json, error, error_code,
         attempt, started_at, finished_at, duration_ms, artifacts_json)
       values (@run_id, @idx, @step_id, @action, @status, @params_json, @result_json, @error, @error_code,
@@ -116,10 +124,10 @@ export class RunStore {
         attempt = excluded.attempt, started_at = excluded.started_at, finished_at = excluded.finished_at,
         duration_ms = excluded.duration_ms, artifacts_json = excluded.artifacts_json`);
     this.progressStmt = db.prepare('update runs set next_step = @next_step, state_json = @state_json where id = @id');
-    this.insertStmt = db.prepare(`insert into runs (id, template, template_hash, template_yaml, variables_json, trigger, trigger_json, requested_by,
+    this.insertStmt = db.prepare(`insert into runs (id, template, template_hash, variables_json, trigger, trigger_json, requested_by,
         queue, priority, concurrency_tag, dry_run, status, attempts, available_at, enqueued_at, created_at, started_at, timeout_ms,
         lease_owner, lease_expires_at)
-      values (@id, @template, @template_hash, @template_yaml, @variables_json, @trigger, @trigger_json, @requested_by,
+      values (@id, @template, @template_hash, @variables_json, @trigger, @trigger_json, @requested_by,
         @queue, @priority, @concurrency_tag, @dry_run, @status, @attempts, @now, @now, @now, @started_at, @timeout_ms,
         @lease_owner, @lease_expires_at)`);
     this.finishStmt = db.prepare(`update runs set status = @status, finished_at = @finished_at, error = @error, error_code = @error_code,
@@ -131,6 +139,7 @@ export class RunStore {
 
   /** The run as the engine needs it, or undefined. */
   load(runId: string): ExecutableRun | undefined {
+    if (this.writes?.hasPending(runId)) this.writes.flush();
     const r = this.loadStmt.get(runId) as RunRow | undefined;
     if (!r) return undefined;
     const state = parseState(r.state_json);
@@ -186,27 +195,41 @@ export class RunStore {
       duration_ms: step.durationMs,
       artifacts_json: JSON.stringify(step.artifacts),
     };
-    if (!progress) {
+    const progressRow = progress && { id: step.runId, next_step: progress.nextStep, state_json: JSON.stringify(progress.state) };
+    this.write(step.runId, () => {
       this.upsertStepStmt.run(row);
-      return;
-    }
-    this.db.transaction(() => {
-      this.upsertStepStmt.run(row);
-      this.progressStmt.run({ id: step.runId, next_step: progress.nextStep, state_json: JSON.stringify(progress.state) });
-    })();
+      if (progressRow) this.progressStmt.run(progressRow);
+    });
   }
 
   saveProgress(runId: string, nextStep: number, state: RunState): void {
-    this.progressStmt.run({ id: runId, next_step: nextStep, state_json: JSON.stringify(state) });
+    const row = { id: runId, next_step: nextStep, state_json: JSON.stringify(state) };
+    this.write(runId, () => this.progressStmt.run(row));
+  }
+
+  /** Runs fn once this store's writes so far are committed (events announce only what is on disk). */
+  afterCommit(fn: () => void): void {
+    if (this.writes) this.writes.afterCommit(fn);
+    else fn();
+  }
+
+  /** Commits pending step writes now (before reading them back). */
+  flush(): void {
+    this.writes?.flush();
+  }
+
+  private write(runId: string, fn: () => void): void {
+    if (this.writes) this.writes.defer(fn, runId);
+    else this.db.transaction(fn)();
   }
 
   /** Inserts a run (the CLI's local runs start `running` and are finished with `finish`). */
   insert(run: NewLocalRun): void {
+    this.contentStmt.run(run.templateHash, run.templateYaml);
     this.insertStmt.run({
       id: run.id,
       template: run.template,
       template_hash: run.templateHash,
-      template_yaml: run.templateYaml,
       variables_json: JSON.stringify(run.variables),
       trigger: run.trigger,
       trigger_json: JSON.stringify({ type: run.trigger.split(':')[0], ...run.triggerData }),
@@ -227,6 +250,7 @@ export class RunStore {
 
   /** Ends a run this process executed itself (the queue finishes the runs it dispatched). */
   finish(runId: string, status: string, at: number, error: string | null, errorCode: string | null, startedAt: number): void {
+    this.writes?.flush();
     const history = [{ attempt: 1, started_at: new Date(startedAt).toISOString(), finished_at: new Date(at).toISOString(), status, error, error_code: errorCode }];
     const final = ['succeeded', 'failed', 'cancelled'].includes(status);
     this.finishStmt.run({ id: runId, status, finished_at: final ? at : null, error, error_code: errorCode, history: JSON.stringify(history) });
@@ -237,6 +261,7 @@ export class RunStore {
   }
 
   steps(runId: string): { idx: number; step_id: string | null; action: string; status: string; error: string | null; error_code: string | null; duration_ms: number | null; artifacts: ArtifactRef[] }[] {
+    this.writes?.flush();
     return (this.stepsStmt.all(runId) as { idx: number; step_id: string | null; action: string; status: string; error: string | null; error_code: string | null; duration_ms: number | null; artifacts_json: string }[]).map(
       ({ artifacts_json, ...s }) => ({ ...s, artifacts: JSON.parse(artifacts_json) as ArtifactRef[] }),
     );
@@ -244,11 +269,13 @@ export class RunStore {
 
   /** Every artifact of a run, with the step that made it. */
   artifacts(runId: string): (ArtifactRef & { step: number })[] {
+    this.writes?.flush();
     return this.steps(runId).flatMap((s) => s.artifacts.map((a) => ({ ...a, step: s.idx })));
   }
 
   /** The approval a waiting run asks for, if any (HITL reads this to build its request). */
   pendingApproval(runId: string): ApprovalRequest | undefined {
+    this.writes?.flush();
     const run = this.load(runId);
     const approval = run?.state.approval;
     return approval && !approval.decision ? approval.request : undefined;
@@ -260,6 +287,7 @@ export class RunStore {
    * the step with `denied by <user>` when denied (or applies auto_action on a timeout).
    */
   recordApprovalDecision(runId: string, decision: ApprovalDecision): void {
+    this.writes?.flush();
     this.db.transaction(() => {
       const run = this.load(runId);
       if (!run) throw new AppError('NOT_FOUND', `Run ${runId} not found`);
