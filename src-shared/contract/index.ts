@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { approvalsContract } from './approvals';
 import { auditContract } from './audit';
 import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
@@ -20,6 +21,7 @@ export const CONTRACT = {
   ...authContract,
   ...usersContract,
   ...auditContract,
+  ...approvalsContract,
   ...secretsContract,
 } as const;
 

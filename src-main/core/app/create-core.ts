@@ -8,6 +8,8 @@ import { checkpoint, openDatabase, type Database } from '../db/database';
 import { WriteBatcher } from '../db/write-batcher';
 import { startCheckpointer, type Checkpointer } from '../db/checkpointer';
 import { createEngine } from '../engine/engine';
+import { createApprovalsModule } from '../hitl/approvals-module';
+import type { Approvals } from '../hitl/approvals';
 import type { Engine } from '../engine/runner';
 import { createQueueModule } from '../queue/queue-module';
 import { AuditLog } from '../security/audit/audit-log';
@@ -56,6 +58,7 @@ export interface Core extends CoreServices {
   dispatcher: Dispatcher;
   /** Executes runs (the queue's executor; the CLI runs local runs with it directly). */
   engine: Engine;
+  approvals: Approvals;
   /** HTTP credentials → principal (the users module's). */
   authenticator: Authenticator;
   /** Users, sessions and tokens; `users.app` gives the Electron IPC adapter a window's principal. */
@@ -146,12 +149,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const users = createUsersModule(services, options.users);
   const engine = createEngine(services, { browserPath: options.browserPath });
   const templates = createTemplatesModule(services, { registry: engine.registry });
+  const queue = createQueueModule(services, { executor: engine, templates: templates.catalog });
+  const approvals = createApprovalsModule(services, { runs: engine.store, queue: queue.queue });
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
     createSecretsModule(services),
     templates,
-    createQueueModule(services, { executor: engine, templates: templates.catalog }),
+    queue,
+    approvals,
   ];
   const authenticator: Authenticator = users.authenticator;
 
@@ -192,6 +198,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...services,
     dispatcher,
     engine,
+    approvals: approvals.approvals,
     authenticator,
     users,
     modules,

@@ -294,7 +294,8 @@ export class RunStore {
       const approval = run.state.approval;
       if (run.status !== 'waiting_approval' || !approval) throw new AppError('CONFLICT', `Run ${runId} is ${run.status}, not waiting for an approval`);
       if (approval.decision) throw new AppError('ALREADY_DECIDED', `The approval of run ${runId} was already decided (${approval.decision.outcome})`);
-      this.saveProgress(runId, run.nextStep, { ...run.state, approval: { ...approval, decision } });
+      // Written at once (not group-committed): the decision must be on disk before the run is re-queued.
+      this.progressStmt.run({ id: runId, next_step: run.nextStep, state_json: JSON.stringify({ ...run.state, approval: { ...approval, decision } }) });
     })();
   }
 }

@@ -3,6 +3,7 @@ import m0002 from './0002_runs.sql';
 import m0003 from './0003_users.sql';
 import m0004 from './0004_queue.sql';
 import m0005 from './0005_secrets.sql';
+import m0006 from './0006_approvals.sql';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'users', sql: m0003 },
   { version: 4, name: 'queue', sql: m0004 },
   { version: 5, name: 'secrets', sql: m0005 },
+  { version: 6, name: 'approvals', sql: m0006 },
 ];
