@@ -28,8 +28,7 @@ export class ApiSession {
     const created = await basic.call<{ token: string }>('POST', `/api/admin/users/${me.body.id}/tokens`, { name: tokenName });
     if (created.status !== 201) throw new Error(`creating an API token answered ${created.status}: ${created.text}`);
     const session = new ApiSession(url, `Bearer ${created.body.token}`);
-    // The token answer is the one place a credential is meant to be: keep it out of the searched answers.
-    session.answers.push(...basic.answers.filter((a) => !a.path.endsWith('/tokens')));
+    session.answers.push(...basic.answers);
     return session;
   }
 
