@@ -16,6 +16,8 @@ export interface ArtifactRef {
   bytes: number;
   /** What kind of thing it is: screenshot, download, mail draft, dom schema, report... */
   kind: string;
+  /** A secret in the text was replaced by `***` before the file was written. */
+  masked?: true;
 }
 
 export interface ArtifactSink {
@@ -25,6 +27,11 @@ export interface ArtifactSink {
   write(name: string, data: Buffer | string, contentType: string, kind: string): Promise<ArtifactRef>;
   /** Moves or copies an existing file in as an artifact. */
   adopt(path: string, name: string, contentType: string, kind: string, move?: boolean): Promise<ArtifactRef>;
+  /**
+   * The run's Redactor. write and adopt mask textual artifacts themselves; an action that
+   * encodes text before storing it (a mail draft) masks the text first with this.
+   */
+  mask(text: string): string;
 }
 
 /** Per-run state shared between steps (rename previews, a mail draft, browser contexts). */

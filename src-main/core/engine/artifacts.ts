@@ -1,7 +1,30 @@
 import { copyFileSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { ArtifactRef, ArtifactSink } from './action-types';
+
+/** What masks secrets in text: the core's Redactor. */
+export interface TextMasker {
+  mask(text: string): string;
+}
+
+/** Content the Redactor can read: plain text, HTML, CSV, JSON, XML, scripts, form data. */
+const TEXTUAL = /^\s*(text\/|application\/(json|xml|javascript|x-ndjson|csv|x-www-form-urlencoded)\b|[^;\s]+\+(json|xml)\b)/i;
+/** Masking reads a whole file into memory: a textual artifact larger than this is kept as it is. */
+export const MAX_MASKED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The bytes with every registered secret form masked, or undefined when nothing changed. Text
+ * that is not valid UTF-8 (a Shift_JIS CSV) is read byte for byte (latin1), which finds the
+ * ASCII forms (base64, URL-encoded, ASCII values) and leaves every other byte as it was.
+ */
+export function maskBytes(bytes: Buffer, masker: TextMasker): Buffer | undefined {
+  const utf8 = bytes.toString('utf8');
+  const encoding = Buffer.from(utf8, 'utf8').equals(bytes) ? 'utf8' : 'latin1';
+  const text = encoding === 'utf8' ? utf8 : bytes.toString('latin1');
+  const masked = masker.mask(text);
+  return masked === text ? undefined : Buffer.from(masked, encoding);
+}
 
 /** A safe, unique file name inside the run's artifact folder. */
 function safeName(name: string): string {
@@ -16,11 +39,23 @@ function safeName(name: string): string {
 /**
  * Files a run produces (`<data-dir>/artifacts/<run_id>/`). The refs of what the current step
  * stored are collected so the runner can link them from the step's row.
+ *
+ * Artifacts are data leaving the engine for disk, so textual ones pass the Redactor on the way:
+ * a DOM schema whose page URL carries a token, a downloaded text file that echoes a key. The
+ * ref says `masked: true` when something was replaced. Pictures cannot be masked; actions that
+ * encode text before storing it (a mail draft's quoted-printable body) mask it first with `mask`.
  */
 export class RunArtifacts implements ArtifactSink {
   private collected: ArtifactRef[] = [];
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly masker: TextMasker = { mask: (t) => t },
+  ) {}
+
+  mask(text: string): string {
+    return this.masker.mask(text);
+  }
 
   /** The artifacts stored since the last call (one step's worth). */
   take(): ArtifactRef[] {
@@ -31,8 +66,10 @@ export class RunArtifacts implements ArtifactSink {
 
   async write(name: string, data: Buffer | string, contentType: string, kind: string): Promise<ArtifactRef> {
     const file = this.reserve(name);
-    await writeFile(file, data, { flag: 'wx', mode: 0o600 });
-    return this.record(file, contentType, kind);
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const masked = TEXTUAL.test(contentType) && bytes.length <= MAX_MASKED_BYTES ? maskBytes(bytes, this.masker) : undefined;
+    await writeFile(file, masked ?? bytes, { flag: 'wx', mode: 0o600 });
+    return this.record(file, contentType, kind, masked !== undefined);
   }
 
   async adopt(path: string, name: string, contentType: string, kind: string, move = false): Promise<ArtifactRef> {
@@ -46,7 +83,12 @@ export class RunArtifacts implements ArtifactSink {
         unlinkSync(path);
       }
     } else copyFileSync(path, file);
-    return this.record(file, contentType, kind);
+    let masked: Buffer | undefined;
+    if (TEXTUAL.test(contentType) && statSync(file).size <= MAX_MASKED_BYTES) {
+      masked = maskBytes(await readFile(file), this.masker);
+      if (masked) await writeFile(file, masked, { mode: 0o600 });
+    }
+    return this.record(file, contentType, kind, masked !== undefined);
   }
 
   private reserve(name: string): string {
@@ -64,8 +106,8 @@ export class RunArtifacts implements ArtifactSink {
     }
   }
 
-  private record(file: string, contentType: string, kind: string): ArtifactRef {
-    const ref: ArtifactRef = { name: basename(file), contentType, bytes: statSync(file).size, kind };
+  private record(file: string, contentType: string, kind: string, masked: boolean): ArtifactRef {
+    const ref: ArtifactRef = { name: basename(file), contentType, bytes: statSync(file).size, kind, ...(masked ? { masked: true } : {}) };
     this.collected.push(ref);
     return ref;
   }

@@ -219,7 +219,7 @@ export class Engine implements RunExecutor {
       model,
       state,
       scratch: new MapScratch(state.scratch),
-      artifacts: new RunArtifacts(join(this.o.artifactsDir, run.id)),
+      artifacts: new RunArtifacts(join(this.o.artifactsDir, run.id), this.o.redactor),
       variables,
       signal: internal.signal,
       cleanups: [],

@@ -120,6 +120,19 @@ describe('send_mail', () => {
     expect(dump).not.toContain('smtp-p@ss 秘密');
   });
 
+  it('masks a secret in the saved draft (decoded subject and body), and sends the real text', async () => {
+    const token = 'mail-token-é/+=&8c1f';
+    h = engineHarness({ config: config(), secrets: mapSecrets({ mail_password: 'smtp-p@ss 秘密', token }) });
+    const r = await h.run(
+      template(`  - compose_mail: { to: [boss@example.com], subject: "Token {{secrets://token}}", body: "The token is {{secrets://token}}." }\n  - save_draft: { name: token }\n  - send_mail: {}\n`),
+    );
+    expect(r.outcome.status).toBe('succeeded');
+    const draft = await simpleParser(readFileSync(join(h.artifactsDir, r.runId, 'token.eml')));
+    expect([draft.subject, draft.text?.trim()]).toEqual(['Token ***', 'The token is ***.']);
+    const sent = await simpleParser(received[0]!.raw);
+    expect([sent.subject, sent.text?.trim()]).toEqual([`Token ${token}`, `The token is ${token}.`]);
+  });
+
   it('fails clearly: not configured, missing password secret, wrong password, refused recipient, server down', async () => {
     h = engineHarness();
     const steps = '  - compose_mail: { to: boss@example.com, subject: s }\n  - send_mail: {}\n';

@@ -101,6 +101,25 @@ const attachFilesAction = implement(attachFiles, {
   },
 });
 
+/**
+ * The draft as it may be stored: a secret in its text is masked before composing, because the
+ * .eml encodes text (quoted-printable, RFC 2047 words) where no mask of the file could find it.
+ * send_mail sends the real text; only the stored file is masked.
+ */
+function maskedDraft(d: Draft, ctx: ActionContext): Draft {
+  const mask = (t: string) => ctx.artifacts.mask(t);
+  return {
+    ...d,
+    from: mask(d.from),
+    to: d.to.map(mask),
+    cc: d.cc.map(mask),
+    bcc: d.bcc.map(mask),
+    subject: mask(d.subject),
+    body: mask(d.body),
+    attachments: d.attachments.map((a) => ({ ...a, filename: mask(a.filename) })),
+  };
+}
+
 async function compose(options: Mail.Options, keepBcc: boolean): Promise<{ raw: Buffer; messageId: string }> {
   const node = new MailComposer(options).compile();
   node.keepBcc = keepBcc;
@@ -112,7 +131,7 @@ const saveDraftAction = implement(saveDraft, {
   async run(p, ctx) {
     const draft = draftOf(ctx, 'save_draft');
     // X-Unsent: mail programs (Outlook, Thunderbird) open the file as a draft to edit and send.
-    const { raw, messageId } = await compose({ ...mailOptions(draft, ctx, 'save_draft'), headers: { 'X-Unsent': '1' } }, true);
+    const { raw, messageId } = await compose({ ...mailOptions(maskedDraft(draft, ctx), ctx, 'save_draft'), headers: { 'X-Unsent': '1' } }, true);
     const name = `${(p.name ?? 'draft').replace(/\.eml$/i, '')}.eml`;
     const ref = await ctx.artifacts.write(name, raw, 'message/rfc822', 'mail-draft');
     return { eml: `${ctx.artifacts.dir}/${ref.name}`, artifact: ref.name, bytes: ref.bytes, message_id: messageId };

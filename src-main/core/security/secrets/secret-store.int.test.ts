@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SecretsStatus } from '@shared/contract/secrets';
 import { FakeClock } from '../../app/clock';
 import { failingKeychain, hangingKeychain, memoryKeychain } from '../../../../test-support/keychains';
 import { filesContaining, listTree, secretsCore, type SecretsCore } from '../../../../test-support/secrets-core';
@@ -35,16 +36,13 @@ describe('secret store: order and fallback', () => {
     expect(await s.get({ key: 'only_file' })).toEqual({ value: 'file-value', backend: 'file' });
     expect(await s.lookup({ key: 'nowhere' })).toEqual({ found: false, unavailable: [] });
 
-    const status = await c.core.invoke<{ lookups_24h: number; hits_24h: number; misses_24h: number; backends: { name: string; hits_24h: number; misses_24h: number; errors_24h: number }[] }>(
-      'secrets.status',
-      {},
-      admin,
-    );
+    const status = await c.core.invoke<SecretsStatus>('secrets.status', {}, admin);
     expect(status).toMatchObject({ lookups_24h: 4, hits_24h: 3, misses_24h: 1 });
-    expect(status.backends.map((b) => [b.name, b.hits_24h, b.misses_24h, b.errors_24h])).toEqual([
-      ['keychain', 1, 3, 0],
-      ['env', 1, 2, 0],
-      ['file', 1, 1, 0],
+    // Per backend: asked, answered with the value, without it, could not be asked.
+    expect(status.backends.map((b) => [b.name, b.lookups_24h, b.hits_24h, b.misses_24h, b.errors_24h])).toEqual([
+      ['keychain', 4, 1, 3, 0],
+      ['env', 3, 1, 2, 0],
+      ['file', 2, 1, 1, 0],
     ]);
   });
 
