@@ -368,7 +368,7 @@ describe('for_each over CSV rows', () => {
     );
     const first = await h.engine.executeRun(id);
     expect(first).toMatchObject({ status: 'failed', errorCode: 'ITEM_FAILED' });
-    expect(first.error).toBe(`steps[0] for_each: for_each: 1 of 3 item(s) failed; first: item 2 of 3: steps[1] assert_file_exists: File not found: ${dir}/b.txt`);
+    expect(first.error).toBe(`steps[0] for_each: 1 of 3 item(s) failed; first: item 2 of 3: steps[1] assert_file_exists: File not found: ${dir}/b.txt`);
     writeTree(dir, { 'b.txt': 'b' });
     const retried = await h.resume(id);
     expect(retried.outcome.status).toBe('succeeded');

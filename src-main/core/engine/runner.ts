@@ -127,6 +127,11 @@ function abortError(reason: StopReason): ActionError {
   }
 }
 
+/** `steps[2] assert_text: <message>`, without repeating the action when the message starts with it. */
+function whereFailed(index: number, action: string, message: string): string {
+  return `steps[${index}] ${message.startsWith(`${action}: `) ? message : `${action}: ${message}`}`;
+}
+
 function ownsTimeout(spec: ActionSpec): boolean {
   const shape = (spec.params as unknown as { _zod?: { def?: { shape?: Record<string, unknown> } } })._zod?.def?.shape;
   return Boolean(shape && 'timeout_ms' in shape);
@@ -319,7 +324,7 @@ export class Engine implements RunExecutor {
         if (!stop) continue;
         return {
           status: 'failed',
-          error: this.o.redactor.mask(`steps[${i}] ${step.action}: ${r.error.message}`),
+          error: this.o.redactor.mask(whereFailed(i, step.action, r.error.message)),
           errorCode: r.error.code,
           retryable: r.error.retryable,
           failedStepIdempotent: r.idempotent,
@@ -661,7 +666,7 @@ export class Engine implements RunExecutor {
           if (b.id) ids.set(b.id, { outcome: { status: 'failed', id: b.id, error: r.error.message }, action: b.action });
           if (b.reserved.continue_on_error) continue;
           summary.status = 'failed';
-          summary.error = `item ${k + 1} of ${count}: steps[${j}] ${b.action}: ${entry.error}`;
+          summary.error = `item ${k + 1} of ${count}: ${whereFailed(j, b.action, entry.error!)}`;
           break;
         }
         if (b.id) ids.set(b.id, { outcome: r.status === 'succeeded' ? { status: 'succeeded', id: b.id, result: r.result } : { status: 'skipped', id: b.id }, action: b.action });
