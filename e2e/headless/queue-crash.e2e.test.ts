@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { createApiToken } from '../support/serve-api';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
 
 /**
@@ -48,15 +49,6 @@ steps:
 
 let auth = '';
 
-/** An API token for the run (a password check per request would cost a scrypt each). */
-async function apiToken(url: string): Promise<string> {
-  const basic = 'Basic ' + Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64');
-  const me = (await (await fetch(`${url}/api/auth/me`, { headers: { authorization: basic } })).json()) as { id: string };
-  const r = await fetch(`${url}/api/admin/users/${me.id}/tokens`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'crash-test' }) });
-  expect(r.status).toBe(201);
-  return `Bearer ${((await r.json()) as { token: string }).token}`;
-}
-
 async function enqueue(url: string, yaml: string, key: string): Promise<string | undefined> {
   try {
     const r = await fetch(`${url}/api/runs`, {
@@ -80,7 +72,7 @@ describe('queue crash safety', () => {
     const accepted = new Set<string>();
     const kills: number[] = [];
     let serve: ServeProcess = await startServeProcess([], env, dataDir);
-    auth = await apiToken(serve.url);
+    auth = await createApiToken(serve.url, ADMIN, 'crash-test');
     let next = 0;
     for (let k = 0; k < KILLS; k++) {
       // Enqueue a batch while runs execute, then kill at a random moment.
