@@ -386,7 +386,7 @@ export class Engine implements RunExecutor {
 
   private async execStep(step: StepNode, rc: RunContext, scope: ScopeData, top: number): Promise<StepResult> {
     const spec = this.registry.spec(step.action)!;
-    const fail = (error: ActionError, params?: unknown): StepResult => ({ status: 'failed', error, params, idempotent: this.stepIdempotent(step), attempt: 1 });
+    const fail = (error: ActionError, params?: unknown): StepResult => ({ status: 'failed', error, params, idempotent: error.nothingDone || this.stepIdempotent(step), attempt: 1 });
     const lookup = makeLookup({ ...scope, now: this.o.clock.now() });
 
     if (step.when) {
@@ -406,7 +406,7 @@ export class Engine implements RunExecutor {
       try {
         got = await this.o.secrets.resolve(ref, { runId: rc.run.id, step: top, user: rc.run.requestedBy });
       } catch (e) {
-        return fail(new ActionError('SECRET_BACKEND_ERROR', `Secret '${key}' could not be read: ${(e as Error).message}`, true));
+        return fail(new ActionError('SECRET_BACKEND_ERROR', `Secret '${key}' could not be read: ${(e as Error).message}`, true).beforeAnyEffect());
       }
       if (!got.found) return fail(new ActionError('SECRET_NOT_FOUND', got.message ?? notFound(ref)));
       // Registered before anything is stored, logged or sent.
@@ -445,7 +445,7 @@ export class Engine implements RunExecutor {
       if (r.aborted || !r.error.retryable || attempt >= attempts) {
         // What the robot saw when it failed (web and desktop actions).
         if (!r.aborted) await this.screenshot(def, rc, top);
-        return { status: 'failed', error: r.error, params: rendered, idempotent, aborted: r.aborted, attempt };
+        return { status: 'failed', error: r.error, params: rendered, idempotent: idempotent || r.error.nothingDone, aborted: r.aborted, attempt };
       }
       this.log.info(`Retrying steps[${top}] ${step.action} after a retryable failure`, { runId: rc.run.id, attempt, error: r.error.message });
       const waited = await this.sleep(step.reserved.retry?.backoff_ms ?? 1_000, rc.signal);
