@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { createApiToken } from '../support/serve-api';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
-import { ApiSession } from '../support/api-session';
 
 /**
  * Crash safety (issue 6): `serve` runs as a child process, runs are enqueued over the API, and the
@@ -72,7 +72,7 @@ describe('queue crash safety', () => {
     const accepted = new Set<string>();
     const kills: number[] = [];
     let serve: ServeProcess = await startServeProcess([], env, dataDir);
-    auth = (await ApiSession.withToken(serve.url, ADMIN.user, ADMIN.password, 'crash-test')).authorization;
+    auth = await createApiToken(serve.url, ADMIN, 'crash-test');
     let next = 0;
     for (let k = 0; k < KILLS; k++) {
       // Enqueue a batch while runs execute, then kill at a random moment.

@@ -103,6 +103,19 @@ export class ActionError extends Error {
     super(message);
     this.name = 'ActionError';
   }
+
+  /**
+   * The action failed before it changed anything (a desktop step with no display, a secret that
+   * could not be read): running the step again is safe whatever its idempotency, so a retry
+   * policy with only_idempotent retries it too.
+   */
+  nothingDone = false;
+
+  /** Marks the error as raised before the action changed anything (see nothingDone). */
+  beforeAnyEffect(): this {
+    this.nothingDone = true;
+    return this;
+  }
 }
 
 export function defineAction<P extends z.ZodType>(def: ActionDef<P>): ActionDef<P> {

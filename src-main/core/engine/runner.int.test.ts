@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../app/clock';
 import { AppError } from '../app/errors';
+import { createDesktopActions } from './actions/desktop';
+import { systemDesktop } from './desktop/preflight';
 import { ACTION_FAMILIES, ActionRegistry } from './registry';
 import { RUNNING_ROW_AFTER_MS } from './runner';
 import { engineHarness, mapSecrets, template, type EngineHarness } from '../../../test-support/engine';
@@ -182,6 +184,34 @@ describe('timeouts, retries, cancellation, pause and shutdown', () => {
     expect(calls).toBe(3);
     expect(r.view.steps[0]).toMatchObject({ status: 'succeeded', result: { json: { ok: true } } });
     expect(h.db.prepare('select attempt from run_steps where run_id = ?').pluck().get(r.runId)).toBe(3);
+  });
+
+  it('reports a failure before the step did anything as safe to repeat, so only_idempotent retry policies retry it', async () => {
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(503);
+      res.end('busy');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const noDisplay = createDesktopActions(systemDesktop({}, 'linux'));
+    h = engineHarness({
+      registry: new ActionRegistry([...ACTION_FAMILIES.filter((f) => f[0]!.family !== 'desktop'), noDisplay]),
+      secrets: {
+        resolve: async () => {
+          throw new Error('the keychain did not answer');
+        },
+      },
+    });
+    // Typing is not idempotent, but with no display nothing was typed.
+    const typed = await h.run(template('  - type_text: { text: hello }\n'));
+    expect(typed.outcome).toMatchObject({ status: 'failed', errorCode: 'DESKTOP_UNAVAILABLE', retryable: true, failedStepIdempotent: true });
+    // A POST whose secret could not be read was never sent.
+    const unsent = await h.run(template(`  - make_request: { url: "${url}", method: POST, headers: { X-Key: "{{secrets://api_key}}" } }\n`));
+    expect(unsent.outcome).toMatchObject({ status: 'failed', errorCode: 'SECRET_BACKEND_ERROR', retryable: true, failedStepIdempotent: true });
+    // A POST the server answered 503 may have done something: not safe to repeat.
+    const sent = await h.run(template(`  - make_request: { url: "${url}", method: POST }\n`));
+    await new Promise<void>((res) => server.close(() => res()));
+    expect(sent.outcome).toMatchObject({ status: 'failed', errorCode: 'HTTP_STATUS', retryable: true, failedStepIdempotent: false });
   });
 
   it('stops at once on cancel; the running step fails as cancelled and nothing after it runs', async () => {
@@ -368,7 +398,7 @@ describe('for_each over CSV rows', () => {
     );
     const first = await h.engine.executeRun(id);
     expect(first).toMatchObject({ status: 'failed', errorCode: 'ITEM_FAILED' });
-    expect(first.error).toBe(`steps[0] for_each: for_each: 1 of 3 item(s) failed; first: item 2 of 3: steps[1] assert_file_exists: File not found: ${dir}/b.txt`);
+    expect(first.error).toBe(`steps[0] for_each: 1 of 3 item(s) failed; first: item 2 of 3: steps[1] assert_file_exists: File not found: ${dir}/b.txt`);
     writeTree(dir, { 'b.txt': 'b' });
     const retried = await h.resume(id);
     expect(retried.outcome.status).toBe('succeeded');

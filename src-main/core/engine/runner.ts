@@ -127,6 +127,11 @@ function abortError(reason: StopReason): ActionError {
   }
 }
 
+/** `steps[2] assert_text: <message>`, without repeating the action when the message starts with it. */
+function whereFailed(index: number, action: string, message: string): string {
+  return `steps[${index}] ${message.startsWith(`${action}: `) ? message : `${action}: ${message}`}`;
+}
+
 function ownsTimeout(spec: ActionSpec): boolean {
   const shape = (spec.params as unknown as { _zod?: { def?: { shape?: Record<string, unknown> } } })._zod?.def?.shape;
   return Boolean(shape && 'timeout_ms' in shape);
@@ -319,7 +324,7 @@ export class Engine implements RunExecutor {
         if (!stop) continue;
         return {
           status: 'failed',
-          error: this.o.redactor.mask(`steps[${i}] ${step.action}: ${r.error.message}`),
+          error: this.o.redactor.mask(whereFailed(i, step.action, r.error.message)),
           errorCode: r.error.code,
           retryable: r.error.retryable,
           failedStepIdempotent: r.idempotent,
@@ -381,7 +386,7 @@ export class Engine implements RunExecutor {
 
   private async execStep(step: StepNode, rc: RunContext, scope: ScopeData, top: number): Promise<StepResult> {
     const spec = this.registry.spec(step.action)!;
-    const fail = (error: ActionError, params?: unknown): StepResult => ({ status: 'failed', error, params, idempotent: this.stepIdempotent(step), attempt: 1 });
+    const fail = (error: ActionError, params?: unknown): StepResult => ({ status: 'failed', error, params, idempotent: error.nothingDone || this.stepIdempotent(step), attempt: 1 });
     const lookup = makeLookup({ ...scope, now: this.o.clock.now() });
 
     if (step.when) {
@@ -401,7 +406,7 @@ export class Engine implements RunExecutor {
       try {
         got = await this.o.secrets.resolve(ref, { runId: rc.run.id, step: top, user: rc.run.requestedBy });
       } catch (e) {
-        return fail(new ActionError('SECRET_BACKEND_ERROR', `Secret '${key}' could not be read: ${(e as Error).message}`, true));
+        return fail(new ActionError('SECRET_BACKEND_ERROR', `Secret '${key}' could not be read: ${(e as Error).message}`, true).beforeAnyEffect());
       }
       if (!got.found) return fail(new ActionError('SECRET_NOT_FOUND', got.message ?? notFound(ref)));
       // Registered before anything is stored, logged or sent.
@@ -440,7 +445,7 @@ export class Engine implements RunExecutor {
       if (r.aborted || !r.error.retryable || attempt >= attempts) {
         // What the robot saw when it failed (web and desktop actions).
         if (!r.aborted) await this.screenshot(def, rc, top);
-        return { status: 'failed', error: r.error, params: rendered, idempotent, aborted: r.aborted, attempt };
+        return { status: 'failed', error: r.error, params: rendered, idempotent: idempotent || r.error.nothingDone, aborted: r.aborted, attempt };
       }
       this.log.info(`Retrying steps[${top}] ${step.action} after a retryable failure`, { runId: rc.run.id, attempt, error: r.error.message });
       const waited = await this.sleep(step.reserved.retry?.backoff_ms ?? 1_000, rc.signal);
@@ -661,7 +666,7 @@ export class Engine implements RunExecutor {
           if (b.id) ids.set(b.id, { outcome: { status: 'failed', id: b.id, error: r.error.message }, action: b.action });
           if (b.reserved.continue_on_error) continue;
           summary.status = 'failed';
-          summary.error = `item ${k + 1} of ${count}: steps[${j}] ${b.action}: ${entry.error}`;
+          summary.error = `item ${k + 1} of ${count}: ${whereFailed(j, b.action, entry.error!)}`;
           break;
         }
         if (b.id) ids.set(b.id, { outcome: r.status === 'succeeded' ? { status: 'succeeded', id: b.id, result: r.result } : { status: 'skipped', id: b.id }, action: b.action });

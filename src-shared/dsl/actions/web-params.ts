@@ -8,7 +8,8 @@ import { z } from 'zod';
  *   what the robot saw after the step (it always does after a failed one);
  * - `timeout_ms` on every action that waits for an element (SPEC gives it to wait_for_selector
  *   and wait_for_element; the others wait up to DEFAULT_ELEMENT_TIMEOUT_MS, also bounded by the
- *   step's own timeout through the abort signal);
+ *   step's own timeout through the abort signal); on open_browser it is the navigation timeout
+ *   (default web.navigation_timeout_ms), so a slow page fails with its URL and the time;
  * - `download_file.url` / `download_file.text` (+ `role`): what to download (a URL fetched with
  *   the context's cookies, or a link or button clicked by its text); `wait_for_download` takes
  *   the download a previous step started;
@@ -33,6 +34,8 @@ export const openBrowserParams = z.strictObject({
   context: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'context names use letters, digits, _, . and -').default('default'),
   /** Show the window (needs a display); default: orchestrator.yaml web.headless. */
   visible: z.boolean().optional(),
+  /** How long the page may take to load; default: orchestrator.yaml web.navigation_timeout_ms. */
+  timeout_ms: timeoutMs,
 });
 
 export const fillByLabelParams = z.strictObject({
