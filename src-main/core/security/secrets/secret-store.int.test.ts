@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import type { SecretsStatus } from '@shared/contract/secrets';
 import { FakeClock } from '../../app/clock';
 import { failingKeychain, hangingKeychain, memoryKeychain } from '../../../../test-support/keychains';
 import { filesContaining, listTree, secretsCore, type SecretsCore } from '../../../../test-support/secrets-core';
-import { asUser } from '../../../../test-support/temp-core';
+import { asUser, tempCore } from '../../../../test-support/temp-core';
 import { KEYCHAIN_SERVICE } from './keychain-backend';
 import { secretNotFoundMessage } from './secret-store';
 
@@ -230,5 +231,21 @@ describe('unavailable keychain', () => {
     expect(secretNotFoundMessage({ service: 'external_api', key: 'api_key' }, miss.found ? [] : miss.unavailable)).toMatch(
       /^Secret 'external_api\/api_key' not found \(could not ask keychain: no D-Bus session with a Secret Service/,
     );
+  });
+});
+
+describe('secrets given in the environment', () => {
+  it('are taken out of process.env (children do not inherit them) and still resolve', async () => {
+    process.env.DESKTOP_AGENT_SECRET_INHERIT_CANARY = 'not-for-children-123';
+    const t = await tempCore();
+    try {
+      expect(process.env.DESKTOP_AGENT_SECRET_INHERIT_CANARY).toBeUndefined();
+      const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.env.DESKTOP_AGENT_SECRET_INHERIT_CANARY))'], { encoding: 'utf8' });
+      expect(child.stdout).toBe('undefined');
+      const found = await t.core.secrets.lookup({ key: 'inherit_canary' }, { source: 'test' });
+      expect(found).toMatchObject({ found: true, value: 'not-for-children-123' });
+    } finally {
+      await t.cleanup();
+    }
   });
 });
