@@ -5,6 +5,10 @@
  *
  *   npm run bench -- queue            (or: node dist/bench/queue.js after npm run build)
  *
+ * Processing compares like with like: each of our no-op runs executes one `log` step (a JSON log
+ * line, a persisted step row); each BullMQ job writes the same log line and persists one job log
+ * entry (job.log) besides its result.
+ *
  * Redis runs with appendonly yes / appendfsync everysec: like our WAL with synchronous=NORMAL,
  * an acknowledged write survives a crash of the process but may be lost on power failure.
  */
@@ -15,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker, type Job } from 'bullmq';
 import { createCore, type Core } from '../src-main/core/app/create-core';
+import { RotatingFileSink, createLogger } from '../src-main/core/app/logger';
 import { packageInfo } from '../src-main/core/app/package-root';
 import { resolvePaths } from '../src-main/core/app/paths';
 import { nativeBindingPath } from '../src-main/core/db/native-binding';
@@ -154,6 +159,9 @@ async function ours(): Promise<Figures> {
 
 async function bullmq(port: number): Promise<Figures> {
   const connection = { host: '127.0.0.1', port };
+  const logDir = mkdtempSync(join(tmpdir(), 'da-bench-bull-'));
+  const sink = new RotatingFileSink(join(logDir, 'bullmq.log'));
+  const log = createLogger({ sinks: [sink] }, 'Engine');
   const name = `bench-${process.pid}`;
   const q = new Queue(name, { connection });
   await q.waitUntilReady();
@@ -180,7 +188,17 @@ async function bullmq(port: number): Promise<Figures> {
     let completed = 0;
     const t2 = now();
     const done = new Promise<void>((resolve) => {
-      const worker = new Worker(name, async () => undefined, { connection, concurrency: CONCURRENCY });
+      // The same work as one of our no-op runs: one step that writes a JSON log line and is
+      // persisted with the job (job.log stores it in Redis, as our step row is stored in SQLite).
+      const worker = new Worker(
+        name,
+        async (job: Job) => {
+          log.info('no-op', { jobId: job.id });
+          await job.log('log: no-op');
+          return { logged: true };
+        },
+        { connection, concurrency: CONCURRENCY },
+      );
       worker.on('completed', () => {
         if (++completed === PROCESS) {
           resolve();
@@ -209,6 +227,8 @@ async function bullmq(port: number): Promise<Figures> {
   } finally {
     await q.obliterate({ force: true }).catch(() => undefined);
     await q.close();
+    sink.close();
+    rmSync(logDir, { recursive: true, force: true });
   }
 }
 
@@ -227,8 +247,11 @@ async function offeredLoad(rate: number, seconds: number, fn: () => void): Promi
 async function main(): Promise<void> {
   const redis = await startRedis();
   try {
-    const a = await ours();
-    const b = await bullmq(redis.port);
+    // BENCH_ONLY=ours|bullmq runs one side (for profiling); the table then compares with NaN.
+    const only = process.env.BENCH_ONLY;
+    const none: Figures = { singleRate: NaN, singleP50: NaN, singleP99: NaN, bulkRate: NaN, processRate: NaN, latencyP50: NaN, latencyP99: NaN };
+    const a = only === 'bullmq' ? none : await ours();
+    const b = only === 'ours' ? none : await bullmq(redis.port);
     const rows: Row[] = [
       { what: `single durable enqueue, awaited (${SINGLE})`, unit: 'runs/s', ours: a.singleRate, peer: b.singleRate, higherIsBetter: true, target: '≥ 5,000' },
       { what: 'single enqueue latency p50', unit: 'ms', ours: a.singleP50, peer: b.singleP50, higherIsBetter: false },

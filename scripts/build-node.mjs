@@ -13,7 +13,7 @@ const benches = Object.fromEntries(
 );
 await build({
   absWorkingDir: root,
-  entryPoints: { cli: 'src-main/cli/entry.ts', ...benches },
+  entryPoints: { cli: 'src-main/cli/entry.ts', 'tools/api-doc': 'src-main/tools/api-doc-main.ts', ...benches },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -1,11 +1,13 @@
-import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, basename } from 'node:path';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import { orchestratorSchema, resolveOrchestrator } from '../src-shared/config';
 import { systemClock } from '../src-main/core/app/clock';
 import { createLogger, MemorySink } from '../src-main/core/app/logger';
-import type { ActionContext, ArtifactRef, ArtifactSink, RunScratch } from '../src-main/core/engine/action-types';
+import type { ActionContext, ArtifactRef, RunScratch } from '../src-main/core/engine/action-types';
+import { RunArtifacts } from '../src-main/core/engine/artifacts';
+import { Redactor } from '../src-main/core/security/redaction';
 
 /**
  * A hand-built ActionContext for action-level tests: a real artifact directory in a temp dir, a
@@ -13,32 +15,18 @@ import type { ActionContext, ArtifactRef, ArtifactSink, RunScratch } from '../sr
  * them. `endRun()` runs the cleanups the way the runner does when a run ends or is cancelled.
  */
 
-export class DirArtifactSink implements ArtifactSink {
+/** The engine's artifact sink, keeping every ref (the runner takes them per step). */
+export class DirArtifactSink extends RunArtifacts {
   readonly refs: ArtifactRef[] = [];
-  constructor(readonly dir: string) {}
 
-  private unique(name: string): string {
-    mkdirSync(this.dir, { recursive: true });
-    const ext = extname(name);
-    const stem = basename(name, ext);
-    let candidate = name;
-    for (let i = 2; existsSync(join(this.dir, candidate)); i++) candidate = `${stem}-${i}${ext}`;
-    return candidate;
-  }
-
-  async write(name: string, data: Buffer | string, contentType: string, kind: string): Promise<ArtifactRef> {
-    const file = this.unique(name);
-    writeFileSync(join(this.dir, file), data);
-    const ref = { name: file, contentType, bytes: statSync(join(this.dir, file)).size, kind };
+  override async write(...args: Parameters<RunArtifacts['write']>): Promise<ArtifactRef> {
+    const ref = await super.write(...args);
     this.refs.push(ref);
     return ref;
   }
 
-  async adopt(path: string, name: string, contentType: string, kind: string, move = false): Promise<ArtifactRef> {
-    const file = this.unique(name);
-    if (move) renameSync(path, join(this.dir, file));
-    else copyFileSync(path, join(this.dir, file));
-    const ref = { name: file, contentType, bytes: statSync(join(this.dir, file)).size, kind };
+  override async adopt(...args: Parameters<RunArtifacts['adopt']>): Promise<ArtifactRef> {
+    const ref = await super.adopt(...args);
     this.refs.push(ref);
     return ref;
   }
@@ -47,6 +35,8 @@ export class DirArtifactSink implements ArtifactSink {
 export interface Harness {
   dir: string;
   artifacts: DirArtifactSink;
+  /** Masks what registerSecret registered, in logs and artifacts, as the core's Redactor does. */
+  redactor: Redactor;
   logs: MemorySink;
   controller: AbortController;
   /** The context of step `stepIndex` (same run: same scratch, same cleanups). */
@@ -58,9 +48,10 @@ export interface Harness {
 export function actionHarness(options: { config?: z.input<typeof orchestratorSchema>; browserPath?: string; runId?: string } = {}): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'da-actions-'));
   const runId = options.runId ?? 'run-test';
-  const artifacts = new DirArtifactSink(join(dir, 'artifacts', runId));
+  const redactor = new Redactor();
+  const artifacts = new DirArtifactSink(join(dir, 'artifacts', runId), redactor);
   const logs = new MemorySink();
-  const logger = createLogger({ sinks: [logs], level: 'debug' }, 'Engine');
+  const logger = createLogger({ sinks: [logs], level: 'debug', redact: (v) => redactor.maskDeep(v) }, 'Engine');
   const values = new Map<string, unknown>();
   const scratch: RunScratch = {
     get: <T>(key: string) => values.get(key) as T | undefined,
@@ -73,6 +64,7 @@ export function actionHarness(options: { config?: z.input<typeof orchestratorSch
   const harness: Harness = {
     dir,
     artifacts,
+    redactor,
     logs,
     controller,
     ctx: (stepIndex = 0, overrides = {}) => ({
@@ -87,7 +79,7 @@ export function actionHarness(options: { config?: z.input<typeof orchestratorSch
       scratch,
       config,
       browserPath: options.browserPath,
-      registerSecret: () => undefined,
+      registerSecret: (value) => redactor.register(value),
       onRunEnd: (fn) => void cleanups.push(fn),
       ...overrides,
     }),

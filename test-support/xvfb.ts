@@ -42,3 +42,22 @@ export async function startXvfb(width = 1024, height = 768): Promise<XServer> {
       }),
   };
 }
+
+/** Starts a program on the X server (UTF-8 locale); stop() of the returned child is the caller's. */
+export function launchOn(x: XServer, cmd: string, args: string[]): ChildProcess {
+  return spawn(cmd, args, { env: { ...process.env, DISPLAY: x.display, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' }, stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
+/** Whether a visible window of this class (or with this title) is on the display now. */
+export function hasWindow(x: XServer, by: '--class' | '--name', value: string): boolean {
+  return spawnSync('xdotool', ['search', '--onlyvisible', by, value], { env: { ...process.env, DISPLAY: x.display }, timeout: 10_000 }).status === 0;
+}
+
+/** Waits until a window of this class (or with this title) is mapped; fails after `timeoutMs`. */
+export async function waitForWindow(x: XServer, by: '--class' | '--name', value: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!hasWindow(x, by, value)) {
+    if (Date.now() > deadline) throw new Error(`no window ${by} ${value} appeared on ${x.display} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

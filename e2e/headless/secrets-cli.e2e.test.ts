@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { filesContaining } from '../../test-support/secrets-core';
 import { CLI, requireBuild } from '../support/serve-process';
 
 /**
@@ -73,6 +75,41 @@ describe('desktop-agent secrets without a usable OS keychain', () => {
     const text = await cli(['secrets', 'status', '--data-dir', dir], env);
     expect(text.stdout).toMatch(/^keychain\s+UNAVAILABLE/m);
     expect(text.stdout).toMatch(/lookups in 24 h: 2 \(hits 2, misses 0\)/);
+  });
+
+  it('sets, gets, lists and deletes KEY --service S in the file backend, the value from stdin only', async () => {
+    requireBuild();
+    const dir = dataDir();
+    const env = headlessEnv({ DESKTOP_AGENT_SECRETS_PASSPHRASE: 'e2e passphrase' });
+    const value = 'svc token value é/+=&';
+
+    const argument = await cli(['secrets', 'set', 'token', value, '--service', 'external_api', '--data-dir', dir], env);
+    expect(argument.code).toBe(2);
+    expect(argument.stderr).toContain('the value is read from stdin, never from the command line');
+    const set = await cli(['secrets', 'set', 'token', '--service', 'external_api', '--data-dir', dir], env, `${value}\n`);
+    expect(set).toMatchObject({ code: 0, stderr: "Stored secret 'external_api/token' in the file backend.\n" });
+    expect(await cli(['secrets', 'get', 'token', '--service', 'external_api', '--data-dir', dir], env)).toMatchObject({ code: 0, stdout: value });
+
+    const list = await cli(['secrets', 'list', '--json', '--data-dir', dir], env);
+    expect(JSON.parse(list.stdout).items).toEqual([expect.objectContaining({ key: 'token', service: 'external_api', backend: 'file', updated_at: expect.stringMatching(/Z$/) })]);
+    expect(list.stdout).not.toContain(value);
+
+    expect(await cli(['secrets', 'delete', 'token', '--service', 'external_api', '--data-dir', dir], env)).toMatchObject({ code: 0, stderr: "Deleted secret 'external_api/token' from file.\n" });
+    const gone = await cli(['secrets', 'get', 'token', '--service', 'external_api', '--data-dir', dir], env);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^Secret 'external_api\/token' not found \(could not ask keychain: no D-Bus session/);
+
+    const db = new BetterSqlite3(join(dir, 'desktop-agent.db'), { readonly: true });
+    const audit = db.prepare("select action, resource, result, source from audit_log where action like 'secrets.%' order by id").all();
+    db.close();
+    expect(audit).toEqual([
+      { action: 'secrets.set', resource: 'external_api/token', result: 'ok', source: 'cli' },
+      { action: 'secrets.resolve', resource: 'external_api/token', result: 'ok', source: 'cli' },
+      { action: 'secrets.list', resource: null, result: 'granted', source: 'cli' },
+      { action: 'secrets.delete', resource: 'external_api/token', result: 'ok', source: 'cli' },
+      { action: 'secrets.resolve', resource: 'external_api/token', result: 'error', source: 'cli' },
+    ]);
+    expect(filesContaining(dir, value)).toEqual([]);
   });
 
   it('bounds a keychain call on a D-Bus peer that never answers, and still exits', async () => {

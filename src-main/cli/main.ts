@@ -5,6 +5,7 @@ import { EXIT, type CliIo, type Command } from './io';
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve')).serveCommand,
   validate: async () => (await import('./commands/validate')).validateCommand,
+  run: async () => (await import('./commands/run')).runCommand,
   users: async () => (await import('./commands/users')).usersCommand,
   enqueue: async () => (await import('./commands/enqueue')).enqueueCommand,
   secrets: async () => (await import('./commands/secrets')).secretsCommand,

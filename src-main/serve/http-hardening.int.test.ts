@@ -1,5 +1,6 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { rawHttp } from '../../test-support/raw-http';
 import { request } from 'node:http';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,22 +10,7 @@ import { publicEntryFor } from '@shared/rbac/public-surface';
 import { FAST_SCRYPT, addUser, basic, passwordOf } from '../../test-support/users';
 import { startServe, type ServeHandle } from './start-serve';
 
-/** Raw HTTP, so that Host and Origin can be forged (fetch does not allow it). */
-function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  const u = new URL(url);
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-    const headers = { ...opts.headers, ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}) };
-    // A fresh connection per request (agent: false): no test depends on a socket another one closed.
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    if (opts.body) req.write(opts.body);
-    req.end();
-  });
-}
+const raw = rawHttp;
 
 const json = { 'content-type': 'application/json' };
 let serve: ServeHandle;

@@ -1,25 +1,12 @@
+import { rawHttp } from '../../test-support/raw-http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '@shared/contract/events';
 import { startServe, type ServeHandle } from './start-serve';
 
-/** Raw HTTP so the Host header can be forged (fetch does not allow it). */
-function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) {
-  const u = new URL(url);
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    if (opts.body) req.write(opts.body);
-    req.end();
-  });
-}
+const raw = rawHttp;
 
 describe('desktop-agent serve (in process)', () => {
   let serve: ServeHandle;

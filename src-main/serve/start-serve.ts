@@ -51,6 +51,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     strictConfig: true,
     watchConfig: true,
     nativeBinding: nativeBindingPath(root),
+    browserPath: options.browserPath,
     ...overrides,
     users: { firstAdmin: firstAdminFromEnv(options.env ?? process.env), ...usersOverrides },
   });

@@ -1,7 +1,9 @@
 import type { z } from 'zod';
+import { approvalsContract } from './approvals';
 import { auditContract } from './audit';
 import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
+import { runsContract } from './runs';
 import { secretsContract } from './secrets';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
@@ -15,9 +17,11 @@ import { usersContract } from './users';
 export const CONTRACT = {
   ...systemContract,
   ...templatesContract,
+  ...runsContract,
   ...authContract,
   ...usersContract,
   ...auditContract,
+  ...approvalsContract,
   ...secretsContract,
 } as const;
 

@@ -45,7 +45,8 @@ const deleted = z.object({
   still_in: z.array(z.string()),
 });
 
-const counts = { hits_24h: z.number().int(), misses_24h: z.number().int(), errors_24h: z.number().int() };
+/** Per backend over 24 hours: times it was asked, answered with the value, answered without it, could not be asked. */
+const counts = { lookups_24h: z.number().int(), hits_24h: z.number().int(), misses_24h: z.number().int(), errors_24h: z.number().int() };
 
 export const secretsStatus = z.object({
   order: z.array(z.string()),

@@ -9,6 +9,29 @@ export const validationResult = z.object({
 });
 export type ValidationResult = z.infer<typeof validationResult>;
 
+/** Template names: file-name safe (`weekly_report`); a `.yaml` suffix is accepted and dropped. */
+export const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+const templateName = z.string().regex(TEMPLATE_NAME, 'a template name: letters, digits, _ . - (at most 100)');
+
+export const templateSummary = z.object({
+  name: z.string(),
+  /** The template's own `name:` (shown to people). */
+  title: z.string().nullable(),
+  description: z.string().nullable(),
+  /** Saved through the API/UI (database) or a file in <config-dir>/templates. */
+  source: z.enum(['database', 'file']),
+  path: z.string().nullable(),
+  hash: z.string(),
+  updated_at: z.string().nullable(),
+  updated_by: z.string().nullable(),
+  valid: z.boolean(),
+  error_count: z.number().int(),
+  steps: z.number().int(),
+  /** A database template with the same name as a file: the database one is used. */
+  shadows_file: z.boolean(),
+});
+export type TemplateSummary = z.infer<typeof templateSummary>;
+
 export const templatesContract = {
   'templates.validate': defineProcedure({
     name: 'templates.validate',
@@ -18,5 +41,41 @@ export const templatesContract = {
     input: z.strictObject({ yaml: z.string().max(1_000_000, 'a template is at most 1 MB') }),
     output: validationResult,
     http: { method: 'POST', path: '/api/templates/validate', rawBodyField: 'yaml' },
+  }),
+  'templates.list': defineProcedure({
+    name: 'templates.list',
+    summary: 'Templates saved in the app and in <config-dir>/templates, with their validity',
+    access: 'read_runs',
+    kind: 'query',
+    input: z.strictObject({}),
+    output: z.object({ items: z.array(templateSummary) }),
+    http: { method: 'GET', path: '/api/templates' },
+  }),
+  'templates.get': defineProcedure({
+    name: 'templates.get',
+    summary: 'One template: its YAML and its validation',
+    access: 'read_runs',
+    kind: 'query',
+    input: z.strictObject({ name: z.string().min(1).max(200) }),
+    output: templateSummary.extend({ yaml: z.string(), errors: z.array(issue), warnings: z.array(issue) }),
+    http: { method: 'GET', path: '/api/templates/{name}' },
+  }),
+  'templates.save': defineProcedure({
+    name: 'templates.save',
+    summary: 'Save a template (a YAML body, or JSON {name, yaml}); refused with every problem when invalid',
+    access: 'manage_templates',
+    kind: 'mutation',
+    input: z.strictObject({ name: templateName.optional(), yaml: z.string().min(1).max(1_000_000, 'a template is at most 1 MB') }),
+    output: z.object({ name: z.string(), hash: z.string(), created: z.boolean(), warnings: z.array(issue) }),
+    http: { method: 'POST', path: '/api/templates', status: 201, rawBodyField: 'yaml' },
+  }),
+  'templates.delete': defineProcedure({
+    name: 'templates.delete',
+    summary: 'Delete a template: the saved one, or else its file in <config-dir>/templates',
+    access: 'manage_templates',
+    kind: 'mutation',
+    input: z.strictObject({ name: z.string().min(1).max(200) }),
+    output: z.object({ deleted: z.boolean(), name: z.string() }),
+    http: { method: 'DELETE', path: '/api/templates/{name}' },
   }),
 } as const;

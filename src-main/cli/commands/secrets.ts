@@ -132,7 +132,7 @@ async function showStatus(s: SecretsSession, json: boolean | undefined, io: CliI
   }
   for (const b of status.backends) {
     io.stdout(
-      `${b.name.padEnd(9)} ${b.available ? (b.writable ? 'available' : 'available, read-only') : 'UNAVAILABLE'}  hits ${b.hits_24h}  misses ${b.misses_24h}  errors ${b.errors_24h}${b.reason ? `\n          ${b.reason}` : ''}\n`,
+      `${b.name.padEnd(9)} ${b.available ? (b.writable ? 'available' : 'available, read-only') : 'UNAVAILABLE'}  lookups ${b.lookups_24h}  hits ${b.hits_24h}  misses ${b.misses_24h}  errors ${b.errors_24h}${b.reason ? `\n          ${b.reason}` : ''}\n`,
     );
   }
   io.stdout(`lookups in 24 h: ${status.lookups_24h} (hits ${status.hits_24h}, misses ${status.misses_24h})\n`);

@@ -39,29 +39,27 @@ export class FakeClock implements Clock {
   /** Moves time forward by ms, firing due timers in order (and timers they schedule within the window). */
   advance(ms: number): void {
     const target = this.current + ms;
-    for (;;) {
-      const next = this.timers.filter((t) => t.due <= target).sort((a, b) => a.due - b.due || a.id - b.id)[0];
-      if (!next) break;
-      this.timers = this.timers.filter((t) => t.id !== next.id);
-      this.current = Math.max(this.current, next.due);
-      next.fn();
-    }
+    while (this.fireNext(target));
     this.current = target;
   }
 
   /** Like advance, but lets promises settle between timers so async work started by a timer can proceed. */
   async advanceAsync(ms: number): Promise<void> {
     const target = this.current + ms;
-    for (;;) {
-      await flushMicrotasks();
-      const next = this.timers.filter((t) => t.due <= target).sort((a, b) => a.due - b.due || a.id - b.id)[0];
-      if (!next) break;
-      this.timers = this.timers.filter((t) => t.id !== next.id);
-      this.current = Math.max(this.current, next.due);
-      next.fn();
-    }
+    do await flushMicrotasks();
+    while (this.fireNext(target));
     this.current = target;
     await flushMicrotasks();
+  }
+
+  /** Fires the earliest timer due by `target`, if any. */
+  private fireNext(target: number): boolean {
+    const next = this.timers.filter((t) => t.due <= target).sort((a, b) => a.due - b.due || a.id - b.id)[0];
+    if (!next) return false;
+    this.timers = this.timers.filter((t) => t.id !== next.id);
+    this.current = Math.max(this.current, next.due);
+    next.fn();
+    return true;
   }
 
   set(ms: number | string): void {

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { Contract, ProcedureName } from '@shared/contract';
 import type { Handler, HandlerMap } from '../api/dispatcher';
 import type { ConfigStore } from '../config/config-store';
+import type { WriteBatcher } from '../db/write-batcher';
 import type { AuditLog } from '../security/audit/audit-log';
 import type { Redactor } from '../security/redaction';
 import type { EventBus } from './event-bus';
@@ -19,6 +20,8 @@ export interface CoreServices {
   bus: EventBus;
   redactor: Redactor;
   audit: AuditLog;
+  /** Group commit for the run hot path (db/write-batcher.ts). */
+  writes: WriteBatcher;
   secrets: SecretStore;
   notifier: Notifier;
   /** What the host (serve, the desktop app) reports about itself; shown by `system.status`. */

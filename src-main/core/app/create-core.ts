@@ -5,12 +5,20 @@ import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispa
 import type { CallContext } from '../api/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
 import { checkpoint, openDatabase, type Database } from '../db/database';
+import { WriteBatcher } from '../db/write-batcher';
+import { startCheckpointer, type Checkpointer } from '../db/checkpointer';
+import { createEngine } from '../engine/engine';
+import { createApprovalsModule } from '../hitl/approvals-module';
+import type { Approvals } from '../hitl/approvals';
+import type { Engine } from '../engine/runner';
+import { createQueueModule } from '../queue/queue-module';
 import { AuditLog } from '../security/audit/audit-log';
 import { createUsersModule, type UsersModule, type UsersModuleOptions } from '../security/auth/users-module';
 import { Redactor } from '../security/redaction';
 import { createSecrets } from '../security/secrets/create-secrets';
 import type { KeychainPort } from '../security/secrets/keychain-port';
 import { createSecretsModule } from '../security/secrets/secrets-module';
+import { createTemplatesModule } from '../templates/templates-module';
 import { systemClock } from './clock';
 import type { CoreModule, CoreServices } from './core-module';
 import { EventBus } from './event-bus';
@@ -42,10 +50,15 @@ export interface CoreOptions {
   validateOutputs?: boolean;
   /** The first Admin from the environment, password hashing cost, session lifetime, back-off. */
   users?: UsersModuleOptions;
+  /** The browser for web actions (--browser / DESKTOP_AGENT_BROWSER_PATH); orchestrator.yaml web.browser_path comes next. */
+  browserPath?: string;
 }
 
 export interface Core extends CoreServices {
   dispatcher: Dispatcher;
+  /** Executes runs (the queue's executor; the CLI runs local runs with it directly). */
+  engine: Engine;
+  approvals: Approvals;
   /** HTTP credentials → principal (the users module's). */
   authenticator: Authenticator;
   /** Users, sessions and tokens; `users.app` gives the Electron IPC adapter a window's principal. */
@@ -126,6 +139,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     bus,
     redactor,
     audit,
+    writes: new WriteBatcher(db, (e) => logger.child('Engine').error('A deferred write failed', { error: e as Error })),
     secrets,
     notifier: options.notifier ?? createHeadlessNotifier(logger.child('Notifier')),
     host: {},
@@ -133,7 +147,18 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   // Modules in start order; each later issue adds its module here.
   const users = createUsersModule(services, options.users);
-  const modules: CoreModule[] = [createSystemModule(services), users, createSecretsModule(services)];
+  const engine = createEngine(services, { browserPath: options.browserPath });
+  const templates = createTemplatesModule(services, { registry: engine.registry });
+  const queue = createQueueModule(services, { executor: engine, templates: templates.catalog });
+  const approvals = createApprovalsModule(services, { runs: engine.store, queue: queue.queue });
+  const modules: CoreModule[] = [
+    createSystemModule(services),
+    users,
+    createSecretsModule(services),
+    templates,
+    queue,
+    approvals,
+  ];
   const authenticator: Authenticator = users.authenticator;
 
   const handlers: HandlerMap = {};
@@ -150,18 +175,30 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   let stopped = false;
   let started: CoreModule[] = [];
-  const checkpointTimer = setInterval(() => {
-    try {
-      checkpoint(db);
-    } catch (e) {
-      logger.warn('WAL checkpoint failed', { error: e as Error });
-    }
-  }, 60_000);
-  checkpointTimer.unref();
+  // Checkpoints move to a worker thread once it is up; until then (or if it cannot start) SQLite's
+  // automatic checkpoint stays on.
+  let checkpointer: Promise<Checkpointer | undefined> | undefined;
+  const startCheckpoints = () =>
+    startCheckpointer({ file: paths.dbFile, nativeBinding: options.nativeBinding, onError: (m) => logger.warn('WAL checkpoint failed', { error: m }) }).then(
+      (c) => {
+        if (stopped) {
+          void c.stop();
+          return undefined;
+        }
+        db.pragma('wal_autocheckpoint = 0');
+        return c;
+      },
+      (e: Error) => {
+        logger.warn('The checkpoint worker did not start; SQLite checkpoints automatically', { error: e.message });
+        return undefined;
+      },
+    );
 
   const core: Core = {
     ...services,
     dispatcher,
+    engine,
+    approvals: approvals.approvals,
     authenticator,
     users,
     modules,
@@ -179,12 +216,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         started.push(m);
       }
       if (options.watchConfig) await config.watch();
+      checkpointer = startCheckpoints();
       logger.info('Core started', { version: options.version, dataDir: paths.dataDir });
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      clearInterval(checkpointTimer);
+      const worker = await checkpointer;
+      await worker?.stop();
+      db.pragma('wal_autocheckpoint = 1000');
       for (const m of [...started].reverse()) {
         try {
           await m.stop?.();
@@ -195,6 +235,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       started = [];
       await config.close();
       try {
+        services.writes.flush();
         checkpoint(db, 'TRUNCATE');
       } catch (e) {
         logger.warn('Final WAL checkpoint failed', { error: e as Error });

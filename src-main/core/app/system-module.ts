@@ -1,5 +1,4 @@
 import { CONTRACT } from '@shared/contract';
-import { validateShape } from '@shared/dsl/validate-shape';
 import { buildOpenApi, renderDocsPage } from '../api/openapi';
 import { contractHandlers, type CoreModule, type CoreServices } from './core-module';
 
@@ -22,10 +21,6 @@ export function createSystemModule(services: CoreServices): CoreModule {
       'system.docs': () => ({ contentType: 'text/html; charset=utf-8', body: renderDocsPage(procedures, services.version) }),
       // The stream itself is served by the transports; invoking this checks access only.
       'events.subscribe': () => ({}),
-      'templates.validate': ({ yaml }) => {
-        const r = validateShape(yaml);
-        return { valid: r.errors.length === 0, errors: r.errors, warnings: r.warnings };
-      },
     }),
   };
 }

@@ -16,6 +16,8 @@ export interface ArtifactRef {
   bytes: number;
   /** What kind of thing it is: screenshot, download, mail draft, dom schema, report... */
   kind: string;
+  /** A secret in the text was replaced by `***` before the file was written. */
+  masked?: true;
 }
 
 export interface ArtifactSink {
@@ -25,6 +27,11 @@ export interface ArtifactSink {
   write(name: string, data: Buffer | string, contentType: string, kind: string): Promise<ArtifactRef>;
   /** Moves or copies an existing file in as an artifact. */
   adopt(path: string, name: string, contentType: string, kind: string, move?: boolean): Promise<ArtifactRef>;
+  /**
+   * The run's Redactor. write and adopt mask textual artifacts themselves; an action that
+   * encodes text before storing it (a mail draft) masks the text first with this.
+   */
+  mask(text: string): string;
 }
 
 /** Per-run state shared between steps (rename previews, a mail draft, browser contexts). */
@@ -50,6 +57,12 @@ export interface ActionContext {
   browserPath?: string;
   /** Registers a value to mask everywhere (a secret typed or sent by the action). */
   registerSecret(value: string): void;
+  /**
+   * Reads a secret named in configuration (`secrets://key` or `secrets://service/key`, e.g. the
+   * SMTP password_secret); the value is registered for masking. Throws ActionError
+   * SECRET_NOT_FOUND when no backend has it.
+   */
+  resolveSecret?(reference: string): Promise<string>;
   /** Runs when the run ends, fails or is cancelled (close browsers, kill child processes). */
   onRunEnd(cleanup: () => Promise<void> | void): void;
 }
@@ -89,6 +102,19 @@ export class ActionError extends Error {
   ) {
     super(message);
     this.name = 'ActionError';
+  }
+
+  /**
+   * The action failed before it changed anything (a desktop step with no display, a secret that
+   * could not be read): running the step again is safe whatever its idempotency, so a retry
+   * policy with only_idempotent retries it too.
+   */
+  nothingDone = false;
+
+  /** Marks the error as raised before the action changed anything (see nothingDone). */
+  beforeAnyEffect(): this {
+    this.nothingDone = true;
+    return this;
   }
 }
 

@@ -34,13 +34,15 @@ export function createQueueModule(services: CoreServices, deps: { executor: RunE
     redactor: services.redactor,
     config: () => services.config.orchestrator,
     executor: deps.executor,
+    writes: services.writes,
     templates: deps.templates,
   });
   let retentionTimer: { cancel(): void } | undefined;
   const retention = () => {
     const r = services.config.orchestrator.retention;
     try {
-      pruneOnce({ db, dbFile: paths.dbFile, artifactsDir: paths.artifactsDir, logger: services.logger.child('Queue'), now: () => clock.now(), runsDays: r.runs_days, maxDbMb: r.max_db_mb, auditDays: r.audit_days });
+      const report = pruneOnce({ db, dbFile: paths.dbFile, artifactsDir: paths.artifactsDir, logger: services.logger.child('Queue'), now: () => clock.now(), runsDays: r.runs_days, maxDbMb: r.max_db_mb, auditDays: r.audit_days });
+      if (report.runsDeleted) queue.templateContentsPruned();
     } catch (e) {
       services.logger.child('Queue').error('Retention failed; will try again', { error: e as Error });
     }
@@ -69,8 +71,14 @@ export function createQueueModule(services: CoreServices, deps: { executor: RunE
     handlers: {
       'runs.enqueue': (input, ctx) => queue.enqueue(input, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }),
       'runs.enqueueBatch': ({ runs }, ctx) => ({ items: queue.enqueueMany(runs, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }) }),
-      'runs.list': (input) => listRuns(db, input),
-      'runs.get': ({ id }) => getRun(db, id),
+      'runs.list': (input) => {
+        services.writes.flush();
+        return listRuns(db, input);
+      },
+      'runs.get': ({ id }) => {
+        services.writes.flush();
+        return getRun(db, id);
+      },
       'runs.artifact': ({ id, name }) => {
         getRun(db, id);
         const file = artifactPath(id, name);
@@ -80,7 +88,7 @@ export function createQueueModule(services: CoreServices, deps: { executor: RunE
       'runs.resume': ({ id }) => ({ id, status: queue.resume(id) }),
       'runs.cancel': ({ id }) => ({ id, status: queue.cancel(id) }),
       'runs.retry': ({ id }, ctx) => {
-        const run = db.prepare('select template, template_yaml, variables_json, queue, priority, dry_run, status from runs where id = ?').get(id) as
+        const run = db.prepare('select r.template, c.yaml as template_yaml, r.variables_json, r.queue, r.priority, r.dry_run, r.status from runs r join template_contents c on c.hash = r.template_hash where r.id = ?').get(id) as
           | { template: string; template_yaml: string; variables_json: string; queue: string; priority: number; dry_run: number; status: string }
           | undefined;
         if (!run) throw new AppError('NOT_FOUND', `Run ${id} not found`);

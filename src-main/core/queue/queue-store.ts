@@ -61,12 +61,16 @@ export interface Head {
   id: string;
   priority: number;
   enqueued_at: number;
+  concurrency_tag: string | null;
 }
 
 export class QueueStore {
-  readonly insert: Statement<NewRunRow>;
+  private readonly insertRun: Statement<Omit<NewRunRow, 'template_yaml'>>;
+  private readonly insertContent: Statement<[string, string]>;
+  /** Template contents known to be stored, so an enqueue of a known template writes only its run. */
+  private readonly storedContents = new Set<string>();
   private readonly byIdempotency: Statement<[string]>;
-  private readonly headStmt: Statement<[string, number, string]>;
+  private readonly headStmt: Statement<[string, number, string, number]>;
   private readonly claimStmt: Statement<[string, number, number, string]>;
   private readonly getStmt: Statement<[string]>;
   private readonly finishStmt: Statement;
@@ -82,19 +86,23 @@ export class QueueStore {
   private readonly runningStmt: Statement<[]>;
 
   constructor(readonly db: Database) {
-    this.insert = db.prepare(`insert into runs (id, template, template_hash, template_yaml, variables_json, trigger, trigger_json, requested_by,
+    this.insertRun = db.prepare(`insert into runs (id, template, template_hash, variables_json, trigger, trigger_json, requested_by,
         queue, priority, concurrency_tag, dry_run, idempotency_key, status, available_at, enqueued_at, created_at, retry_json, timeout_ms, retry_of)
-      values (@id, @template, @template_hash, @template_yaml, @variables_json, @trigger, @trigger_json, @requested_by,
+      values (@id, @template, @template_hash, @variables_json, @trigger, @trigger_json, @requested_by,
         @queue, @priority, @concurrency_tag, @dry_run, @idempotency_key, @status, @available_at, @enqueued_at, @created_at, @retry_json, @timeout_ms, @retry_of)`);
+    this.insertContent = db.prepare('insert or ignore into template_contents(hash, yaml) values (?, ?)');
     this.byIdempotency = db.prepare('select id, status, queue, priority from runs where idempotency_key = ?');
     // The oldest queued run of one priority level whose tag is not at its limit (json array of blocked tags).
-    this.headStmt = db.prepare(`select id, priority, enqueued_at from runs
+    // The oldest queued runs of one priority level whose tag is not at its limit (json array of blocked tags).
+    this.headStmt = db.prepare(`select id, priority, enqueued_at, concurrency_tag from runs
       where queue = ? and status = 'queued' and priority = ?
         and (concurrency_tag is null or concurrency_tag not in (select value from json_each(?)))
-      order by enqueued_at, rowid limit 1`);
+      order by enqueued_at, rowid limit ?`);
     this.claimStmt = db.prepare(`update runs set status = 'running', lease_owner = ?, lease_expires_at = ?, started_at = ?,
         attempts = attempts + 1, cancel_requested = 0
-      where id = ? and status = 'queued'`);
+      where id = ? and status = 'queued'
+      returning id, queue, priority, status, concurrency_tag, attempts, attempt_history_json, retry_json, timeout_ms,
+        started_at, enqueued_at, available_at, lease_owner, lease_expires_at, cancel_requested, template, paused_from, requested_by`);
     this.getStmt = db.prepare(`select id, queue, priority, status, concurrency_tag, attempts, attempt_history_json, retry_json, timeout_ms,
         started_at, enqueued_at, available_at, lease_owner, lease_expires_at, cancel_requested, template, paused_from, requested_by from runs where id = ?`);
     this.finishStmt = db.prepare(`update runs set status = @status, finished_at = @now, error = @error, error_code = @error_code,
@@ -107,7 +115,7 @@ export class QueueStore {
     this.requeueStmt = db.prepare(`update runs set status = 'queued', available_at = @now, enqueued_at = @enqueued_at,
         lease_owner = null, lease_expires_at = null, attempts = @attempts, attempt_history_json = coalesce(@history, attempt_history_json),
         error = @error, error_code = @error_code, paused_from = null where id = @id`);
-    this.promoteDueStmt = db.prepare(`update runs set status = 'queued', enqueued_at = available_at where status = 'retry_wait' and available_at <= ? returning id, queue`);
+    this.promoteDueStmt = db.prepare(`update runs set status = 'queued', enqueued_at = available_at where status = 'retry_wait' and available_at <= ? returning id, queue, priority`);
     this.nextDueStmt = db.prepare(`select min(available_at) from runs where status = 'retry_wait'`);
     this.renewStmt = db.prepare(`update runs set lease_expires_at = ? where lease_owner = ? and status = 'running'`);
     this.expiredStmt = db.prepare(`select id, lease_owner from runs where status = 'running' and lease_expires_at < ?`);
@@ -116,16 +124,32 @@ export class QueueStore {
     this.runningStmt = db.prepare(`select queue, concurrency_tag, lease_owner from runs where status = 'running'`);
   }
 
+  /** Inserts a run and (once) its template's content; call inside a transaction. */
+  insert(row: NewRunRow): void {
+    if (!this.storedContents.has(row.template_hash)) {
+      this.insertContent.run(row.template_hash, row.template_yaml);
+      this.storedContents.add(row.template_hash);
+    }
+    const { template_yaml: _yaml, ...run } = row;
+    this.insertRun.run(run);
+  }
+
+  /** Retention removed unreferenced contents: forget what we knew. */
+  forgetContents(): void {
+    this.storedContents.clear();
+  }
+
   findByIdempotencyKey(key: string): { id: string; status: RunStatus; queue: string; priority: number } | undefined {
     return this.byIdempotency.get(key) as { id: string; status: RunStatus; queue: string; priority: number } | undefined;
   }
 
-  head(queue: string, priority: number, blockedTagsJson: string): Head | undefined {
-    return this.headStmt.get(queue, priority, blockedTagsJson) as Head | undefined;
+  heads(queue: string, priority: number, blockedTagsJson: string, limit: number): Head[] {
+    return this.headStmt.all(queue, priority, blockedTagsJson, limit) as Head[];
   }
 
-  claim(id: string, owner: string, leaseUntil: number, now: number): boolean {
-    return this.claimStmt.run(owner, leaseUntil, now, id).changes === 1;
+  /** Takes a queued run for this owner; the claimed row, or undefined when someone else took it. */
+  claim(id: string, owner: string, leaseUntil: number, now: number): QueueRunRow | undefined {
+    return this.claimStmt.get(owner, leaseUntil, now, id) as QueueRunRow | undefined;
   }
 
   get(id: string): QueueRunRow | undefined {
@@ -163,8 +187,13 @@ export class QueueStore {
     });
   }
 
-  promoteDue(now: number): { id: string; queue: string }[] {
-    return this.promoteDueStmt.all(now) as { id: string; queue: string }[];
+  promoteDue(now: number): { id: string; queue: string; priority: number }[] {
+    return this.promoteDueStmt.all(now) as { id: string; queue: string; priority: number }[];
+  }
+
+  /** Which (queue, priority) levels hold queued runs now. */
+  queuedLevels(): { queue: string; priority: number }[] {
+    return this.db.prepare("select distinct queue, priority from runs where status = 'queued'").all() as { queue: string; priority: number }[];
   }
 
   nextDue(): number | null {

@@ -13,11 +13,12 @@ function setup() {
   const dbFile = join(dir, 'desktop-agent.db');
   const db = openDatabase({ file: dbFile });
   const now = Date.UTC(2026, 5, 1);
-  const insert = db.prepare(`insert into runs (id, template, template_hash, template_yaml, trigger, queue, priority, status, available_at, enqueued_at, created_at, finished_at)
+  const insert = db.prepare(`insert into runs (id, template, template_hash, variables_json, trigger, queue, priority, status, available_at, enqueued_at, created_at, finished_at)
     values (?, 't', 'h', ?, 'api', 'default', 5, ?, ?, ?, ?, ?)`);
+  db.prepare("insert into template_contents(hash, yaml) values ('h', 'name: t')").run();
   const add = (id: string, status: string, finishedDaysAgo: number | null, yamlBytes = 10) => {
     const t = now - (finishedDaysAgo ?? 0) * DAY;
-    insert.run(id, 'x'.repeat(yamlBytes), status, t, t, t, finishedDaysAgo === null ? null : t);
+    insert.run(id, JSON.stringify({ pad: 'x'.repeat(yamlBytes) }), status, t, t, t, finishedDaysAgo === null ? null : t);
     db.prepare("insert into run_steps(run_id, idx, action, status) values (?, 0, 'log', 'succeeded')").run(id);
     mkdirSync(join(dir, 'artifacts', id), { recursive: true });
     writeFileSync(join(dir, 'artifacts', id, 'shot.png'), 'png');

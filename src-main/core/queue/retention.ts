@@ -77,6 +77,8 @@ export function pruneOnce(o: RetentionOptions): RetentionReport {
     runsDeleted += ids.length;
   }
 
+  // Template contents no run refers to any more.
+  if (runsDeleted) o.db.prepare('delete from template_contents where hash not in (select template_hash from runs)').run();
   o.db.prepare('delete from queue_samples where minute < ?').run(Math.floor((o.now() - 8 * 86_400_000) / 60_000));
   o.db.prepare('delete from audit_log where time < ?').run(o.now() - o.auditDays * 86_400_000);
   // Free pages go back to the file system, then the WAL is folded in so the file really shrinks.

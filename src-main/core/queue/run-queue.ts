@@ -6,11 +6,12 @@ import type { RunStatus } from '@shared/domain/runs';
 import { AppError } from '../app/errors';
 import type { EventBus } from '../app/event-bus';
 import type { Clock, Logger, TimerHandle } from '../app/ports';
+import type { WriteBatcher } from '../db/write-batcher';
 import type { Redactor } from '../security/redaction';
 import { retryDelayMs, shouldRetry } from './backoff';
 import type { ExecutionOutcome, RunExecutor, StopReason, TemplateCatalog } from './ports';
 import { DepthSampler } from './depth-sampler';
-import { QueueStore, parseHistory, parsePolicy, type AttemptRecord, type NewRunRow } from './queue-store';
+import { QueueStore, parseHistory, parsePolicy, type AttemptRecord, type NewRunRow, type QueueRunRow } from './queue-store';
 
 export interface EnqueueRequest {
   template?: string;
@@ -59,6 +60,8 @@ export interface RunQueueOptions {
   config: () => OrchestratorConfig;
   executor: RunExecutor;
   templates: TemplateCatalog;
+  /** Group commit of run completions (the core's); without it each completion commits alone. */
+  writes?: WriteBatcher;
   /** A running run's lease; a crashed owner's runs are recovered once it expires. */
   leaseMs?: number;
   heartbeatMs?: number;
@@ -72,6 +75,8 @@ export interface RunQueueOptions {
 interface Running {
   queue: string;
   tag: string | null;
+  /** The run's row as claimed (attempts, history, retry policy): settle needs no second read. */
+  row: QueueRunRow;
   controller: AbortController;
   done: Promise<void>;
   timeout?: TimerHandle;
@@ -105,6 +110,12 @@ export class RunQueue {
   private readonly running = new Map<string, Running>();
   private readonly depth = new Map<string, number>();
   private readonly pausedQueues = new Set<string>();
+  /**
+   * Priority levels that may hold queued runs, per queue: set whenever a run becomes queued at a
+   * level, cleared when a look finds the level empty, rebuilt from the table every few seconds.
+   * It spares the dispatcher nine index probes per queue on every pass.
+   */
+  private readonly levels = new Map<string, Set<number>>();
   private readonly sampler: DepthSampler;
   private wakeScheduled = false;
   private accepting = false;
@@ -245,10 +256,11 @@ export class RunQueue {
     }
     // Committed before anyone is told the run exists.
     this.o.db.transaction(() => {
-      for (const row of rows) this.store.insert.run(row);
+      for (const row of rows) this.store.insert(row);
     })();
     for (const [q, n] of added) this.depth.set(q, (this.depth.get(q) ?? 0) + n);
     for (const q of added.keys()) this.observe(q);
+    for (const row of rows) this.markLevel(row.queue, row.priority);
     for (const row of rows) {
       this.o.bus.publish('run.queued', { runId: row.id, template: row.template, queue: row.queue, priority: row.priority });
     }
@@ -297,6 +309,7 @@ export class RunQueue {
     if (run.status !== 'paused') throw new AppError('CONFLICT', `Run ${id} is ${run.status}, not paused`);
     this.store.requeue(id, this.o.clock.now(), run.attempts, { enqueuedAt: run.enqueued_at });
     this.changeDepth(run.queue, +1);
+    this.markLevel(run.queue, run.priority);
     this.o.bus.publish('run.resumed', { runId: id, queue: run.queue, template: run.template });
     this.wake();
     return 'queued';
@@ -308,6 +321,7 @@ export class RunQueue {
     if (run.status !== 'waiting_approval') throw new AppError('CONFLICT', `Run ${id} is ${run.status}, not waiting for approval`);
     this.store.requeue(id, this.o.clock.now(), run.attempts, { enqueuedAt: run.enqueued_at });
     this.changeDepth(run.queue, +1);
+    this.markLevel(run.queue, run.priority);
     this.o.bus.publish('run.queued', { runId: id, queue: run.queue, template: run.template, priority: run.priority });
     this.wake();
   }
@@ -355,6 +369,11 @@ export class RunQueue {
     };
   }
 
+  /** Retention deleted unreferenced template contents; the next enqueue stores its content again. */
+  templateContentsPruned(): void {
+    this.store.forgetContents();
+  }
+
   /** Runs executing in this process right now. */
   get runningCount(): number {
     return this.running.size;
@@ -376,12 +395,18 @@ export class RunQueue {
     if (this.dispatching || !this.accepting) return;
     this.dispatching = true;
     try {
+      // Slots are counted in memory, so finished runs' deferred writes need not be committed first.
       for (;;) {
-        const next = this.pick();
-        if (!next) break;
+        const picked = this.pickBatch();
+        if (!picked.length) break;
         const now = this.o.clock.now();
-        if (!this.store.claim(next.id, this.ownerId, now + this.leaseMs, now)) continue;
-        this.startRun(next.id, next.queue);
+        // One transaction claims the whole batch.
+        const claimed = this.o.db.transaction(() =>
+          picked.map((id) => this.store.claim(id, this.ownerId, now + this.leaseMs, now)).filter((r): r is QueueRunRow => r !== undefined),
+        )();
+        for (const row of claimed) this.startRun(row);
+        if (claimed.length < picked.length) continue; // some were taken by another process: look again
+        break;
       }
     } catch (e) {
       this.log.error('Dispatch failed; will retry on the next event', { error: e as Error });
@@ -390,36 +415,54 @@ export class RunQueue {
     }
   }
 
-  /** The best run that may start now, or undefined. */
-  private pick(): { id: string; queue: string } | undefined {
+  /**
+   * The runs that may start now, best first, as many as free slots allow: per queue the oldest
+   * runs of each priority level, ranked by effective priority (aging) then wait, within the
+   * queue, global and tag limits.
+   */
+  private pickBatch(): string[] {
     const cfg = this.o.config();
-    if (this.running.size >= cfg.global.max_total_concurrent) return undefined;
-    const blocked = JSON.stringify(
-      Object.entries(cfg.concurrency_tags)
-        .filter(([tag, limit]) => this.runningWithTag(tag) >= limit)
-        .map(([tag]) => tag),
-    );
+    let globalFree = cfg.global.max_total_concurrent - this.running.size;
+    if (globalFree <= 0) return [];
+    const tagRunning = new Map<string, number>();
+    for (const r of this.running.values()) if (r.tag) tagRunning.set(r.tag, (tagRunning.get(r.tag) ?? 0) + 1);
+    const blocked = JSON.stringify(Object.entries(cfg.concurrency_tags).filter(([tag, limit]) => (tagRunning.get(tag) ?? 0) >= limit).map(([tag]) => tag));
     const now = this.o.clock.now();
     const aging = cfg.global.aging_ms;
-    let best: { id: string; queue: string; effective: number; enqueued: number } | undefined;
+    const candidates: { id: string; queue: string; tag: string | null; effective: number; enqueued: number }[] = [];
+    const queueFree = new Map<string, number>();
     for (const [name, q] of Object.entries(cfg.queues)) {
-      if (this.isPaused(name, q) || this.runningIn(name) >= q.max_concurrent || (this.depth.get(name) ?? 0) === 0) continue;
-      for (let p = 1; p <= 9; p++) {
-        const head = this.store.head(name, p, blocked);
-        if (!head) continue;
-        const effective = Math.max(1, p - Math.floor((now - head.enqueued_at) / aging));
-        if (!best || effective < best.effective || (effective === best.effective && head.enqueued_at < best.enqueued)) {
-          best = { id: head.id, queue: name, effective, enqueued: head.enqueued_at };
+      const free = Math.min(q.max_concurrent - this.runningIn(name), globalFree);
+      if (this.isPaused(name, q) || free <= 0 || (this.depth.get(name) ?? 0) === 0) continue;
+      queueFree.set(name, free);
+      const levels = this.levels.get(name);
+      for (const p of [...(levels ?? [])].sort((x, y) => x - y)) {
+        const heads = this.store.heads(name, p, blocked, free);
+        if (!heads.length && blocked === '[]') levels!.delete(p);
+        for (const head of heads) {
+          candidates.push({ id: head.id, queue: name, tag: head.concurrency_tag, effective: Math.max(1, p - Math.floor((now - head.enqueued_at) / aging)), enqueued: head.enqueued_at });
         }
       }
     }
-    return best && { id: best.id, queue: best.queue };
+    candidates.sort((x, y) => x.effective - y.effective || x.enqueued - y.enqueued);
+    const picked: string[] = [];
+    for (const c of candidates) {
+      if (globalFree <= 0) break;
+      const free = queueFree.get(c.queue)!;
+      if (free <= 0) continue;
+      if (c.tag && c.tag in cfg.concurrency_tags && (tagRunning.get(c.tag) ?? 0) >= cfg.concurrency_tags[c.tag]!) continue;
+      picked.push(c.id);
+      globalFree--;
+      queueFree.set(c.queue, free - 1);
+      if (c.tag) tagRunning.set(c.tag, (tagRunning.get(c.tag) ?? 0) + 1);
+    }
+    return picked;
   }
 
-  private startRun(id: string, queue: string): void {
-    const row = this.store.get(id)!;
+  private startRun(row: QueueRunRow): void {
+    const { id, queue } = row;
     const controller = new AbortController();
-    const entry: Running = { queue, tag: row.concurrency_tag, controller, done: Promise.resolve() };
+    const entry: Running = { queue, tag: row.concurrency_tag, row, controller, done: Promise.resolve() };
     this.running.set(id, entry);
     this.changeDepth(queue, -1);
     if (row.timeout_ms) entry.timeout = this.o.clock.setTimer(row.timeout_ms, () => controller.abort('timeout' satisfies StopReason));
@@ -428,7 +471,7 @@ export class RunQueue {
     entry.done = this.o.executor
       .execute(id, controller.signal)
       .catch((e: unknown): ExecutionOutcome => ({ status: 'failed', error: `Engine error: ${(e as Error).message}`, errorCode: 'ENGINE_ERROR', retryable: false }))
-      .then((outcome) => this.settle(id, startedAt, outcome, controller.signal.reason as StopReason | undefined))
+      .then((outcome) => this.settle(row, startedAt, outcome, controller.signal.reason as StopReason | undefined))
       .catch((e: unknown) => this.log.error('Could not record the end of a run', { runId: id, error: e as Error }))
       .finally(() => {
         entry.timeout?.cancel();
@@ -437,10 +480,12 @@ export class RunQueue {
       });
   }
 
-  /** Records how an attempt ended and decides what happens next. */
-  private settle(id: string, startedAt: number, outcome: ExecutionOutcome, stop: StopReason | undefined): void {
-    const run = this.store.get(id);
-    if (!run) return; // deleted meanwhile
+  /**
+   * Records how an attempt ended and decides what happens next. The write is group-committed
+   * with other runs finishing in the same turn; events and follow-ups happen once it is on disk.
+   */
+  private settle(run: QueueRunRow, startedAt: number, outcome: ExecutionOutcome, stop: StopReason | undefined): void {
+    const id = run.id;
     const now = this.o.clock.now();
     const history = parseHistory(run.attempt_history_json);
     let status = outcome.status;
@@ -469,56 +514,71 @@ export class RunQueue {
     history.push(attempt);
     const base = { runId: id, queue: run.queue, template: run.template };
 
-    this.o.db.transaction(() => {
-      switch (status) {
-        case 'succeeded':
-        case 'cancelled':
-          this.store.finish(id, status, now, status === 'cancelled' ? (error ?? 'cancelled by a person') : null, status === 'cancelled' ? 'CANCELLED' : null, history);
-          break;
-        case 'failed': {
-          const policy = parsePolicy(run.retry_json, this.queueConfig(run.queue).retry_policy);
-          const decision = shouldRetry({ policy, attempts: run.attempts, retryable: outcome.retryable ?? false, failedStepIdempotent: outcome.failedStepIdempotent ?? true });
-          if (decision.retry && stop !== 'timeout') {
-            const due = now + retryDelayMs(policy, run.attempts, this.o.random);
-            this.store.retryWait(id, due, error, errorCode, history);
-          } else {
-            this.store.finish(id, 'failed', now, error, errorCode, history);
-          }
-          break;
-        }
-        case 'waiting_approval':
-          this.store.setStatus(id, 'waiting_approval', { history });
-          break;
-        case 'paused':
-          this.store.setStatus(id, 'paused', { history, pausedFrom: 'running' });
-          break;
-        case 'interrupted':
-          // Stopped for shutdown at a safe point: back in line, and the attempt does not count.
-          this.store.requeue(id, now, Math.max(0, run.attempts - 1), { history, enqueuedAt: run.enqueued_at, error: 'interrupted by shutdown; re-queued', errorCode: 'INTERRUPTED' });
-          break;
-      }
-    })();
-
-    const after = this.store.get(id)!;
-    switch (after.status) {
-      case 'retry_wait':
-        this.changeDepth(run.queue, +1);
-        this.armDueTimer();
-        this.log.info('Run will be retried', { runId: id, attempt: run.attempts, dueAt: new Date(after.available_at).toISOString() });
-        this.o.bus.publish('run.retrying', { ...base, attempt: run.attempts + 1, dueAt: new Date(after.available_at).toISOString(), error: attempt.error });
+    let next: RunStatus;
+    let write: () => void;
+    let due = 0;
+    switch (status) {
+      case 'succeeded':
+      case 'cancelled': {
+        next = status;
+        const err = status === 'cancelled' ? (error ?? 'cancelled by a person') : null;
+        write = () => this.store.finish(id, status as 'succeeded' | 'cancelled', now, err, status === 'cancelled' ? 'CANCELLED' : null, history);
         break;
-      case 'queued':
-        this.changeDepth(run.queue, +1);
-        this.o.bus.publish('run.interrupted', { ...base, reason: 'shutdown' });
+      }
+      case 'failed': {
+        const policy = parsePolicy(run.retry_json, this.queueConfig(run.queue).retry_policy);
+        const decision = shouldRetry({ policy, attempts: run.attempts, retryable: outcome.retryable ?? false, failedStepIdempotent: outcome.failedStepIdempotent ?? true });
+        if (decision.retry && stop !== 'timeout') {
+          next = 'retry_wait';
+          due = now + retryDelayMs(policy, run.attempts, this.o.random);
+          write = () => this.store.retryWait(id, due, error, errorCode, history);
+        } else {
+          next = 'failed';
+          write = () => this.store.finish(id, 'failed', now, error, errorCode, history);
+        }
+        break;
+      }
+      case 'waiting_approval':
+        next = 'waiting_approval';
+        write = () => this.store.setStatus(id, 'waiting_approval', { history });
         break;
       case 'paused':
-        this.o.bus.publish('run.paused', base);
-        break;
-      case 'waiting_approval':
-        this.o.bus.publish('run.updated', { ...base, status: 'waiting_approval' });
+        next = 'paused';
+        write = () => this.store.setStatus(id, 'paused', { history, pausedFrom: 'running' });
         break;
       default:
-        this.o.bus.publish('run.finished', { ...base, status: after.status, error: attempt.error });
+        // Stopped for shutdown at a safe point: back in line, and the attempt does not count.
+        next = 'queued';
+        write = () => this.store.requeue(id, now, Math.max(0, run.attempts - 1), { history, enqueuedAt: run.enqueued_at, error: 'interrupted by shutdown; re-queued', errorCode: 'INTERRUPTED' });
+    }
+    if (next === 'retry_wait' || next === 'queued') this.changeDepth(run.queue, +1);
+    if (next === 'queued') this.markLevel(run.queue, run.priority);
+    const announce = () => {
+      switch (next) {
+        case 'retry_wait':
+          this.armDueTimer();
+          this.log.info('Run will be retried', { runId: id, attempt: run.attempts, dueAt: new Date(due).toISOString() });
+          this.o.bus.publish('run.retrying', { ...base, attempt: run.attempts + 1, dueAt: new Date(due).toISOString(), error: attempt.error });
+          break;
+        case 'queued':
+          this.o.bus.publish('run.interrupted', { ...base, reason: 'shutdown' });
+          break;
+        case 'paused':
+          this.o.bus.publish('run.paused', base);
+          break;
+        case 'waiting_approval':
+          this.o.bus.publish('run.updated', { ...base, status: 'waiting_approval' });
+          break;
+        default:
+          this.o.bus.publish('run.finished', { ...base, status: next, error: attempt.error });
+      }
+    };
+    if (this.o.writes) {
+      this.o.writes.defer(write, id);
+      this.o.writes.afterCommit(announce);
+    } else {
+      this.o.db.transaction(write)();
+      announce();
     }
   }
 
@@ -542,6 +602,7 @@ export class RunQueue {
    * once; otherwise its lease must have expired.
    */
   recover(atStart: boolean): number {
+    this.o.writes?.flush();
     const now = this.o.clock.now();
     const host = hostname();
     const alive = this.o.pidAlive ?? defaultPidAlive;
@@ -574,6 +635,7 @@ export class RunQueue {
       this.log.warn(decision.retry ? 'Recovered an interrupted run; re-queued' : 'Recovered an interrupted run; failed', { runId: c.id, owner: c.lease_owner });
       this.o.bus.publish('run.interrupted', { runId: c.id, queue: run.queue, template: run.template, reason });
       if (decision.retry) this.changeDepth(run.queue, +1);
+      if (decision.retry) this.markLevel(run.queue, run.priority);
       else this.o.bus.publish('run.finished', { runId: c.id, queue: run.queue, template: run.template, status: 'failed', error: reason });
     }
     if (n) this.wake();
@@ -581,6 +643,7 @@ export class RunQueue {
   }
 
   private armDueTimer(): void {
+    this.o.writes?.flush();
     const due = this.store.nextDue();
     if (due === null) return;
     if (this.dueTimer && this.dueAt !== undefined && this.dueAt <= due) return;
@@ -590,6 +653,7 @@ export class RunQueue {
       this.dueTimer = undefined;
       this.dueAt = undefined;
       const promoted = this.store.promoteDue(this.o.clock.now());
+      for (const p of promoted) this.markLevel(p.queue, p.priority);
       if (promoted.length) this.wake();
       this.armDueTimer();
     });
@@ -598,9 +662,18 @@ export class RunQueue {
   // ---- bookkeeping -----------------------------------------------------------------------
 
   private recountDepth(): void {
+    this.o.writes?.flush();
     const counted = this.store.depths();
     this.depth.clear();
     for (const [q, n] of counted) this.depth.set(q, n);
+    this.levels.clear();
+    for (const { queue, priority } of this.store.queuedLevels()) this.markLevel(queue, priority);
+  }
+
+  private markLevel(queue: string, priority: number): void {
+    let set = this.levels.get(queue);
+    if (!set) this.levels.set(queue, (set = new Set()));
+    set.add(priority);
   }
 
   private changeDepth(queue: string, by: number): void {
@@ -644,6 +717,7 @@ export class RunQueue {
   }
 
   private mustGet(id: string) {
+    this.o.writes?.flush();
     const run = this.store.get(id);
     if (!run) throw new AppError('NOT_FOUND', `Run ${id} not found`);
     return run;

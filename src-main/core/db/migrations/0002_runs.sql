@@ -8,13 +8,19 @@ CREATE TABLE templates (
   updated_by TEXT
 );
 
+-- Template texts by content hash, stored once however many runs execute them (a run row stays
+-- small, so writing it costs a page or two, not the template again).
+CREATE TABLE template_contents (
+  hash TEXT PRIMARY KEY,
+  yaml TEXT NOT NULL
+);
+
 -- A run of a template (SPEC section 4). Times are epoch ms (UTC); the API sends ISO-8601.
 CREATE TABLE runs (
   id TEXT PRIMARY KEY,
   template TEXT NOT NULL,
+  -- The exact template content this run executes (template_contents), so later edits never change a queued run.
   template_hash TEXT NOT NULL,
-  -- The exact template content this run executes, so later edits never change a queued run.
-  template_yaml TEXT NOT NULL,
   -- Variables as requested, with secret values masked.
   variables_json TEXT NOT NULL DEFAULT '{}',
   -- manual | api | schedule:<id> | watcher:<id> | webhook:<id>
@@ -48,8 +54,6 @@ CREATE TABLE runs (
   cancel_requested INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX runs_idempotency_key ON runs(idempotency_key) WHERE idempotency_key IS NOT NULL;
-CREATE INDEX runs_pending ON runs(queue, priority, enqueued_at) WHERE status IN ('queued', 'retry_wait');
-CREATE INDEX runs_status ON runs(status);
 CREATE INDEX runs_created_at ON runs(created_at);
 CREATE INDEX runs_finished_at ON runs(finished_at) WHERE finished_at IS NOT NULL;
 CREATE INDEX runs_template_created ON runs(template, created_at);

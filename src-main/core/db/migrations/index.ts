@@ -1,8 +1,9 @@
 import m0001 from './0001_foundation.sql';
 import m0002 from './0002_runs.sql';
 import m0003 from './0003_users.sql';
-import m0005 from './0005_queue.sql';
-import m0006 from './0006_secrets.sql';
+import m0004 from './0004_queue.sql';
+import m0005 from './0005_secrets.sql';
+import m0006 from './0006_approvals.sql';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'foundation', sql: m0001 },
   { version: 2, name: 'runs', sql: m0002 },
   { version: 3, name: 'users', sql: m0003 },
-  { version: 5, name: 'queue', sql: m0005 },
-  { version: 6, name: 'secrets', sql: m0006 },
+  { version: 4, name: 'queue', sql: m0004 },
+  { version: 5, name: 'secrets', sql: m0005 },
+  { version: 6, name: 'approvals', sql: m0006 },
 ];

@@ -1,10 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { actionHarness, type Harness } from '../../../../test-support/action-harness';
-import { hasCommand, startXvfb, type XServer } from '../../../../test-support/xvfb';
+import { hasCommand, hasWindow, launchOn, startXvfb, waitForWindow, type XServer } from '../../../../test-support/xvfb';
 import { ActionError, type ActionDef, type ActionResult } from '../action-types';
 import { systemDesktop } from '../desktop/preflight';
 import { createDesktopActions } from './desktop';
@@ -31,15 +31,9 @@ async function step(name: string, params: unknown, stepIndex = 0): Promise<Actio
 }
 
 function launch(cmd: string, args: string[]): ChildProcess {
-  const child = spawn(cmd, args, { env: { ...process.env, DISPLAY: x.display, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = launchOn(x, cmd, args);
   apps.push(child);
   return child;
-}
-
-/** Waits until a window of this class (or with this title) is mapped on our display. */
-function waitForWindow(by: '--class' | '--name', value: string): void {
-  const r = spawnSync('xdotool', ['search', '--sync', '--onlyvisible', by, value], { env: { ...process.env, DISPLAY: x.display }, timeout: 10_000 });
-  if (r.status !== 0) throw new Error(`no window ${by} ${value} appeared`);
 }
 
 describe.skipIf(!canRun)('desktop actions under Xvfb', () => {
@@ -62,7 +56,7 @@ describe.skipIf(!canRun)('desktop actions under Xvfb', () => {
     const out = join(h.dir, 'typed.txt');
     // xterm pastes the CLIPBOARD with Ctrl+V only with this translation (GUI apps do it by default).
     launch('xterm', ['-xrm', 'XTerm*VT100.translations: #override Ctrl<Key>V: insert-selection(CLIPBOARD)', '-u8', '-geometry', '80x10+0+0', '-e', 'sh', '-c', `cat > '${out}'`]);
-    waitForWindow('--class', 'xterm');
+    await waitForWindow(x, '--class', 'xterm');
     // Without a window manager the keyboard focus follows the pointer.
     expect(await step('mouse_move', { x: 100, y: 60 })).toEqual({ x: 100, y: 60, screen: { width: 1024, height: 768 } });
 
@@ -76,7 +70,7 @@ describe.skipIf(!canRun)('desktop actions under Xvfb', () => {
     // Ctrl+D ends cat's input: the file is complete and the xterm closes.
     expect(await step('press_keys', { keys: ['Ctrl', 'D'] })).toEqual({ pressed: ['Control', 'D'] });
 
-    await vi.waitFor(() => expect(spawnSync('xdotool', ['search', '--class', 'xterm'], { env: { ...process.env, DISPLAY: x.display } }).status).not.toBe(0), { timeout: 5_000 });
+    await vi.waitFor(() => expect(hasWindow(x, '--class', 'xterm')).toBe(false), { timeout: 5_000 });
     expect(readFileSync(out, 'utf8')).toBe(`Hello, world 123\n${japanese}\nA\n`);
     // The pasted text does not stay on the clipboard.
     const clip = spawnSync('xclip', ['-selection', 'clipboard', '-o'], { env: { ...process.env, DISPLAY: x.display }, timeout: 5_000, encoding: 'utf8' });
@@ -88,7 +82,7 @@ describe.skipIf(!canRun)('desktop actions under Xvfb', () => {
     const xev = launch('xev', ['-geometry', '300x200+400+300']);
     let log = '';
     xev.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-    waitForWindow('--name', 'Event Tester');
+    await waitForWindow(x, '--name', 'Event Tester');
 
     expect(await step('mouse_click', { x: 600, y: 450, button: 'right' })).toEqual({ clicked: true, x: 600, y: 450, button: 'right', double: false });
     await step('mouse_click', { x: 650, y: 460, double: true });
@@ -116,7 +110,7 @@ describe.skipIf(!canRun)('desktop actions under Xvfb', () => {
   it('stores screenshots as PNGs of the screen size, with what is on the screen', async () => {
     h = actionHarness();
     launch('xterm', ['-geometry', '40x10+600+0', '-bg', '#ff0000', '-e', 'sleep', '60']);
-    waitForWindow('--class', 'xterm');
+    await waitForWindow(x, '--class', 'xterm');
 
     const full = await step('screenshot', { name: 'screen' });
     expect(full).toMatchObject({ artifact: 'screen.png', width: 1024, height: 768 });
@@ -151,7 +145,7 @@ describe.skipIf(!canRun)('desktop actions under Xvfb', () => {
     };
     const html = `<textarea id="t" style="width:95%;height:400px" oninput="document.getElementById('o').textContent = this.value"></textarea><p id="o"></p>`;
     expect(await web('open_browser', { url: `data:text/html;charset=utf-8,${encodeURIComponent(html)}`, visible: true }, 0)).toMatchObject({ visible: true });
-    waitForWindow('--class', 'chromium');
+    await waitForWindow(x, '--class', 'chromium');
     const geometry = spawnSync('xdotool', ['search', '--onlyvisible', '--class', 'chromium', 'getwindowgeometry'], { env: { ...process.env, DISPLAY: x.display }, encoding: 'utf8' }).stdout;
     const [, wx, wy] = /Position: (\d+),(\d+)/.exec(geometry)!.map(Number);
     // Below the browser's toolbar, inside the 400 px high text area.

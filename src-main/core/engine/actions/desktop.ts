@@ -39,7 +39,10 @@ function inside(action: string, screen: PreflightResult, x: number, y: number): 
 export function createDesktopActions(sys: DesktopSystem = systemDesktop()): ActionDef[] {
   async function desktop<T>(ctx: ActionContext, action: string, fn: (d: Desktop) => Promise<T>): Promise<T> {
     throwIfAborted(ctx);
-    const screen = await desktopPreflight(sys, screenSizeOf());
+    // Nothing was moved, clicked or typed yet: a retry later is safe even for typing.
+    const screen = await desktopPreflight(sys, screenSizeOf()).catch((e: unknown) => {
+      throw e instanceof ActionError ? e.beforeAnyEffect() : e;
+    });
     const nut = await loadNut();
     throwIfAborted(ctx);
     try {

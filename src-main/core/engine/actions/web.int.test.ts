@@ -275,6 +275,11 @@ describe('failure paths', () => {
     expect(e.code).toBe('NETWORK_TIMEOUT');
     expect(e.retryable).toBe(true);
     expect(e.message).toBe(`open_browser: navigation to ${site.url}/slow timed out after 800 ms`);
+    // A step's own timeout_ms is its navigation timeout, so the message still names the URL;
+    // and the timed-out navigation was stopped, so trying again (a step retry) times out again
+    // instead of failing at once with net::ERR_ABORTED.
+    const own = await failure(step('open_browser', { url: `${site.url}/slow`, timeout_ms: 300 }));
+    expect(own.message).toBe(`open_browser: navigation to ${site.url}/slow timed out after 300 ms`);
   });
 
   it('fails on an HTTP error page and on an unreachable server', async () => {

@@ -96,7 +96,7 @@ const openBrowser = defineAction({
     const visible = p.visible ?? !ctx.config.web.headless;
     return webStep(ctx, 'open_browser', async (session) => {
       const { named, reused } = await session.open(ctx, p.context, visible);
-      const response = await navigate(ctx, named.page, url);
+      const response = await navigate(ctx, named.page, url, p.timeout_ms);
       return compact({
         url: named.page.url(),
         status: response?.status(),

@@ -39,9 +39,27 @@ export function checkUrl(action: string, url: string): string {
   return url;
 }
 
+/**
+ * Stops a navigation that timed out (the Stop button, over CDP: every browser we drive is
+ * Chromium-based). Left pending, it makes the next navigation to the same URL, a retry of the
+ * step, fail at once with net::ERR_ABORTED. Bounded; never throws.
+ */
+async function stopLoading(ctx: ActionContext, page: Page): Promise<void> {
+  const stop = (async () => {
+    const cdp = await page.context().newCDPSession(page);
+    try {
+      await cdp.send('Page.stopLoading');
+    } finally {
+      await cdp.detach().catch(() => undefined);
+    }
+  })().catch(() => undefined);
+  let timer: { cancel(): void } | undefined;
+  await Promise.race([stop, new Promise<void>((resolve) => (timer = ctx.clock.setTimer(2_000, resolve)))]);
+  timer?.cancel();
+}
+
 /** Navigates and checks the answer; timeouts and network failures name the URL (and the time). */
-export async function navigate(ctx: ActionContext, page: Page, url: string): Promise<Response | null> {
-  const timeout = ctx.config.web.navigation_timeout_ms;
+export async function navigate(ctx: ActionContext, page: Page, url: string, timeout = ctx.config.web.navigation_timeout_ms): Promise<Response | null> {
   let response: Response | null;
   try {
     response = await page.goto(url, { timeout, waitUntil: 'load' });
@@ -49,6 +67,7 @@ export async function navigate(ctx: ActionContext, page: Page, url: string): Pro
     if (ctx.signal.aborted) throw e;
     const message = (e as Error).message ?? '';
     if ((e as Error).name === 'TimeoutError') {
+      await stopLoading(ctx, page);
       throw new ActionError('NETWORK_TIMEOUT', `open_browser: navigation to ${url} timed out after ${timeout} ms`, true, { url, timeout_ms: timeout });
     }
     const net = /net::ERR_[A-Z_]+/.exec(message);

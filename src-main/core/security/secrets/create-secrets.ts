@@ -32,7 +32,7 @@ export interface SecretsOptions {
 
 /** Builds the store of SPEC section 8 from the data dir, the database and the configuration. */
 export function createSecrets(options: SecretsOptions): SecretStore {
-  const env = options.env ?? process.env;
+  const env = options.env ?? takeSecretsFromProcessEnv();
   const records = new SecretRecords(options.db);
   const passphrase = env[PASSPHRASE_ENV] || undefined;
   // Secrets by declaration: masked from the start, whether or not a template uses them.
@@ -68,3 +68,21 @@ export function createSecrets(options: SecretsOptions): SecretStore {
     onClose: () => port.abort?.('the secret store was closed'),
   });
 }
+
+/**
+ * The secret variables of this process, moved out of `process.env`: a secret given in the
+ * environment stays in this store's memory and is not inherited by what the engine starts
+ * (the browser, xclip, xdg-open), the way the first Admin's password is handled.
+ */
+export function takeSecretsFromProcessEnv(): NodeJS.ProcessEnv {
+  for (const name of Object.keys(process.env)) {
+    if (name.startsWith(ENV_PREFIX) || name === PASSPHRASE_ENV) {
+      takenFromProcess[name] = process.env[name];
+      delete process.env[name];
+    }
+  }
+  // Every core of this process (tests build several) sees the same variables.
+  return takenFromProcess;
+}
+
+const takenFromProcess: NodeJS.ProcessEnv = {};

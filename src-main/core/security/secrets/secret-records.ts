@@ -29,7 +29,7 @@ export interface LookupCounts {
   backends: Record<string, { hits: number; misses: number; errors: number }>;
 }
 
-/** The secrets tables of migration 0006: names and dates of stored secrets, lookup counters. Never values. */
+/** The secrets tables of migration 0005: names and dates of stored secrets, lookup counters. Never values. */
 export class SecretRecords {
   private readonly upsertEntry;
   private readonly deleteEntry;

@@ -1,10 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SecretsStatus } from '@shared/contract/secrets';
 import { FakeClock } from '../../app/clock';
 import { failingKeychain, hangingKeychain, memoryKeychain } from '../../../../test-support/keychains';
 import { filesContaining, listTree, secretsCore, type SecretsCore } from '../../../../test-support/secrets-core';
-import { asUser } from '../../../../test-support/temp-core';
+import { asUser, tempCore } from '../../../../test-support/temp-core';
 import { KEYCHAIN_SERVICE } from './keychain-backend';
 import { secretNotFoundMessage } from './secret-store';
 
@@ -35,16 +37,13 @@ describe('secret store: order and fallback', () => {
     expect(await s.get({ key: 'only_file' })).toEqual({ value: 'file-value', backend: 'file' });
     expect(await s.lookup({ key: 'nowhere' })).toEqual({ found: false, unavailable: [] });
 
-    const status = await c.core.invoke<{ lookups_24h: number; hits_24h: number; misses_24h: number; backends: { name: string; hits_24h: number; misses_24h: number; errors_24h: number }[] }>(
-      'secrets.status',
-      {},
-      admin,
-    );
+    const status = await c.core.invoke<SecretsStatus>('secrets.status', {}, admin);
     expect(status).toMatchObject({ lookups_24h: 4, hits_24h: 3, misses_24h: 1 });
-    expect(status.backends.map((b) => [b.name, b.hits_24h, b.misses_24h, b.errors_24h])).toEqual([
-      ['keychain', 1, 3, 0],
-      ['env', 1, 2, 0],
-      ['file', 1, 1, 0],
+    // Per backend: asked, answered with the value, without it, could not be asked.
+    expect(status.backends.map((b) => [b.name, b.lookups_24h, b.hits_24h, b.misses_24h, b.errors_24h])).toEqual([
+      ['keychain', 4, 1, 3, 0],
+      ['env', 3, 1, 2, 0],
+      ['file', 2, 1, 1, 0],
     ]);
   });
 
@@ -232,5 +231,21 @@ describe('unavailable keychain', () => {
     expect(secretNotFoundMessage({ service: 'external_api', key: 'api_key' }, miss.found ? [] : miss.unavailable)).toMatch(
       /^Secret 'external_api\/api_key' not found \(could not ask keychain: no D-Bus session with a Secret Service/,
     );
+  });
+});
+
+describe('secrets given in the environment', () => {
+  it('are taken out of process.env (children do not inherit them) and still resolve', async () => {
+    process.env.DESKTOP_AGENT_SECRET_INHERIT_CANARY = 'not-for-children-123';
+    const t = await tempCore();
+    try {
+      expect(process.env.DESKTOP_AGENT_SECRET_INHERIT_CANARY).toBeUndefined();
+      const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.env.DESKTOP_AGENT_SECRET_INHERIT_CANARY))'], { encoding: 'utf8' });
+      expect(child.stdout).toBe('undefined');
+      const found = await t.core.secrets.lookup({ key: 'inherit_canary' }, { source: 'test' });
+      expect(found).toMatchObject({ found: true, value: 'not-for-children-123' });
+    } finally {
+      await t.cleanup();
+    }
   });
 });

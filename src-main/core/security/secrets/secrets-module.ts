@@ -59,7 +59,7 @@ export async function secretsStatusReport(store: SecretStore, db: Database, now:
     order: backends.map((b) => b.name),
     backends: backends.map((b) => {
       const c = counts.backends[b.name] ?? { hits: 0, misses: 0, errors: 0 };
-      return { name: b.name, available: b.available, writable: b.writable, reason: b.reason ?? null, hits_24h: c.hits, misses_24h: c.misses, errors_24h: c.errors };
+      return { name: b.name, available: b.available, writable: b.writable, reason: b.reason ?? null, lookups_24h: c.hits + c.misses + c.errors, hits_24h: c.hits, misses_24h: c.misses, errors_24h: c.errors };
     }),
     lookups_24h: counts.lookups,
     hits_24h: counts.hits,

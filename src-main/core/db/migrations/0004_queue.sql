@@ -9,7 +9,6 @@ ALTER TABLE runs ADD COLUMN retry_of TEXT;
 ALTER TABLE runs ADD COLUMN paused_from TEXT;
 
 -- Pending runs by queue in dispatch order (priority, then FIFO by enqueue time, then insertion).
-DROP INDEX IF EXISTS runs_pending;
 CREATE INDEX runs_queued ON runs(queue, priority, enqueued_at) WHERE status = 'queued';
 CREATE INDEX runs_retry_due ON runs(available_at) WHERE status = 'retry_wait';
 CREATE INDEX runs_running_lease ON runs(lease_expires_at) WHERE status = 'running';

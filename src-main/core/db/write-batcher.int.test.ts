@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from './database';
+import { WriteBatcher } from './write-batcher';
+
+function setup() {
+  const db = openDatabase({ file: join(mkdtempSync(join(tmpdir(), 'da-batch-')), 'desktop-agent.db') });
+  const errors: unknown[] = [];
+  const batcher = new WriteBatcher(db, (e) => errors.push(e));
+  const put = db.prepare('insert into meta(key, value) values (?, ?)');
+  const count = () => db.prepare('select count(*) from meta').pluck().get() as number;
+  return { db, batcher, put, count, errors };
+}
+
+describe('WriteBatcher', () => {
+  it('commits deferred writes together a moment later, and events only after', async () => {
+    const { batcher, put, count } = setup();
+    const seen: number[] = [];
+    batcher.defer(() => put.run('a', '1'));
+    batcher.defer(() => put.run('b', '2'));
+    batcher.afterCommit(() => seen.push(count()));
+    expect(count()).toBe(0);
+    expect(seen).toEqual([]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(count()).toBe(2);
+    expect(seen).toEqual([2]);
+  });
+
+  it('flushes on demand so readers see their writes', () => {
+    const { batcher, put, count } = setup();
+    batcher.defer(() => put.run('a', '1'));
+    batcher.flush();
+    expect(count()).toBe(1);
+    expect(batcher.pending).toBe(0);
+  });
+
+  it('keeps the good writes when one of a batch fails, and reports the bad one', () => {
+    const { batcher, put, count, errors } = setup();
+    batcher.defer(() => put.run('a', '1'));
+    batcher.defer(() => put.run('a', 'duplicate key'));
+    batcher.defer(() => put.run('c', '3'));
+    batcher.flush();
+    expect(count()).toBe(2);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('tells whether a key has pending writes', () => {
+    const { batcher, put } = setup();
+    batcher.defer(() => put.run('a', '1'), 'run_1');
+    expect(batcher.hasPending('run_1')).toBe(true);
+    expect(batcher.hasPending('run_2')).toBe(false);
+    batcher.flush();
+    expect(batcher.hasPending('run_1')).toBe(false);
+  });
+
+  it('runs an afterCommit callback at once when nothing is pending', () => {
+    const { batcher } = setup();
+    let ran = false;
+    batcher.afterCommit(() => (ran = true));
+    expect(ran).toBe(true);
+  });
+});

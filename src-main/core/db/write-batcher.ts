@@ -1,0 +1,90 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Group commit for the run hot path. Writes that need not be on disk before the caller moves on
+ * (a finished step, a finished run) are queued and committed together a moment later: with eight runs finishing at once that is one transaction instead of
+ * sixteen, and a commit (a WAL write) is most of what a short run costs. Writes wait at most
+ * `windowMs` (1 ms) for company.
+ *
+ * Read-your-writes: anything that reads what these writes touch calls `flush()` first, and
+ * `afterCommit` callbacks (events) run only once the writes they follow are committed — an event
+ * never announces something that is not yet on disk. A crash inside the window (about a
+ * millisecond) loses the queued writes; the run is then recovered as interrupted, which is recorded.
+ * Writes that must be durable before an answer (an accepted run) do not go through here.
+ */
+export class WriteBatcher {
+  private writes: (() => void)[] = [];
+  private after: (() => void)[] = [];
+  private keys = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly onError: (error: unknown) => void,
+    /** How long a write may wait for company; a full batch commits at once. */
+    private readonly windowMs = 1,
+    private readonly maxBatch = 256,
+  ) {}
+
+  /** Queues a write; `key` (a run id) lets readers flush only when their own data is pending. */
+  defer(write: () => void, key?: string): void {
+    this.writes.push(write);
+    if (key) this.keys.add(key);
+    if (this.writes.length >= this.maxBatch) this.flush();
+    else this.schedule();
+  }
+
+  hasPending(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  /** Runs fn once everything deferred so far is committed (at once when nothing is pending). */
+  afterCommit(fn: () => void): void {
+    if (!this.writes.length) {
+      fn();
+      return;
+    }
+    this.after.push(fn);
+  }
+
+  get pending(): number {
+    return this.writes.length;
+  }
+
+  flush(): void {
+    if (!this.writes.length) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const writes = this.writes;
+    const after = this.after;
+    this.writes = [];
+    this.after = [];
+    this.keys.clear();
+    try {
+      this.db.transaction(() => {
+        for (const w of writes) w();
+      })();
+    } catch {
+      // One bad write must not take the others with it: commit each on its own.
+      for (const w of writes) {
+        try {
+          this.db.transaction(w)();
+        } catch (e) {
+          this.onError(e);
+        }
+      }
+    }
+    for (const fn of after) {
+      try {
+        fn();
+      } catch (e) {
+        this.onError(e);
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.flush(), this.windowMs);
+  }
+}

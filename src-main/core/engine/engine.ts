@@ -1,0 +1,35 @@
+import type { CoreServices } from '../app/core-module';
+import type { SecretStore } from '../app/ports';
+import { secretNotFoundMessage } from '../security/secrets/secret-store';
+import { Engine, type SecretResolver } from './runner';
+
+/**
+ * The engine's secrets port over the core's SecretStore (keychain, environment, encrypted file):
+ * every lookup is audited with the run and step, and a miss says which backends could not be asked.
+ */
+export function secretResolverFrom(store: SecretStore): SecretResolver {
+  return {
+    resolve: async (ref, access) => {
+      const r = await store.lookup(ref, { user: access.user, runId: access.runId, step: access.step, source: 'engine' });
+      return r.found ? { found: true, value: r.value } : { found: false, message: secretNotFoundMessage(ref, r.unavailable) };
+    },
+  };
+}
+
+/** The engine of a core: runs steps against the core's database, config, secrets and notifier. */
+export function createEngine(services: CoreServices, options: { browserPath?: string } = {}): Engine {
+  return new Engine({
+    db: services.db,
+    clock: services.clock,
+    logger: services.logger,
+    bus: services.bus,
+    writes: services.writes,
+    redactor: services.redactor,
+    config: () => services.config.orchestrator,
+    secrets: secretResolverFrom(services.secrets),
+    notifier: services.notifier,
+    artifactsDir: services.paths.artifactsDir,
+    // web.browser_path of orchestrator.yaml is the web actions' next choice (web/browser-discovery.ts).
+    browserPath: options.browserPath ?? process.env.DESKTOP_AGENT_BROWSER_PATH,
+  });
+}

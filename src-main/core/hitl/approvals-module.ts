@@ -1,0 +1,73 @@
+import type { approvalsContract } from '@shared/contract/approvals';
+import { AppError } from '../app/errors';
+import type { CoreModule, CoreServices } from '../app/core-module';
+import type { Handler, HandlerMap } from '../api/dispatcher';
+import type { RunStore } from '../runs/run-store';
+import { renderApprovalPage } from './approval-page';
+import { Approvals, type ApprovalQueue } from './approvals';
+
+type ApprovalHandlers = { [N in keyof typeof approvalsContract]: Handler<(typeof approvalsContract)[N]> };
+
+export interface ApprovalsModule extends CoreModule {
+  approvals: Approvals;
+}
+
+const html = (body: string, status = 200) => ({ contentType: 'text/html; charset=utf-8', body, status });
+
+/** Approvals as a core module: the procedures, the guide's page, and the wait for run.updated. */
+export function createApprovalsModule(services: CoreServices, deps: { runs: RunStore; queue: ApprovalQueue }): ApprovalsModule {
+  const approvals = new Approvals({
+    db: services.db,
+    clock: services.clock,
+    logger: services.logger.child('HITL'),
+    bus: services.bus,
+    notifier: services.notifier,
+    runs: deps.runs,
+    queue: deps.queue,
+    selfApproval: () => services.config.orchestrator.hitl.self_approval,
+  });
+  let unsubscribe: (() => void) | undefined;
+  const byRun = (runId: string) => {
+    const a = approvals.forRun(runId);
+    if (!a) throw new AppError('NOT_FOUND', `Run ${runId} has no approval request`);
+    return a;
+  };
+  return {
+    name: 'approvals',
+    approvals,
+    start: () => {
+      unsubscribe = services.bus.subscribe((e) => {
+        if (e.type === 'run.updated' && (e.data as { status?: string }).status === 'waiting_approval') {
+          try {
+            approvals.recordRequest((e.data as { runId: string }).runId);
+          } catch (err) {
+            services.logger.child('HITL').error('Could not record an approval request', { error: err as Error });
+          }
+        }
+      });
+      approvals.start();
+    },
+    stop: () => {
+      unsubscribe?.();
+      approvals.stop();
+    },
+    handlers: {
+      'approvals.list': ({ status, limit }) => ({ items: approvals.list(status, limit) }),
+      'approvals.approve': ({ id, comment }, ctx) => approvals.decide(id, 'approved', ctx.principal, comment),
+      'approvals.deny': ({ id, comment }, ctx) => approvals.decide(id, 'denied', ctx.principal, comment),
+      'approvals.page': ({ run_id }) => html(renderApprovalPage(approvals.forRun(run_id), run_id), approvals.forRun(run_id) ? 200 : 404),
+      'approvals.decideForm': ({ run_id, action, comment }, ctx) => {
+        const a = byRun(run_id);
+        try {
+          const decided = approvals.decide(a.id, action === 'approve' ? 'approved' : 'denied', ctx.principal, comment || undefined);
+          return html(renderApprovalPage(decided, run_id, action === 'approve' ? '承認しました / Approved' : '拒否しました / Denied'));
+        } catch (e) {
+          if (e instanceof AppError && (e.code === 'ALREADY_DECIDED' || e.code === 'FORBIDDEN')) {
+            return html(renderApprovalPage(approvals.forRun(run_id), run_id, e.message), e.code === 'FORBIDDEN' ? 403 : 409);
+          }
+          throw e;
+        }
+      },
+    } satisfies ApprovalHandlers as HandlerMap,
+  };
+}

@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentEvent } from '@shared/contract/events';
+import type { ApprovalView } from '@shared/contract/approvals';
+import type { RunView } from '@shared/contract/runs';
+import { FakeClock } from '../app/clock';
+import { createCore, type Core } from '../app/create-core';
+import { MemorySink } from '../app/logger';
+import { resolvePaths } from '../app/paths';
+import type { Notification } from '../app/ports';
+import { REPO_ROOT, asUser } from '../../../test-support/temp-core';
+
+const confirmTemplate = (extra = '') => `dsl_version: "1.1"
+name: deploy
+steps:
+  - log: { message: "prepared" }
+  - human_confirm:
+      message: "本番環境へのデプロイを実行しますか？"
+      timeout_minutes: 30
+      auto_action: deny
+      risk_level: high
+${extra}
+  - log: { message: "deployed" }
+`;
+
+interface Harness {
+  core: Core;
+  dir: string;
+  clock: FakeClock;
+  events: AgentEvent[];
+  notifications: Notification[];
+}
+
+const open: Harness[] = [];
+afterEach(async () => {
+  for (const h of open.splice(0)) {
+    await h.core.stop();
+    rmSync(h.dir, { recursive: true, force: true });
+  }
+});
+
+async function start(dir = mkdtempSync(join(tmpdir(), 'da-hitl-')), clock = new FakeClock()): Promise<Harness> {
+  const notifications: Notification[] = [];
+  const core = await createCore({
+    paths: resolvePaths({ dataDir: dir, defaultConfigDir: join(REPO_ROOT, 'configs') }),
+    version: 'test',
+    strictConfig: true,
+    validateOutputs: true,
+    clock,
+    extraLogSinks: [new MemorySink()],
+    notifier: { notify: (n) => void notifications.push(n), openPath: async () => undefined },
+  });
+  await core.start();
+  const events: AgentEvent[] = [];
+  core.bus.subscribe((e) => events.push(e));
+  const h = { core, dir, clock, events, notifications };
+  open.push(h);
+  return h;
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const runner = asUser('Runner', 'rina');
+const editor = asUser('Editor', 'eddie');
+const viewer = asUser('Viewer', 'vic');
+
+async function enqueueAndWait(h: Harness, yaml = confirmTemplate(), ctx = runner): Promise<{ runId: string; approval: ApprovalView }> {
+  const { run_id } = await h.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: yaml }, ctx);
+  const approval = await until('the approval request', () => h.core.approvals.list('pending', 10).find((a) => a.run_id === run_id));
+  return { runId: run_id, approval };
+}
+
+const runOf = (h: Harness, id: string) => h.core.invoke<RunView>('runs.get', { id }, viewer);
+
+describe('human-in-the-loop approvals', () => {
+  it('stops the run without a slot, tells approvers, and continues after an approval', async () => {
+    const h = await start();
+    const { runId, approval } = await enqueueAndWait(h);
+    expect(approval).toMatchObject({ message: '本番環境へのデプロイを実行しますか？', risk_level: 'high', required_role: 'Editor', auto_action: 'deny', requested_by: 'rina', status: 'pending' });
+    expect((await runOf(h, runId)).status).toBe('waiting_approval');
+    expect((await h.core.invoke<{ items: { running: number }[] }>('queues.list', {}, viewer)).items.every((q) => q.running === 0)).toBe(true);
+    expect(h.events.some((e) => e.type === 'approval.requested' && (e.data as { runId: string }).runId === runId)).toBe(true);
+    expect(h.notifications.at(-1)).toMatchObject({ body: '本番環境へのデプロイを実行しますか？', action: `approval:${runId}` });
+
+    const decided = await h.core.invoke<ApprovalView>('approvals.approve', { id: approval.id, comment: 'LGTM' }, editor);
+    expect(decided).toMatchObject({ status: 'approved', decided_by: 'eddie', comment: 'LGTM' });
+    const done = await until('the run to succeed', () => {
+      const s = h.core.db.prepare('select status from runs where id = ?').pluck().get(runId) as string;
+      return s === 'succeeded' || s === 'failed' ? s : undefined;
+    });
+    expect(done).toBe('succeeded');
+    const view = await runOf(h, runId);
+    expect(view.steps.map((s) => [s.action, s.status])).toEqual([
+      ['log', 'succeeded'],
+      ['human_confirm', 'succeeded'],
+      ['log', 'succeeded'],
+    ]);
+    expect(view.steps[1]!.result).toMatchObject({ approved: true, decided_by: 'eddie', comment: 'LGTM' });
+  });
+
+  it('fails the step and the run with "denied by <user>" on a denial, and refuses a second decision', async () => {
+    const h = await start();
+    const { runId, approval } = await enqueueAndWait(h);
+    await h.core.invoke('approvals.deny', { id: approval.id, comment: 'not today' }, editor);
+    await until('the run to fail', () => h.core.db.prepare('select status from runs where id = ?').pluck().get(runId) === 'failed');
+    const view = await runOf(h, runId);
+    expect(view.error).toContain('denied by eddie: not today');
+    expect(view.steps[1]).toMatchObject({ status: 'failed', error_code: 'HITL_DENIED' });
+    await expect(h.core.invoke('approvals.approve', { id: approval.id }, editor)).rejects.toMatchObject({ code: 'ALREADY_DECIDED' });
+  });
+
+  it('applies auto_action when the deadline passes (on the fake clock), and keeps the request across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'da-hitl-'));
+    const clock = new FakeClock();
+    const first = await start(dir, clock);
+    const { runId, approval } = await enqueueAndWait(first);
+    await first.core.stop();
+    open.pop();
+    // Restarted 10 minutes later: still pending, same deadline.
+    clock.advance(10 * 60_000);
+    const second = await start(dir, clock);
+    expect(second.core.approvals.list('pending', 10)).toEqual([expect.objectContaining({ id: approval.id, expires_at: approval.expires_at })]);
+    await second.clock.advanceAsync(20 * 60_000);
+    await until('the run to fail', () => second.core.db.prepare('select status from runs where id = ?').pluck().get(runId) === 'failed');
+    const view = await runOf(second, runId);
+    expect(view.steps[1]).toMatchObject({ status: 'failed', error_code: 'HITL_TIMEOUT' });
+    expect(view.error).toContain('denied automatically (auto_action: deny)');
+    expect(second.core.approvals.list('all', 10)[0]).toMatchObject({ status: 'timed_out', decided_by: null });
+    expect(second.core.approvals.metrics(clock.now())).toEqual({ hitl_interventions_24h: 1, hitl_approved_24h: 0, hitl_denied_24h: 0, hitl_timeouts_24h: 1 });
+  });
+
+  it('lets only approvers with the required role decide, and not the requester when self-approval is off', async () => {
+    const h = await start();
+    const { approval } = await enqueueAndWait(h, confirmTemplate('      required_role: Admin'));
+    await expect(h.core.invoke('approvals.approve', { id: approval.id }, viewer)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(h.core.invoke('approvals.approve', { id: approval.id }, editor)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'This approval needs the role Admin or higher; your role is Editor',
+    });
+    h.core.config.write('orchestrator.yaml', { hitl: { self_approval: false } });
+    const self = await enqueueAndWait(h, confirmTemplate(), asUser('Admin', 'ada'));
+    await expect(h.core.invoke('approvals.approve', { id: self.approval.id }, asUser('Admin', 'ada'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(h.core.invoke('approvals.approve', { id: approval.id }, asUser('Admin', 'ada'))).resolves.toMatchObject({ status: 'approved' });
+  });
+
+  it('serves the approval page and decides through its form', async () => {
+    const h = await start();
+    const { runId } = await enqueueAndWait(h);
+    const page = await h.core.invoke<{ body: string; status?: number }>('approvals.page', { run_id: runId }, viewer);
+    expect(page.body).toContain('本番環境へのデプロイを実行しますか？');
+    expect(page.body).toContain(`action="/hitl/approve/${runId}"`);
+    const result = await h.core.invoke<{ body: string }>('approvals.decideForm', { run_id: runId, action: 'approve', comment: 'ok' }, editor);
+    expect(result.body).toContain('承認しました / Approved');
+    expect(result.body).not.toContain('<form');
+    const again = await h.core.invoke<{ body: string; status: number }>('approvals.decideForm', { run_id: runId, action: 'deny' }, editor);
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('already decided');
+    const none = await h.core.invoke<{ status: number }>('approvals.page', { run_id: 'run_nope' }, viewer);
+    expect(none.status).toBe(404);
+  });
+});

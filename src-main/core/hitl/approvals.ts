@@ -1,0 +1,197 @@
+import type { Database } from 'better-sqlite3';
+import type { ApprovalView } from '@shared/contract/approvals';
+import { parseRole, roleAtLeast } from '@shared/rbac/roles';
+import { AppError } from '../app/errors';
+import type { EventBus } from '../app/event-bus';
+import type { Clock, Logger, Notifier, TimerHandle } from '../app/ports';
+import type { Principal } from '../api/principal';
+import type { RunStore } from '../runs/run-store';
+
+/** What the approvals need from the queue: put a decided run back in line. */
+export interface ApprovalQueue {
+  requeueWaiting(runId: string): void;
+}
+
+export interface ApprovalsOptions {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  bus: EventBus;
+  notifier: Notifier;
+  runs: RunStore;
+  queue: ApprovalQueue;
+  /** hitl.self_approval of orchestrator.yaml: may the requester approve their own run? */
+  selfApproval: () => boolean;
+}
+
+interface Row {
+  id: string;
+  run_id: string;
+  step: number;
+  template: string;
+  message: string;
+  details: string | null;
+  risk_level: string;
+  required_role: string;
+  auto_action: string;
+  requested_by: string | null;
+  requested_at: number;
+  expires_at: number;
+  status: ApprovalView['status'];
+  decided_by: string | null;
+  decided_at: number | null;
+  comment: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const view = (r: Row): ApprovalView => ({ ...r, requested_at: iso(r.requested_at)!, expires_at: iso(r.expires_at)!, decided_at: iso(r.decided_at) });
+
+/**
+ * Human-in-the-loop approvals (SPEC section 9). A run that reaches `human_confirm` waits in
+ * `waiting_approval` without a slot; this records the request, tells approvers (notification,
+ * event), keeps one timer per pending deadline (nothing polls), and on a decision writes it to
+ * the run's state and puts the run back in line, where the engine continues from that step.
+ * Requests and deadlines are in the database, so a restart keeps them.
+ */
+export class Approvals {
+  private readonly timers = new Map<string, TimerHandle>();
+  private readonly log: Logger;
+
+  constructor(private readonly o: ApprovalsOptions) {
+    this.log = o.logger;
+  }
+
+  /** Picks up runs that wait (also those that started waiting while the app was closed). */
+  start(): void {
+    const waiting = this.o.db.prepare("select id from runs where status = 'waiting_approval'").pluck().all() as string[];
+    for (const runId of waiting) this.recordRequest(runId);
+    for (const r of this.o.db.prepare("select * from approvals where status = 'pending'").all() as Row[]) this.arm(r);
+  }
+
+  stop(): void {
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+  }
+
+  /** A run stopped at a human_confirm: record the request once, arm its deadline, tell people. */
+  recordRequest(runId: string): ApprovalView | undefined {
+    const request = this.o.runs.pendingApproval(runId);
+    if (!request) return undefined;
+    const requestedAt = Date.parse(request.requested_at);
+    const id = `apr_${runId.replace(/^run_/, '')}_${request.step}_${requestedAt}`;
+    const existing = this.get(id);
+    if (existing) return view(existing);
+    const run = this.o.db.prepare('select template, requested_by from runs where id = ?').get(runId) as { template: string; requested_by: string | null };
+    const row: Row = {
+      id,
+      run_id: runId,
+      step: request.step,
+      template: run.template,
+      message: request.message,
+      details: request.details ?? null,
+      risk_level: request.risk_level,
+      required_role: request.required_role,
+      auto_action: request.auto_action,
+      requested_by: run.requested_by,
+      requested_at: requestedAt,
+      expires_at: Date.parse(request.expires_at),
+      status: 'pending',
+      decided_by: null,
+      decided_at: null,
+      comment: null,
+    };
+    this.o.db
+      .prepare(`insert or ignore into approvals (id, run_id, step, template, message, details, risk_level, required_role, auto_action, requested_by, requested_at, expires_at, status)
+        values (@id, @run_id, @step, @template, @message, @details, @risk_level, @required_role, @auto_action, @requested_by, @requested_at, @expires_at, 'pending')`)
+      .run(row);
+    this.arm(row);
+    this.log.info('Approval requested', { approvalId: id, runId, risk: row.risk_level, expiresAt: iso(row.expires_at) });
+    this.o.bus.publish('approval.requested', { approvalId: id, runId, template: row.template, message: row.message, risk_level: row.risk_level, expires_at: iso(row.expires_at) });
+    this.o.notifier.notify({ title: `承認が必要です / Approval needed: ${row.template}`, body: row.message, action: `approval:${runId}` });
+    return view(row);
+  }
+
+  list(status: ApprovalView['status'] | 'all', limit: number): ApprovalView[] {
+    const rows = (
+      status === 'all'
+        ? this.o.db.prepare("select * from approvals order by status = 'pending' desc, requested_at desc limit ?").all(limit)
+        : this.o.db.prepare('select * from approvals where status = ? order by requested_at desc limit ?').all(status, limit)
+    ) as Row[];
+    return rows.map(view);
+  }
+
+  /** The latest approval of a run (the approval page). */
+  forRun(runId: string): ApprovalView | undefined {
+    const r = this.o.db.prepare('select * from approvals where run_id = ? order by requested_at desc limit 1').get(runId) as Row | undefined;
+    return r && view(r);
+  }
+
+  /** An approver's decision. Checks the role the request asked for and self-approval. */
+  decide(id: string, outcome: 'approved' | 'denied', principal: Principal, comment?: string): ApprovalView {
+    if (principal.kind !== 'user') throw new AppError('UNAUTHENTICATED', 'Sign in to decide an approval');
+    const row = this.get(id);
+    if (!row) throw new AppError('NOT_FOUND', `Approval ${id} not found`);
+    if (row.status !== 'pending') throw new AppError('ALREADY_DECIDED', `Approval ${id} was already decided (${row.status}${row.decided_by ? ` by ${row.decided_by}` : ''})`);
+    if (this.o.clock.now() >= row.expires_at) {
+      this.expire(row);
+      throw new AppError('ALREADY_DECIDED', `Approval ${id} expired at ${iso(row.expires_at)}; its auto_action (${row.auto_action}) applied`);
+    }
+    const needed = parseRole(row.required_role) ?? 'Admin';
+    if (!roleAtLeast(principal.role, needed)) {
+      throw new AppError('FORBIDDEN', `This approval needs the role ${needed} or higher; your role is ${principal.role}`, { required_role: needed, role: principal.role });
+    }
+    if (!this.o.selfApproval() && row.requested_by === principal.username) {
+      throw new AppError('FORBIDDEN', 'You requested this run; someone else must decide its approval (hitl.self_approval is false)', { reason: 'self_approval' });
+    }
+    return this.settle(row, outcome, principal.username, comment ?? null);
+  }
+
+  /** hitl_* figures over the last 24 h, from stored data. */
+  metrics(now: number): { hitl_interventions_24h: number; hitl_approved_24h: number; hitl_denied_24h: number; hitl_timeouts_24h: number } {
+    const since = now - 86_400_000;
+    const count = (status?: string) =>
+      (status
+        ? this.o.db.prepare('select count(*) from approvals where decided_at >= ? and status = ?').pluck().get(since, status)
+        : this.o.db.prepare('select count(*) from approvals where requested_at >= ?').pluck().get(since)) as number;
+    return { hitl_interventions_24h: count(), hitl_approved_24h: count('approved'), hitl_denied_24h: count('denied'), hitl_timeouts_24h: count('timed_out') };
+  }
+
+  private get(id: string): Row | undefined {
+    return this.o.db.prepare('select * from approvals where id = ?').get(id) as Row | undefined;
+  }
+
+  private arm(row: Row): void {
+    if (row.status !== 'pending' || this.timers.has(row.id)) return;
+    this.timers.set(
+      row.id,
+      this.o.clock.setTimer(row.expires_at - this.o.clock.now(), () => {
+        this.timers.delete(row.id);
+        const current = this.get(row.id);
+        if (current?.status === 'pending') this.expire(current);
+      }),
+    );
+  }
+
+  private expire(row: Row): void {
+    this.log.info('Approval timed out; its auto_action applies', { approvalId: row.id, runId: row.run_id, autoAction: row.auto_action });
+    this.settle(row, 'timed_out', null, null);
+  }
+
+  private settle(row: Row, outcome: 'approved' | 'denied' | 'timed_out', by: string | null, comment: string | null): ApprovalView {
+    const now = this.o.clock.now();
+    this.o.db.transaction(() => {
+      const changed = this.o.db
+        .prepare("update approvals set status = ?, decided_by = ?, decided_at = ?, comment = ? where id = ? and status = 'pending'")
+        .run(outcome, by, now, comment, row.id).changes;
+      if (!changed) throw new AppError('ALREADY_DECIDED', `Approval ${row.id} was already decided`);
+      this.o.runs.recordApprovalDecision(row.run_id, { outcome, by, comment, at: new Date(now).toISOString() });
+    })();
+    this.timers.get(row.id)?.cancel();
+    this.timers.delete(row.id);
+    // The engine reads the decision when the run continues from the human_confirm step.
+    this.o.queue.requeueWaiting(row.run_id);
+    this.o.bus.publish('approval.decided', { approvalId: row.id, runId: row.run_id, decision: outcome, by });
+    this.log.info(`Approval ${outcome}`, { approvalId: row.id, runId: row.run_id, by });
+    return view({ ...row, status: outcome, decided_by: by, decided_at: now, comment });
+  }
+}

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { AppError } from '../app/errors';
+import { contractHandlers, type CoreModule, type CoreServices } from '../app/core-module';
+import { principalName } from '../api/principal';
+import type { ActionRegistry } from '../engine/registry';
+import { TemplateCatalog } from './template-catalog';
+
+export interface TemplatesModule extends CoreModule {
+  catalog: TemplateCatalog;
+}
+
+/** templates.* procedures of SPEC section 12 over the catalog; `template.changed` on every change. */
+export function createTemplatesModule(services: CoreServices, deps: { registry?: ActionRegistry } = {}): TemplatesModule {
+  const catalog = new TemplateCatalog({
+    db: services.db,
+    clock: services.clock,
+    dir: join(services.paths.configDir, 'templates'),
+    defaultDir: join(services.paths.defaultConfigDir, 'templates'),
+    onChanged: (name) => services.bus.publish('template.changed', { name }),
+  });
+  // Actions of a family this build does not have are valid DSL but cannot run here: say so.
+  const unavailable = (yaml: string) => {
+    const report = catalog.validate(yaml);
+    if (!deps.registry || !report.template) return report.warnings;
+    return [
+      ...report.warnings,
+      ...deps.registry.missing(report.template).map((a) => ({ path: '(root)', message: `action '${a}' is not available in this build; runs of this template will fail`, line: 1, column: 1 })),
+    ];
+  };
+  return {
+    name: 'templates',
+    catalog,
+    start: () => catalog.seed(),
+    handlers: contractHandlers({
+      'templates.validate': ({ yaml }) => {
+        const r = catalog.validate(yaml);
+        return { valid: r.valid, errors: r.errors, warnings: unavailable(yaml) };
+      },
+      'templates.list': () => ({ items: catalog.list() }),
+      'templates.get': ({ name }) => {
+        const t = catalog.find(name);
+        if (!t) throw new AppError('NOT_FOUND', `Template '${name}' not found`);
+        const r = catalog.validate(t.yaml);
+        const shadows = t.source === 'database' && Boolean(catalog.list().find((x) => x.name === t.name)?.shadows_file);
+        return { ...catalog.summary(t, shadows), yaml: t.yaml, errors: r.errors, warnings: unavailable(t.yaml) };
+      },
+      'templates.save': (input, ctx) => catalog.save(input, principalName(ctx.principal)),
+      'templates.delete': ({ name }) => catalog.delete(name),
+    }),
+  };
+}
