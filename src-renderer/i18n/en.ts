@@ -251,6 +251,7 @@ export const en: Messages = {
     writable: 'Writes',
     readOnly: 'read-only',
     canWrite: 'yes',
+    lookups: 'Lookups (24 h)',
     hits: 'Hits (24 h)',
     misses: 'Misses (24 h)',
     errors: 'Errors (24 h)',

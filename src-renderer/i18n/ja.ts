@@ -250,6 +250,7 @@ export const ja = {
     writable: '書き込み',
     readOnly: '読み取り専用',
     canWrite: '可',
+    lookups: '参照 (24 時間)',
     hits: 'ヒット (24 時間)',
     misses: 'ミス (24 時間)',
     errors: 'エラー (24 時間)',

@@ -449,9 +449,9 @@ describe('secrets', () => {
   const status: SecretsStatus = {
     order: ['keychain', 'env', 'file'],
     backends: [
-      { name: 'keychain', available: false, writable: false, reason: 'no D-Bus session', hits_24h: 0, misses_24h: 0, errors_24h: 0 },
-      { name: 'env', available: true, writable: false, reason: null, hits_24h: 1, misses_24h: 0, errors_24h: 0 },
-      { name: 'file', available: true, writable: true, reason: null, hits_24h: 0, misses_24h: 2, errors_24h: 0 },
+      { name: 'keychain', available: false, writable: false, reason: 'no D-Bus session', lookups_24h: 0, hits_24h: 0, misses_24h: 0, errors_24h: 0 },
+      { name: 'env', available: true, writable: false, reason: null, lookups_24h: 1, hits_24h: 1, misses_24h: 0, errors_24h: 0 },
+      { name: 'file', available: true, writable: true, reason: null, lookups_24h: 2, hits_24h: 0, misses_24h: 2, errors_24h: 0 },
     ],
     lookups_24h: 3,
     hits_24h: 1,

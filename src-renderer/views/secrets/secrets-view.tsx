@@ -63,6 +63,7 @@ function BackendsPanel() {
                   <th scope="col">{t.secrets.backend}</th>
                   <th scope="col">{t.secrets.availability}</th>
                   <th scope="col">{t.secrets.writable}</th>
+                  <th scope="col">{t.secrets.lookups}</th>
                   <th scope="col">{t.secrets.hits}</th>
                   <th scope="col">{t.secrets.misses}</th>
                   <th scope="col">{t.secrets.errors}</th>
@@ -81,6 +82,7 @@ function BackendsPanel() {
                       ) : null}
                     </td>
                     <td className="nowrap">{b.writable ? t.secrets.canWrite : t.secrets.readOnly}</td>
+                    <td className="num">{b.lookups_24h}</td>
                     <td className="num">{b.hits_24h}</td>
                     <td className="num">{b.misses_24h}</td>
                     <td className="num">{b.errors_24h}</td>
