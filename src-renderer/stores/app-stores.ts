@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { Permission } from '@shared/rbac/roles';
 import type { AgentClient } from '../bridge/client';
+import { createApprovalsStore, type ApprovalsState } from './approvals-store';
 import { createAuditStore, type AuditState } from './audit-store';
 import { createAuthStore, type AuthState } from './auth-store';
 import { createConnectionStore, type ConnectionState } from './connection-store';
@@ -9,6 +10,7 @@ import { createDashboardStore, type DashboardState } from './dashboard-store';
 import { createListStore, type ListViewState } from './list-store';
 import { createLocaleStore, type LocaleState, type PreferenceStorage } from './locale-store';
 import { createSecretsStore, type SecretsState } from './secrets-store';
+import { createTemplatesStore, type TemplatesState } from './templates-store';
 import { createTokensStore, type TokensState } from './tokens-store';
 import { createUsersStore, type UsersState } from './users-store';
 import { VIEW_READS, VIEW_SECTIONS, viewAllowed, type ListViewName, type ViewName } from './view-specs';
@@ -31,6 +33,8 @@ export function createAppStores(client: AgentClient, env: { storage?: Preference
     tokens: createTokensStore(client),
     audit: createAuditStore(client),
     secrets: createSecretsStore(client),
+    templates: createTemplatesStore(client),
+    approvals: createApprovalsStore(client),
     lists,
     /** The views a set of permissions may open, in navigation order (from the contract's declared permissions). */
     allowedViews: (permissions: readonly Permission[]): ViewName[] => (Object.keys(VIEW_READS) as ViewName[]).filter((v) => viewAllowed(v, client, permissions)),
@@ -47,6 +51,8 @@ function forgetSessionData(stores: AppStores): void {
   stores.tokens.getState().reset();
   stores.audit.getState().reset();
   stores.secrets.getState().reset();
+  stores.templates.getState().reset();
+  stores.approvals.getState().reset();
 }
 
 /**
@@ -62,6 +68,8 @@ export function connectStores(client: AgentClient, stores: AppStores): () => voi
     client.subscribe({
       event(e) {
         stores.dashboard.getState().eventReceived(e);
+        stores.templates.getState().eventReceived(e);
+        stores.approvals.getState().eventReceived(e);
         for (const list of Object.values(stores.lists)) list.getState().eventReceived(e);
       },
       state: (state, error) => stores.connection.getState().liveStateChanged(state, error),
@@ -110,6 +118,8 @@ export const useUsersStore = <T>(select: (s: UsersState) => T): T => useStore(us
 export const useTokensStore = <T>(select: (s: TokensState) => T): T => useStore(useStores().tokens, select);
 export const useAuditStore = <T>(select: (s: AuditState) => T): T => useStore(useStores().audit, select);
 export const useSecretsStore = <T>(select: (s: SecretsState) => T): T => useStore(useStores().secrets, select);
+export const useTemplatesStore = <T>(select: (s: TemplatesState) => T): T => useStore(useStores().templates, select);
+export const useApprovalsStore = <T>(select: (s: ApprovalsState) => T): T => useStore(useStores().approvals, select);
 
 const listHook =
   (name: ListViewName) =>
@@ -118,10 +128,8 @@ const listHook =
 
 /** A `use<Feature>Store` per list view. */
 export const useRunsStore = listHook('runs');
-export const useApprovalsStore = listHook('approvals');
 export const useQueuesStore = listHook('queues');
 export const useTriggersStore = listHook('triggers');
-export const useTemplatesStore = listHook('templates');
 export const useClustersStore = listHook('clusters');
 
 export type ListViewStoreHook = typeof useRunsStore;

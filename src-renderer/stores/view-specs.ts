@@ -9,14 +9,12 @@ import type { SectionSpec } from './list-store';
  */
 export const VIEW_SECTIONS = {
   runs: [{ key: 'runs', path: '/api/runs', columns: ['id', 'template', 'status', 'queue', 'priority', 'created_at', 'finished_at'], refreshOn: ['run', 'step'] }],
-  approvals: [{ key: 'approvals', path: '/api/approvals', columns: ['id', 'run_id', 'status', 'requested_at'], refreshOn: ['approval'] }],
   queues: [{ key: 'queues', path: '/api/queues', columns: ['name', 'depth', 'running', 'paused', 'max_concurrent'], refreshOn: ['queue', 'run'] }],
   triggers: [
     { key: 'schedules', path: '/api/schedules', columns: ['id', 'name', 'cron', 'template', 'enabled', 'next_fire_at'], refreshOn: ['schedule', 'config'] },
     { key: 'watchers', path: '/api/watchers', columns: ['id', 'path', 'template', 'enabled'], refreshOn: ['trigger', 'config'] },
     { key: 'webhooks', path: '/api/webhooks', columns: ['id', 'path', 'template', 'enabled'], refreshOn: ['trigger', 'config'] },
   ],
-  templates: [{ key: 'templates', path: '/api/templates', columns: ['name', 'updated_at'], refreshOn: ['template'] }],
   clusters: [{ key: 'clusters', path: '/api/failure-clusters', columns: ['display_name', 'count', 'severity'], refreshOn: ['run'] }],
 } as const satisfies Record<string, readonly SectionSpec[]>;
 
@@ -29,6 +27,8 @@ export type ListViewName = keyof typeof VIEW_SECTIONS;
 export const VIEW_READS = {
   dashboard: ['/api/system/status'],
   ...(Object.fromEntries(Object.entries(VIEW_SECTIONS).map(([view, specs]) => [view, specs.map((s) => s.path)])) as Record<ListViewName, string[]>),
+  approvals: ['/api/approvals'],
+  templates: ['/api/templates'],
   users: ['/api/admin/users'],
   audit: ['/api/admin/audit'],
   secrets: ['/api/secrets'],
