@@ -113,10 +113,12 @@ function ApprovalCard({ approval: a, now, onDecided }: { approval: ApprovalItem;
         <dd data-testid="approval-deadline">
           {formatTime(a.expires_at, locale)}
           {a.status === 'pending' ? (
-            <span className={left > 0 && left <= 300 ? 'time-left soon' : 'time-left'} data-testid="approval-time-left">
+            <>
               {' '}
-              {left > 0 ? t.approvals.timeLeft(left) : t.approvals.expiredNow}
-            </span>
+              <span className={left > 0 && left <= 300 ? 'time-left soon' : 'time-left'} data-testid="approval-time-left">
+                {left > 0 ? t.approvals.timeLeft(left) : t.approvals.expiredNow}
+              </span>
+            </>
           ) : null}
           <span className="reason">{t.approvals.autoAction(t.approvals.autoActions[a.auto_action] ?? a.auto_action)}</span>
         </dd>

@@ -202,7 +202,7 @@ function TemplateEditor({
             </span>
           ) : null}
         </div>
-        <ErrorNotice title={errorTitle ?? ''} error={error?.error} testId="template-error" />
+        <ErrorNotice title={errorTitle ?? ''} error={error?.error} testId="template-action-error" />
         {checked ? <Problems checked={checked} stale={stale} onGo={(i) => editor.current?.goTo({ line: i.line ?? 1, column: i.column ?? 1 })} /> : null}
       </section>
       {template && can(me, 'create_runs') ? <RunForm template={template} dirty={dirty} /> : null}
@@ -225,10 +225,10 @@ function TemplateEditor({
 function Problems({ checked, stale, onGo }: { checked: Checked; stale: boolean; onGo: (i: Issue) => void }) {
   const t = useMessages();
   const { errors, warnings } = checked;
-  const item = (i: Issue, kind: 'error' | 'warning', n: number) => (
+  const item = (i: Issue, kind: 'problem' | 'warning', n: number) => (
     <li key={`${kind}-${n}`} data-testid={`template-${kind}`} data-line={i.line ?? ''} data-column={i.column ?? ''}>
       <button type="button" className="link problem-link" disabled={i.line === undefined} onClick={() => onGo(i)}>
-        <span className="problem-place">{i.line !== undefined ? t.templates.at(i.line, i.column ?? 1) : t.templates.noPlace}</span>
+        <span className="problem-place">{i.line !== undefined ? t.templates.at(i.line, i.column ?? 1) : t.templates.noPlace}</span>{' '}
         {i.path ? <code className="code">{i.path}</code> : null} <span>{i.message}</span>
       </button>
     </li>
@@ -245,7 +245,7 @@ function Problems({ checked, stale, onGo }: { checked: Checked; stale: boolean; 
         </p>
       )}
       {stale ? <p className="muted">{t.templates.stale}</p> : null}
-      {errors.length ? <ul className="problems">{errors.map((i, n) => item(i, 'error', n))}</ul> : null}
+      {errors.length ? <ul className="problems">{errors.map((i, n) => item(i, 'problem', n))}</ul> : null}
       {warnings.length ? (
         <>
           <p className="notice warn-text">{t.templates.warnings(warnings.length)}</p>
