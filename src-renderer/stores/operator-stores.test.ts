@@ -242,16 +242,16 @@ describe('the run form’s variables', () => {
     ]);
   });
 
-  it('fills in the variables a template declares, with their defaults', () => {
-    expect(declaredVariables(YAML)).toEqual([
+  it('fills in the variables a template declares, with their defaults', async () => {
+    expect(await declaredVariables(YAML)).toEqual([
       { key: 'customer', value: '' },
       { key: 'count', value: '3' },
       { key: 'greeting', value: 'こんにちは' },
       { key: 'tags', value: '["a","b"]' },
     ]);
-    expect(declaredVariables('steps: [\n')).toEqual([]);
-    expect(declaredVariables('variables: [a, b]\n')).toEqual([]);
-    expect(declaredVariables('')).toEqual([]);
+    expect(await declaredVariables('steps: [\n')).toEqual([]);
+    expect(await declaredVariables('variables: [a, b]\n')).toEqual([]);
+    expect(await declaredVariables('')).toEqual([]);
   });
 });
 

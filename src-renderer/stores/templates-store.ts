@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import type { Input, Output } from '@shared/contract';
 import type { AgentEvent } from '@shared/contract/events';
 import type { ErrorBody, Issue } from '@shared/contract/errors';
@@ -96,8 +95,12 @@ export function variablesOf(rows: readonly VariableRow[]): { variables: Record<s
   return { variables, problems };
 }
 
-/** The `variables:` a template declares, as rows to fill in (its defaults as the values); none if it does not parse. */
-export function declaredVariables(yaml: string): VariableRow[] {
+/**
+ * The `variables:` a template declares, as rows to fill in (its defaults as the values); none if it
+ * does not parse. The YAML parser is loaded on first use: only the run form needs it.
+ */
+export async function declaredVariables(yaml: string): Promise<VariableRow[]> {
+  const { parse } = await import('yaml');
   let doc: unknown;
   try {
     doc = parse(yaml, { maxAliasCount: 10 });

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { ErrorBody } from '@shared/contract/errors';
 import { ErrorNotice } from '../../components/form';
 import { useMessages } from '../../i18n/use-messages';
@@ -15,7 +15,11 @@ export function RunForm({ template, dirty }: { template: TemplateDetail; dirty: 
   const t = useMessages();
   const queues = useTemplatesStore((s) => s.queues);
   const enqueue = useTemplatesStore((s) => s.enqueue);
-  const [rows, setRows] = useState<VariableRow[]>(() => declaredVariables(template.yaml));
+  // Undefined until the template's declared variables are read (then they are the first rows).
+  const [declared, setDeclared] = useState<VariableRow[]>();
+  const [edited, setEdited] = useState<VariableRow[]>();
+  const rows = edited ?? declared ?? [];
+  const setRows = setEdited;
   const [priority, setPriority] = useState('');
   const [queue, setQueue] = useState('');
   const [dryRun, setDryRun] = useState(false);
@@ -23,6 +27,14 @@ export function RunForm({ template, dirty }: { template: TemplateDetail; dirty: 
   const [error, setError] = useState<ErrorBody>();
   const [queued, setQueued] = useState<Enqueued & { dry_run: boolean }>();
   const { variables, problems } = variablesOf(rows);
+
+  useEffect(() => {
+    let current = true;
+    void declaredVariables(template.yaml).then((r) => current && setDeclared(r));
+    return () => {
+      current = false;
+    };
+  }, [template.yaml]);
 
   const setRow = (i: number, patch: Partial<VariableRow>) => setRows(rows.map((r, n) => (n === i ? { ...r, ...patch } : r)));
 
