@@ -64,6 +64,8 @@ describe('templates and approvals in the served UI', () => {
   const signedIn = async (who: { username: string; password: string }, locale: 'en-US' | 'ja-JP'): Promise<Page> => {
     const context = await browser.newContext({ viewport: VIEWPORT, locale, timezoneId: 'Asia/Tokyo' });
     const page = await context.newPage();
+    // An action on something that never appears fails with what it waited for, before the test's own timeout.
+    page.setDefaultTimeout(20_000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(agent.url + '/');
     await page.getByTestId('login-username').fill(who.username);
@@ -291,9 +293,21 @@ describe('templates and approvals in the served UI', () => {
     await screenshot(page, 'approvals-viewer-en');
   });
 
-  it('deletes a template after a confirmation (en)', async () => {
+  it('writes a new template and saves it; deletes templates after a confirmation (en)', async () => {
     const page = await signedIn(ADMIN_USER, 'en-US');
     await page.getByTestId('nav-templates').click();
+    await page.getByTestId('template-new').click();
+    await page.getByTestId('template-name').fill('morning_check');
+    await page.getByTestId('template-save').click();
+    await poll(() => page.getByTestId('templates-notice').innerText()).toBe('Created template morning_check.');
+    await poll(() => page.getByTestId('template-editor').getAttribute('data-name')).toBe('morning_check');
+    await poll(() => page.locator('[data-testid=template-row][data-name=morning_check]').count()).toBe(1);
+    expect((await agent.api<{ title: string; valid: boolean }>('GET', '/api/templates/morning_check')).json).toMatchObject({ title: 'New template', valid: true });
+    await page.getByTestId('template-delete').click();
+    await page.getByTestId('confirm-ok').click();
+    await poll(() => page.getByTestId('templates-notice').innerText()).toBe('Deleted template morning_check.');
+    expect(await page.getByTestId('template-editor').count()).toBe(0);
+
     await page.locator('[data-testid=template-row][data-name=greeting]').getByTestId('template-open').click();
     await page.getByTestId('template-delete').click();
     await poll(() => page.getByTestId('confirm-dialog').innerText()).toContain('Delete template greeting? This cannot be undone.');

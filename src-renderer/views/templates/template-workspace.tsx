@@ -38,7 +38,8 @@ export function TemplateWorkspace({
 }: {
   creating: boolean;
   onNotice: (n: TemplateNotice | undefined) => void;
-  onCreated: (name: string) => void;
+  /** A new template was saved (the store has opened it). */
+  onCreated: () => void;
   onClose: () => void;
 }) {
   const opened = useTemplatesStore((s) => s.opened);
@@ -66,7 +67,7 @@ function TemplateEditor({
 }: {
   template?: TemplateDetail;
   onNotice: (n: TemplateNotice | undefined) => void;
-  onCreated: (name: string) => void;
+  onCreated: () => void;
   onClose: () => void;
 }) {
   const t = useMessages();
@@ -114,7 +115,7 @@ function TemplateEditor({
     }
     const { name, created, warnings } = r.data;
     onNotice({ say: (m) => (created ? m.templates.created(name) : m.templates.saved(name)) + (warnings.length ? ` ${m.templates.savedWarnings(warnings.length)}` : ''), tone: warnings.length ? 'warn' : 'ok' });
-    if (!template) onCreated(name);
+    if (!template) onCreated();
   };
 
   const runDelete = async () => {

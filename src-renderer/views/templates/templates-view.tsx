@@ -56,7 +56,7 @@ export function TemplatesView() {
           {notice.say(t)}
         </p>
       ) : null}
-      {creating || opened ? <TemplateWorkspace key={creating ? '(new)' : opened!.name} creating={creating} onNotice={setNotice} onCreated={openTemplate} onClose={closeEditor} /> : null}
+      {creating || opened ? <TemplateWorkspace key={creating ? '(new)' : opened!.name} creating={creating} onNotice={setNotice} onCreated={() => setCreating(false)} onClose={closeEditor} /> : null}
     </>
   );
 }
