@@ -280,6 +280,15 @@ describe('templates and approvals in the served UI', () => {
     expect(await page.getByTestId('template-editor').innerText()).toContain('Read-only (editing, validating and running need a higher role).');
     for (const id of ['template-new', 'template-validate', 'template-save', 'template-delete', 'run-form', 'run-submit']) expect(await page.getByTestId(id).count(), id).toBe(0);
 
+    // Someone saves a new version meanwhile: the open editor says so, and loads it when asked.
+    const newer = FIXED.replace('Good morning', 'Good evening');
+    expect((await agent.api('POST', '/api/templates', { name: 'greeting', yaml: newer })).status).toBe(201);
+    await poll(() => page.getByTestId('template-elsewhere').innerText()).toContain('This template was changed elsewhere since you opened it.');
+    expect(await page.getByTestId('template-yaml-text').inputValue()).toBe(FIXED);
+    await page.getByTestId('template-reload').click();
+    await poll(() => page.getByTestId('template-yaml-text').inputValue()).toBe(newer);
+    expect(await page.getByTestId('template-elsewhere').count()).toBe(0);
+
     await page.getByTestId('nav-approvals').click();
     const card = page.locator(`[data-testid=approval][data-run-id="${waitingId}"]`);
     await poll(() => card.count()).toBe(1);

@@ -312,6 +312,9 @@ export const en: Messages = {
     queuedDetail: (queue: string, priority: number, status: string) => `Queue ${queue}, priority ${priority}, status ${status}.`,
     queuedDuplicate: '(an existing run with the same idempotency key)',
     openRuns: 'Open Runs',
+    changedElsewhere: 'This template was changed elsewhere since you opened it. Saving replaces that change.',
+    deletedElsewhere: 'This template was deleted elsewhere. Saving creates it again.',
+    loadSaved: 'Load the saved version (discards your edits)',
   },
   approvals: {
     title: 'Approvals',

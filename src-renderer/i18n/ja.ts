@@ -311,6 +311,9 @@ export const ja = {
     queuedDetail: (queue: string, priority: number, status: string) => `キュー「${queue}」、優先度 ${priority}、状態 ${status}。`,
     queuedDuplicate: '（同じ冪等キーの既存の実行です）',
     openRuns: '実行一覧を開く',
+    changedElsewhere: 'このテンプレートは別の場所で更新されました。保存すると、その更新を上書きします。',
+    deletedElsewhere: 'このテンプレートは別の場所で削除されました。保存すると、もう一度作成されます。',
+    loadSaved: '保存済みの最新版を読み込む（編集中の変更は破棄）',
   },
   approvals: {
     title: '承認',

@@ -212,6 +212,38 @@ describe('the templates store', () => {
       await vi.advanceTimersByTimeAsync(300);
       expect(names()).toEqual(['templates.list']);
     });
+
+    it('tells the editor when the open template was saved or deleted elsewhere, and not for another template', async () => {
+      let answer = ok(detail('x', { hash: 'h1' }));
+      const { client, names } = fakeClient({ 'templates.list': () => ok({ items: [] }), 'templates.get': () => answer });
+      const s = createTemplatesStore(client);
+      await s.getState().open('x');
+      s.getState().eventReceived(event('template.changed', { name: 'other' }));
+      await vi.advanceTimersByTimeAsync(300);
+      expect(names()).toEqual(['templates.get', 'templates.list']);
+      expect(s.getState().opened?.elsewhere).toBeUndefined();
+
+      // The same version (this page's own save, already read back): nothing to say.
+      s.getState().eventReceived(event('template.changed', { name: 'x' }));
+      await vi.advanceTimersByTimeAsync(300);
+      expect(s.getState().opened?.elsewhere).toBeUndefined();
+
+      answer = ok(detail('x', { hash: 'h2' }));
+      s.getState().eventReceived(event('template.changed', { name: 'x' }));
+      await vi.advanceTimersByTimeAsync(300);
+      expect(s.getState().opened).toMatchObject({ elsewhere: 'changed', data: { hash: 'h1' } });
+
+      answer = fail('NOT_FOUND', 'Template x not found');
+      s.getState().eventReceived(event('template.changed', { name: 'x' }));
+      await vi.advanceTimersByTimeAsync(300);
+      expect(s.getState().opened?.elsewhere).toBe('deleted');
+
+      // Loading the saved version clears it.
+      answer = ok(detail('x', { hash: 'h3' }));
+      await s.getState().open('x');
+      expect(s.getState().opened).toMatchObject({ status: 'ready', data: { hash: 'h3' } });
+      expect(s.getState().opened?.elsewhere).toBeUndefined();
+    });
   });
 });
 

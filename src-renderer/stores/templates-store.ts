@@ -19,6 +19,8 @@ export interface OpenedTemplate {
   status: QueryStatus;
   data?: TemplateDetail;
   error?: ErrorBody;
+  /** Someone else saved (a newer version) or deleted it since it was opened here. */
+  elsewhere?: 'changed' | 'deleted';
 }
 
 export interface TemplatesState {
@@ -124,7 +126,8 @@ export function issueLines(issues: readonly Issue[]): Set<number> {
  * Templates (`templates.*`): the list, the one open in the editor, and the actions on it: validate
  * (execute_templates), save and delete (manage_templates), run (`runs.enqueue`, create_runs).
  * Every change is followed by a fresh `templates.list`; another user's change arrives as
- * `template.changed` and is read again too. What is being typed stays in the view until saved.
+ * `template.changed` and is read again too; if it is the open template, the editor is told (what
+ * is being typed stays in the view until saved, and is not replaced behind the user's back).
  */
 export function createTemplatesStore(client: AgentClient) {
   return createStore<TemplatesState>()((set, get) => {
@@ -143,6 +146,19 @@ export function createTemplatesStore(client: AgentClient) {
       set({ queues: r.ok ? r.data.items.map((q) => q.name) : [] });
     };
     const refreshList = debounce(() => void loadList(), 250);
+
+    /** Whether the open template still is what the core holds (`template.changed` named it). */
+    const check = async () => {
+      const before = get().opened;
+      if (before?.status !== 'ready' || !before.data) return;
+      const r = await client.call('templates.get', { name: before.name });
+      const now = get().opened;
+      // Only a verdict about the very version on screen counts (a save here replaces it meanwhile).
+      if (now?.name !== before.name || now.data?.hash !== before.data.hash) return;
+      const elsewhere = r.ok ? (r.data.hash !== before.data.hash ? 'changed' : undefined) : r.error.code === 'NOT_FOUND' ? 'deleted' : undefined;
+      if (elsewhere !== now.elsewhere) set({ opened: { ...now, elsewhere } });
+    };
+    const checkOpened = debounce(() => void check(), 250);
 
     const open = async (name: string) => {
       // Reading the open template again (after a save) keeps it on screen meanwhile.
@@ -182,7 +198,10 @@ export function createTemplatesStore(client: AgentClient) {
         return outcomeOf(await client.call('runs.enqueue', input));
       },
       eventReceived(event) {
-        if (event.type === 'template.changed') refreshList();
+        if (event.type !== 'template.changed') return;
+        refreshList();
+        const name = (event.data as { name?: unknown }).name;
+        if (typeof name === 'string' && name === get().opened?.name) checkOpened();
       },
       reset: () => set(initial()),
     };

@@ -75,6 +75,8 @@ function TemplateEditor({
   const validate = useTemplatesStore((s) => s.validate);
   const save = useTemplatesStore((s) => s.save);
   const remove = useTemplatesStore((s) => s.remove);
+  const open = useTemplatesStore((s) => s.open);
+  const elsewhere = useTemplatesStore((s) => (template && s.opened?.name === template.name ? s.opened.elsewhere : undefined));
   const editor = useRef<CodeEditorHandle>(null);
   const saved = template?.yaml ?? '';
   const [draft, setDraft] = useState(template?.yaml ?? NEW_TEMPLATE);
@@ -162,6 +164,16 @@ function TemplateEditor({
             <span className="field-hint">{t.templates.nameHint}</span>
           </label>
         )}
+        {elsewhere && template ? (
+          <div className="notice warn" role="status" data-testid="template-elsewhere" data-kind={elsewhere}>
+            <p>{elsewhere === 'changed' ? t.templates.changedElsewhere : t.templates.deletedElsewhere}</p>
+            {elsewhere === 'changed' ? (
+              <button type="button" className="small" onClick={() => void open(template.name)} data-testid="template-reload">
+                {t.templates.loadSaved}
+              </button>
+            ) : null}
+          </div>
+        ) : null}
         {!mayManage ? <p className="notice">{mayValidate ? t.templates.cannotSave : t.templates.readOnly}</p> : null}
         <CodeEditor
           ref={editor}
