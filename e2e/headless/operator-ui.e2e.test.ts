@@ -232,6 +232,19 @@ describe('templates and approvals in the served UI', () => {
     expect(await decided.getByTestId('approval-outcome').innerText()).toContain('コメント：確認しました。実施してください');
     expect(await decided.getByTestId('approval-approve').count()).toBe(0);
     await page.getByTestId('approvals-show-decided').uncheck();
+
+    // The Templates view in Japanese, as an Editor sees it.
+    await page.getByTestId('nav-templates').click();
+    const row = page.locator('[data-testid=template-row][data-name=greeting]');
+    await poll(() => row.getByTestId('template-validity').innerText()).toBe('問題なし');
+    await row.getByTestId('template-open').click();
+    await poll(() => page.getByTestId('template-yaml-text').inputValue()).toBe(FIXED);
+    expect(await page.getByTestId('template-validate').innerText()).toBe('検証');
+    expect(await page.getByTestId('template-save').innerText()).toBe('保存');
+    expect(await page.getByTestId('template-delete').innerText()).toBe('削除');
+    expect(await page.getByTestId('run-submit').innerText()).toBe('実行');
+    expect(await page.getByTestId('template-yaml-position').innerText()).toBe('1 行 1 列');
+    await screenshot(page, 'template-ja');
   });
 
   it('denies another request; the run fails with "denied by <user>"; a request decided elsewhere shows the core’s 409 (ja)', async () => {
@@ -242,7 +255,7 @@ describe('templates and approvals in the served UI', () => {
     await poll(() => card.count()).toBe(1);
     await card.getByTestId('approval-comment').fill('金額が違います');
     await card.getByTestId('approval-deny').click();
-    await poll(() => page.getByTestId('approvals-notice').innerText()).toBe(`却下しました（実行 ${denyId} は失敗として終了します）。`);
+    await poll(() => page.getByTestId('approvals-notice').innerText()).toBe(`却下しました（実行 ${denyId} の承認ステップは失敗します）。`);
     const denied = await agent.waitForRun(denyId);
     expect(denied.status).toBe('failed');
     expect(denied.error).toContain(`denied by ${EDITOR.username}: 金額が違います`);

@@ -325,7 +325,7 @@ export const en: Messages = {
     noneAtAll: 'No approval requests.',
     decideFailed: 'Could not record the decision',
     approved: (run: string) => `Approved: run ${run} continues with its next step.`,
-    denied: (run: string) => `Denied: run ${run} ends as failed.`,
+    denied: (run: string) => `Denied: the approval step of run ${run} fails.`,
     risk: (level: string) => `Risk: ${level}`,
     riskNames: { low: 'low', medium: 'medium', high: 'high', critical: 'critical' } as Record<string, string>,
     run: 'Run',

@@ -324,7 +324,7 @@ export const ja = {
     noneAtAll: '承認依頼はありません。',
     decideFailed: '決定できませんでした',
     approved: (run: string) => `承認しました（実行 ${run} は次のステップへ進みます）。`,
-    denied: (run: string) => `却下しました（実行 ${run} は失敗として終了します）。`,
+    denied: (run: string) => `却下しました（実行 ${run} の承認ステップは失敗します）。`,
     risk: (level: string) => `リスク：${level}`,
     riskNames: { low: '低', medium: '中', high: '高', critical: '重大' } as Record<string, string>,
     run: '実行',

@@ -19,7 +19,6 @@ export function RunForm({ template, dirty }: { template: TemplateDetail; dirty: 
   const [declared, setDeclared] = useState<VariableRow[]>();
   const [edited, setEdited] = useState<VariableRow[]>();
   const rows = edited ?? declared ?? [];
-  const setRows = setEdited;
   const [priority, setPriority] = useState('');
   const [queue, setQueue] = useState('');
   const [dryRun, setDryRun] = useState(false);
@@ -36,7 +35,7 @@ export function RunForm({ template, dirty }: { template: TemplateDetail; dirty: 
     };
   }, [template.yaml]);
 
-  const setRow = (i: number, patch: Partial<VariableRow>) => setRows(rows.map((r, n) => (n === i ? { ...r, ...patch } : r)));
+  const setRow = (i: number, patch: Partial<VariableRow>) => setEdited(rows.map((r, n) => (n === i ? { ...r, ...patch } : r)));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -76,7 +75,7 @@ export function RunForm({ template, dirty }: { template: TemplateDetail; dirty: 
                 <input aria-label={t.templates.varKey} placeholder={t.templates.varKey} value={r.key} onChange={(e) => setRow(i, { key: e.target.value })} data-testid="run-var-key" />
                 <span aria-hidden="true">=</span>
                 <input aria-label={t.templates.varValue(r.key)} placeholder={t.templates.varValuePlaceholder} value={r.value} onChange={(e) => setRow(i, { value: e.target.value })} data-testid="run-var-value" />
-                <button type="button" className="small" onClick={() => setRows(rows.filter((_, n) => n !== i))} aria-label={t.templates.varRemove(r.key)} data-testid="run-var-remove">
+                <button type="button" className="small" onClick={() => setEdited(rows.filter((_, n) => n !== i))} aria-label={t.templates.varRemove(r.key)} data-testid="run-var-remove">
                   ×
                 </button>
                 {problem ? (
@@ -87,7 +86,7 @@ export function RunForm({ template, dirty }: { template: TemplateDetail; dirty: 
               </div>
             );
           })}
-          <button type="button" className="small" onClick={() => setRows([...rows, { key: '', value: '' }])} data-testid="run-var-add">
+          <button type="button" className="small" onClick={() => setEdited([...rows, { key: '', value: '' }])} data-testid="run-var-add">
             {t.templates.varAdd}
           </button>
           <p className="field-hint">{t.templates.varHint}</p>
