@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ErrorBody, Issue } from '@shared/contract/errors';
 import { CodeEditor, type CodeEditorHandle } from '../../components/code-editor';
 import { ConfirmDialog } from '../../components/dialog';
@@ -45,10 +45,17 @@ export function TemplateWorkspace({
   const opened = useTemplatesStore((s) => s.opened);
   const load = useTemplatesStore((s) => s.load);
   const open = useTemplatesStore((s) => s.open);
-  if (creating) return <TemplateEditor onNotice={onNotice} onCreated={onCreated} onClose={onClose} />;
-  if (!opened) return null;
-  if (opened.status !== 'ready' || !opened.data) {
-    return (
+  const top = useRef<HTMLDivElement>(null);
+  // Opened from a long list, the editor may be below the fold: bring it into view (once per template).
+  useEffect(() => {
+    // (Newer Chromium returns a promise here, which must not become the effect's cleanup.)
+    void top.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
+  let body;
+  if (creating) body = <TemplateEditor onNotice={onNotice} onCreated={onCreated} onClose={onClose} />;
+  else if (!opened) body = null;
+  else if (opened.status !== 'ready' || !opened.data) {
+    body = (
       <section className="panel" data-testid="template-editor" data-state={opened.status}>
         <h3>{opened.name}</h3>
         <QueryMessage status={opened.status} error={opened.error} binding={`GET /api/templates/${opened.name}`} onReload={() => void Promise.all([load(), open(opened.name)])} />
@@ -56,7 +63,8 @@ export function TemplateWorkspace({
     );
   }
   // A new version (saved here or elsewhere and opened again) starts a fresh editor.
-  return <TemplateEditor key={opened.data.hash} template={opened.data} onNotice={onNotice} onCreated={onCreated} onClose={onClose} />;
+  else body = <TemplateEditor key={opened.data.hash} template={opened.data} onNotice={onNotice} onCreated={onCreated} onClose={onClose} />;
+  return <div ref={top}>{body}</div>;
 }
 
 function TemplateEditor({

@@ -103,7 +103,7 @@ function TemplatesList({ current, onOpen, onNew }: { current?: string; onOpen: (
             <tbody>
               {list.items.map((i) => (
                 <tr key={i.name} data-testid="template-row" data-name={i.name} aria-current={i.name === current ? 'true' : undefined}>
-                  <td>
+                  <td className="nowrap">
                     <span className="mono">{i.name}</span>
                   </td>
                   <td>
