@@ -200,10 +200,13 @@ describe('templates and approvals in the served UI', () => {
     await page.getByTestId('nav-approvals').click();
     await poll(() => page.getByTestId('approvals-empty').innerText()).toBe('承認待ちの依頼はありません。');
 
+    expect(await page.getByTestId('nav-approvals-count').count()).toBe(0);
     const runId = await agent.enqueue(DEPLOY('本番'));
     // No reload: approval.requested arrives over the event stream.
     const card = page.locator(`[data-testid=approval][data-run-id="${runId}"]`);
     await poll(() => card.count()).toBe(1);
+    expect(await page.getByTestId('nav-approvals-count').innerText()).toBe('1');
+    expect(await page.getByTestId('nav-approvals-count').getAttribute('aria-label')).toBe('承認待ち 1 件');
     expect((await run(runId)).status).toBe('waiting_approval');
     expect(await card.getByTestId('approval-message').innerText()).toBe('本番 へのデプロイを実行しますか？');
     expect(await card.getByTestId('approval-risk').innerText()).toBe('リスク：重大');
@@ -221,6 +224,7 @@ describe('templates and approvals in the served UI', () => {
     await card.getByTestId('approval-approve').click();
     await poll(() => page.getByTestId('approvals-notice').innerText()).toBe(`承認しました（実行 ${runId} は次のステップへ進みます）。`);
     await poll(() => card.count()).toBe(0);
+    expect(await page.getByTestId('nav-approvals-count').count()).toBe(0);
     const done = await agent.waitForRun(runId);
     expect(done.status).toBe('succeeded');
     expect(done.steps[1]!.result).toMatchObject({ approved: true, decided_by: EDITOR.username, comment: '確認しました。実施してください' });
@@ -285,7 +289,11 @@ describe('templates and approvals in the served UI', () => {
 
   it('shows the Viewer templates and requests without any save, run or approve button (en)', async () => {
     const waitingId = await agent.enqueue(DEPLOY('viewer check'));
+    await agent.waitForRun(waitingId, (r) => r.status === 'waiting_approval');
     const page = await signedIn(VIEWER, 'en-US');
+    // Whatever view is open, the navigation says how many approvals wait.
+    await poll(() => page.getByTestId('nav-approvals-count').innerText()).toBe('1');
+    expect(await page.getByTestId('nav-approvals-count').getAttribute('aria-label')).toBe('1 waiting for approval');
     await page.getByTestId('nav-templates').click();
     await page.locator('[data-testid=template-row][data-name=greeting]').getByTestId('template-open').click();
     await poll(() => page.getByTestId('template-yaml-text').inputValue()).toBe(FIXED);

@@ -318,6 +318,7 @@ export const en: Messages = {
   },
   approvals: {
     title: 'Approvals',
+    navCount: (n: number) => `${n} waiting for approval`,
     pendingTitle: 'Waiting for approval',
     allTitle: 'Approval requests (decided ones too)',
     showDecided: 'Show decided and expired requests',

@@ -317,6 +317,7 @@ export const ja = {
   },
   approvals: {
     title: '承認',
+    navCount: (n: number) => `承認待ち ${n} 件`,
     pendingTitle: '承認待ち',
     allTitle: '承認依頼（決定済みを含む）',
     showDecided: '決定済み・期限切れも表示',

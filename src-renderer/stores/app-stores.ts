@@ -81,7 +81,11 @@ export function connectStores(client: AgentClient, stores: AppStores): () => voi
     unsubscribe?.();
     unsubscribe = undefined;
     if (!who(now)) forgetSessionData(stores);
-    else unsubscribe = subscribe();
+    else {
+      unsubscribe = subscribe();
+      // The navigation shows how many approvals wait, whichever view is open.
+      void stores.approvals.getState().load();
+    }
   });
   const unwatchRefusals = client.onRefused((name, error) => {
     if (error.code === 'UNAUTHENTICATED' && !name.startsWith('auth.')) stores.auth.getState().sessionLost();

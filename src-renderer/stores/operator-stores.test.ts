@@ -380,6 +380,8 @@ describe('the approvals store', () => {
       connectStores(client, stores);
       await vi.advanceTimersByTimeAsync(0);
       expect(stores.auth.getState().phase).toBe('signed-in');
+      // Read at sign-in (the navigation counts the waiting requests), before any view opens.
+      expect(names()).toEqual(['auth.me', 'approvals.list']);
       subscriptions.at(-1)!.event(event('approval.requested', { approvalId: 'a', runId: 'run_a' }));
       subscriptions.at(-1)!.event(event('template.changed', { name: 'x' }));
       await vi.advanceTimersByTimeAsync(500);
