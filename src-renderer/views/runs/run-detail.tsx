@@ -21,6 +21,7 @@ export function RunDetailPanel({ onClose }: { onClose: () => void }) {
   const error = useRunDetailStore((s) => s.error);
   const run = useRunDetailStore((s) => s.run);
   const load = useRunDetailStore((s) => s.load);
+  const actionError = useRunDetailStore((s) => s.actionError);
 
   return (
     <section className="panel wide run-detail" data-testid="run-detail" data-state={status} data-run-id={id} aria-label={run ? t.runs.detailTitle(run.template) : t.runs.title}>
@@ -30,6 +31,8 @@ export function RunDetailPanel({ onClose }: { onClose: () => void }) {
           {t.runs.close}
         </button>
       </div>
+      {/* Outside the run's facts: a refusal stays in view even when the run is gone (deleted elsewhere). */}
+      <ErrorNotice title={actionError ? t.runs.failed[actionError.action] : ''} error={actionError?.error} testId="run-action-error" />
       {status !== 'ready' || !run ? (
         <QueryMessage status={status} error={error} binding="GET /api/runs/{id}" onReload={() => void load()} />
       ) : (
@@ -49,7 +52,6 @@ function RunOperations({ run }: { run: RunDetail }) {
   const client = useClient();
   const permissions = useAuthStore((s) => s.me?.permissions ?? []);
   const busy = useRunDetailStore((s) => s.busy);
-  const actionError = useRunDetailStore((s) => s.actionError);
   const done = useRunDetailStore((s) => s.done);
   const act = useRunDetailStore((s) => s.act);
   const [confirming, setConfirming] = useState<RunAction>();
@@ -89,7 +91,6 @@ function RunOperations({ run }: { run: RunDetail }) {
           ) : null}
         </p>
       ) : null}
-      <ErrorNotice title={actionError ? t.runs.failed[actionError.action] : ''} error={actionError?.error} testId="run-action-error" />
       {confirming ? (
         <ConfirmDialog
           title={confirming === 'cancel' ? t.runs.cancelTitle : t.runs.deleteTitle}
