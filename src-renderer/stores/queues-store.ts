@@ -19,6 +19,8 @@ export interface QueuesState {
   pause(name: string): Promise<boolean>;
   resume(name: string): Promise<boolean>;
   eventReceived(event: AgentEvent): void;
+  /** The list is on screen until the returned function is called (the view reads afresh when it opens). */
+  watch(): () => void;
   reset(): void;
 }
 
@@ -31,6 +33,7 @@ export function createQueuesStore(client: AgentClient, refreshMs = 250) {
       set(r.status === 'ready' ? { status: 'ready', items: r.data!.items, error: undefined } : { status: r.status, items: [], error: r.error });
     };
     const refreshSoon = debounce(() => void load(), refreshMs);
+    let watchers = 0;
     const change = async (verb: 'pause' | 'resume', name: string) => {
       set({ busyName: name, actionError: undefined });
       const r = outcomeOf(await client.call(verb === 'pause' ? 'queues.pause' : 'queues.resume', { name }));
@@ -44,8 +47,12 @@ export function createQueuesStore(client: AgentClient, refreshMs = 250) {
       pause: (name) => change('pause', name),
       resume: (name) => change('resume', name),
       eventReceived(event) {
-        // Depth and running change with every run event; only a list on screen (or read once) is kept current.
-        if (get().status === 'ready' && (event.type.startsWith('queue.') || event.type.startsWith('run.'))) refreshSoon();
+        // Depth and running change with every run event; only a list on screen is kept current.
+        if (watchers > 0 && get().status === 'ready' && (event.type.startsWith('queue.') || event.type.startsWith('run.'))) refreshSoon();
+      },
+      watch() {
+        watchers++;
+        return () => void watchers--;
       },
       reset: () => set(initial()),
     };

@@ -60,8 +60,10 @@ export interface RunsState {
   loadMore(): Promise<void>;
   /** Changes filters and reads the first page again (typing is coalesced). */
   filtersChanged(patch: Partial<RunFilters>): void;
-  /** A run event: the changed rows (and new runs) are read again, bursts coalesced. */
+  /** A run event: while the list is on screen, the changed rows (and new runs) are read again, bursts coalesced. */
   eventReceived(event: AgentEvent): void;
+  /** The list is on screen until the returned function is called (the view reads afresh when it opens). */
+  watch(): () => void;
   /** A run deleted from this window leaves the list at once. */
   removed(id: string): void;
   reset(): void;
@@ -73,6 +75,7 @@ export function createRunsStore(client: AgentClient, refreshMs = 250) {
     // A newer first page wins over an older one, a "load more" and a live refresh still in flight.
     let generation = 0;
     let dirty = new Set<string>();
+    let watchers = 0;
     const initial = () => ({
       filters: NO_RUN_FILTERS,
       status: (client.has('runs.list') ? 'loading' : 'unavailable') as QueryStatus,
@@ -140,10 +143,14 @@ export function createRunsStore(client: AgentClient, refreshMs = 250) {
         reload();
       },
       eventReceived(event) {
-        if (!event.type.startsWith('run.') || get().status !== 'ready') return;
+        if (!event.type.startsWith('run.') || get().status !== 'ready' || watchers === 0) return;
         const runId = (event.data as { runId?: unknown }).runId;
         if (typeof runId === 'string') dirty.add(runId);
         refreshSoon();
+      },
+      watch() {
+        watchers++;
+        return () => void watchers--;
       },
       removed(id) {
         set({ items: get().items.filter((x) => x.id !== id) });

@@ -118,6 +118,7 @@ describe('the runs list', () => {
     const table = runsTable(Array.from({ length: 10 }, (_, i) => run(i)));
     const { client, named } = fakeClient({ 'runs.list': table.list, 'runs.get': table.get });
     const store = createRunsStore(client);
+    store.getState().watch();
     await store.getState().load();
     table.db.rows.push(run(10, { status: 'queued' }));
     table.set('run_00003', { status: 'failed', error: 'boom' });
@@ -137,6 +138,7 @@ describe('the runs list', () => {
     const table = runsTable(Array.from({ length: 1200 }, (_, i) => run(i, { status: 'queued' })));
     const { client, named } = fakeClient({ 'runs.list': table.list, 'runs.get': table.get });
     const store = createRunsStore(client);
+    store.getState().watch();
     store.getState().filtersChanged({ status: 'queued' });
     await vi.advanceTimersByTimeAsync(300);
     await store.getState().loadMore();
@@ -164,14 +166,19 @@ describe('the runs list', () => {
     expect(mergeHead(current, head, true).items.map((r) => r.id)).toEqual(['run_00010', 'run_00009', 'run_00007']);
   });
 
-  it('hears no events before it was read, says "not available" without runs.list, and forgets at reset', async () => {
+  it('reads nothing for events before it was read or while it is off screen, says "not available" without runs.list, and forgets at reset', async () => {
     const table = runsTable([run(1)]);
     const { client, calls } = fakeClient({ 'runs.list': table.list });
     const store = createRunsStore(client);
+    const unwatch = store.getState().watch();
     store.getState().eventReceived(event('run.queued', { runId: 'run_00001' }));
     await vi.advanceTimersByTimeAsync(300);
     expect(calls).toHaveLength(0);
     await store.getState().load();
+    unwatch();
+    store.getState().eventReceived(event('run.queued', { runId: 'run_00001' }));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(calls).toHaveLength(1);
     store.getState().reset();
     expect(store.getState()).toMatchObject({ status: 'loading', items: [], filters: NO_RUN_FILTERS });
 
@@ -304,13 +311,14 @@ describe('queues', () => {
     expect(named('queues.list')).toHaveLength(3);
   });
 
-  it('is read again after queue and run events once it was read, a burst at a time', async () => {
+  it('is read again after queue and run events while on screen, a burst at a time', async () => {
     const { client, named } = fakeClient({ 'queues.list': () => ok({ items: [queue('default')] }) });
     const store = createQueuesStore(client);
+    await store.getState().load();
     store.getState().eventReceived(event('run.queued', { runId: 'r' }));
     await vi.advanceTimersByTimeAsync(300);
-    expect(named('queues.list')).toHaveLength(0);
-    await store.getState().load();
+    expect(named('queues.list')).toHaveLength(1);
+    store.getState().watch();
     store.getState().eventReceived(event('run.queued', { runId: 'r' }));
     store.getState().eventReceived(event('queue.paused', { queue: 'default' }));
     store.getState().eventReceived(event('template.changed', { name: 'x' }));

@@ -14,13 +14,15 @@ export function QueuesView() {
   const busyName = useQueuesStore((s) => s.busyName);
   const actionError = useQueuesStore((s) => s.actionError);
   const load = useQueuesStore((s) => s.load);
+  const watch = useQueuesStore((s) => s.watch);
   const pause = useQueuesStore((s) => s.pause);
   const resume = useQueuesStore((s) => s.resume);
   const mayPause = useAuthStore((s) => can(s.me, 'pause_queues'));
 
   useEffect(() => {
     void load();
-  }, [load]);
+    return watch();
+  }, [load, watch]);
 
   return (
     <>

@@ -32,16 +32,20 @@ export function RunsView() {
   const more = useRunsStore((s) => s.more);
   const load = useRunsStore((s) => s.load);
   const loadMore = useRunsStore((s) => s.loadMore);
+  const watch = useRunsStore((s) => s.watch);
   const selected = useSelectedRun();
   const open = useRunDetailStore((s) => s.open);
   const close = useRunDetailStore((s) => s.close);
 
   useEffect(() => {
     void load();
-  }, [load]);
+    return watch();
+  }, [load, watch]);
+  // The detail follows the route; leaving the view closes it (no reads for a run no one sees).
   useEffect(() => {
-    if (selected) void open(selected);
-    else close();
+    if (!selected) return;
+    void open(selected);
+    return close;
   }, [selected, open, close]);
 
   return (
