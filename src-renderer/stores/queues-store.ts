@@ -4,7 +4,8 @@ import type { AgentEvent } from '@shared/contract/events';
 import { createStore } from 'zustand/vanilla';
 import type { AgentClient } from '../bridge/client';
 import { outcomeOf } from './outcome';
-import { debounce, resultOf, type QueryStatus } from './query';
+import { coalesce } from './coalesce';
+import { resultOf, type QueryStatus } from './query';
 
 export type QueueView = Output<'queues.list'>['items'][number];
 
@@ -25,14 +26,14 @@ export interface QueuesState {
 }
 
 /** Queues with depth, running, limits and paused (`queues.list`), kept current by queue and run events. */
-export function createQueuesStore(client: AgentClient, refreshMs = 250) {
+export function createQueuesStore(client: AgentClient) {
   return createStore<QueuesState>()((set, get) => {
     const initial = () => ({ status: (client.has('queues.list') ? 'loading' : 'unavailable') as QueryStatus, items: [], error: undefined, busyName: undefined, actionError: undefined });
     const load = async () => {
       const r = resultOf(await client.call('queues.list', {}));
       set(r.status === 'ready' ? { status: 'ready', items: r.data!.items, error: undefined } : { status: r.status, items: [], error: r.error });
     };
-    const refreshSoon = debounce(() => void load(), refreshMs);
+    const refreshSoon = coalesce(load);
     let watchers = 0;
     const change = async (verb: 'pause' | 'resume', name: string) => {
       set({ busyName: name, actionError: undefined });

@@ -6,7 +6,8 @@ import type { Permission } from '@shared/rbac/roles';
 import { createStore } from 'zustand/vanilla';
 import type { AgentClient } from '../bridge/client';
 import { outcomeOf } from './outcome';
-import { debounce, resultOf, type QueryStatus } from './query';
+import { coalesce } from './coalesce';
+import { resultOf, type QueryStatus } from './query';
 
 export type RunDetail = Output<'runs.get'>;
 export type RunStep = RunDetail['steps'][number];
@@ -76,7 +77,7 @@ export interface RunDetailState {
  * One run with its steps, attempts and artifacts (`runs.get`), read again when its events arrive,
  * and the operations on it. `deleted` tells the list a run is gone.
  */
-export function createRunDetailStore(client: AgentClient, deleted: (id: string) => void = () => {}, refreshMs = 250) {
+export function createRunDetailStore(client: AgentClient, deleted: (id: string) => void = () => {}) {
   return createStore<RunDetailState>()((set, get) => {
     const initial = () => ({ id: undefined, status: 'loading' as QueryStatus, run: undefined, error: undefined, busy: undefined, actionError: undefined, done: undefined });
 
@@ -87,7 +88,7 @@ export function createRunDetailStore(client: AgentClient, deleted: (id: string) 
       if (get().id !== id) return;
       set(r.status === 'ready' ? { status: 'ready', run: r.data, error: undefined } : { status: r.status, run: undefined, error: r.error });
     };
-    const refreshSoon = debounce(() => void load(), refreshMs);
+    const refreshSoon = coalesce(load);
 
     return {
       ...initial(),

@@ -4,6 +4,7 @@ import type { AgentEvent } from '@shared/contract/events';
 import { RUN_STATUSES, type RunStatus } from '@shared/domain/runs';
 import { createStore } from 'zustand/vanilla';
 import type { AgentClient } from '../bridge/client';
+import { coalesce } from './coalesce';
 import { debounce, resultOf, type QueryStatus } from './query';
 
 export type RunSummary = Output<'runs.list'>['items'][number];
@@ -60,7 +61,7 @@ export interface RunsState {
   loadMore(): Promise<void>;
   /** Changes filters and reads the first page again (typing is coalesced). */
   filtersChanged(patch: Partial<RunFilters>): void;
-  /** A run event: while the list is on screen, the changed rows (and new runs) are read again, bursts coalesced. */
+  /** A run event: while the list is on screen, the changed rows (and new runs) are read again at once, bursts coalesced. */
   eventReceived(event: AgentEvent): void;
   /** The list is on screen until the returned function is called (the view reads afresh when it opens). */
   watch(): () => void;
@@ -70,7 +71,7 @@ export interface RunsState {
 }
 
 /** The Runs list (`runs.list`, read_runs): newest first, filtered, a page at a time, kept current by run events. */
-export function createRunsStore(client: AgentClient, refreshMs = 250) {
+export function createRunsStore(client: AgentClient, typingMs = 250) {
   return createStore<RunsState>()((set, get) => {
     // A newer first page wins over an older one, a "load more" and a live refresh still in flight.
     let generation = 0;
@@ -120,8 +121,8 @@ export function createRunsStore(client: AgentClient, refreshMs = 250) {
       const items = merged.items.flatMap((x) => (fresh.has(x.id) ? (fresh.get(x.id) ? [fresh.get(x.id)!] : []) : [x]));
       set({ items, nextCursor: merged.rest.length ? get().nextCursor : r.data!.next_cursor });
     };
-    const refreshSoon = debounce(() => void refresh(), refreshMs);
-    const reload = debounce(() => void load(), refreshMs);
+    const refreshSoon = coalesce(refresh);
+    const reload = debounce(() => void load(), typingMs);
 
     return {
       ...initial(),
