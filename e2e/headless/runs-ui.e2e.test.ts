@@ -133,7 +133,10 @@ describe('the Runs and Queues views', { timeout: 180_000 }, () => {
     const download = steps.nth(1).getByTestId('run-artifact-download');
     expect(await download.getAttribute('href')).toBe(`/api/runs/${ids.failing}/artifacts/step-1.png`);
     expect(await download.getAttribute('download')).toBe('step-1.png');
-    await page.screenshot({ path: join(shots, 'run-failed-en.png'), fullPage: true });
+    // Tall enough for the whole detail (the main area scrolls, and an element shot is clipped to it).
+    await page.setViewportSize({ width: VIEWPORT.width, height: 2400 });
+    await page.getByTestId('run-detail').screenshot({ path: join(shots, 'run-failed-en.png') });
+    await page.setViewportSize(VIEWPORT);
   });
 
   it('cancels a running run after a confirmation, and the run becomes cancelled', async () => {
@@ -217,7 +220,8 @@ describe('the Runs and Queues views', { timeout: 180_000 }, () => {
     expect(await page.getByTestId('run-actions').locator('button').allInnerTexts()).toEqual(['再実行', '削除']);
     expect(await page.getByTestId('run-detail-title').innerText()).toBe('実行の詳細：住所の入力');
     expect(await page.getByTestId('run-step').nth(1).getByTestId('run-artifact-image').getAttribute('alt')).toBe('ステップ 2 のスクリーンショット（step-1.png）');
-    await page.screenshot({ path: join(shots, 'run-failed-ja.png'), fullPage: true });
+    await page.getByTestId('run-detail').screenshot({ path: join(shots, 'run-failed-ja.png') });
+    await page.screenshot({ path: join(shots, 'runs-ja.png') });
 
     await page.getByTestId('nav-queues').click();
     const queue = page.locator('[data-testid="queue-row"][data-queue="default"]');

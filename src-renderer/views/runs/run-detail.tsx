@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '../../components/dialog';
 import { ErrorNotice } from '../../components/form';
 import { formatTime } from '../../components/format';
@@ -22,9 +22,14 @@ export function RunDetailPanel({ onClose }: { onClose: () => void }) {
   const run = useRunDetailStore((s) => s.run);
   const load = useRunDetailStore((s) => s.load);
   const actionError = useRunDetailStore((s) => s.actionError);
+  // The details open below the list: bring them into view when another run is opened.
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (id) panel.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [id]);
 
   return (
-    <section className="panel wide run-detail" data-testid="run-detail" data-state={status} data-run-id={id} aria-label={run ? t.runs.detailTitle(run.template) : t.runs.title}>
+    <section ref={panel} className="panel wide run-detail" data-testid="run-detail" data-state={status} data-run-id={id} aria-label={run ? t.runs.detailTitle(run.template) : t.runs.title}>
       <div className="run-detail-head">
         <h3 data-testid="run-detail-title">{run ? t.runs.detailTitle(run.template) : t.runs.title}</h3>
         <button type="button" className="small" onClick={onClose} data-testid="run-detail-close">
