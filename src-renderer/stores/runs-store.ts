@@ -1,11 +1,11 @@
 import type { Input, Output } from '@shared/contract';
-import type { ErrorBody } from '@shared/contract/errors';
 import type { AgentEvent } from '@shared/contract/events';
 import { RUN_STATUSES, type RunStatus } from '@shared/domain/runs';
 import { createStore } from 'zustand/vanilla';
 import type { AgentClient } from '../bridge/client';
 import { coalesce } from './coalesce';
-import { debounce, resultOf, type QueryStatus } from './query';
+import { cursorPages, emptyPagedList, type PagedList } from './cursor-pages';
+import { debounce, resultOf } from './query';
 
 export type RunSummary = Output<'runs.list'>['items'][number];
 export { RUN_STATUSES };
@@ -50,13 +50,7 @@ export function mergeHead(current: readonly RunSummary[], head: readonly RunSumm
   return { items: [...head, ...rest], rest };
 }
 
-export interface RunsState {
-  filters: RunFilters;
-  status: QueryStatus;
-  items: RunSummary[];
-  nextCursor: string | null;
-  more: { loading: boolean; error?: ErrorBody };
-  error?: ErrorBody;
+export interface RunsState extends PagedList<RunFilters, RunSummary> {
   load(): Promise<void>;
   loadMore(): Promise<void>;
   /** Changes filters and reads the first page again (typing is coalesced). */
@@ -74,36 +68,23 @@ export interface RunsState {
 export function createRunsStore(client: AgentClient, typingMs = 250) {
   return createStore<RunsState>()((set, get) => {
     // A newer first page wins over an older one, a "load more" and a live refresh still in flight.
-    let generation = 0;
     let dirty = new Set<string>();
     let watchers = 0;
-    const initial = () => ({
-      filters: NO_RUN_FILTERS,
-      status: (client.has('runs.list') ? 'loading' : 'unavailable') as QueryStatus,
-      items: [],
-      nextCursor: null,
-      more: { loading: false },
-      error: undefined,
-    });
-
-    const load = async () => {
-      const mine = ++generation;
+    const initial = () => emptyPagedList<RunFilters, RunSummary>(NO_RUN_FILTERS, client.has('runs.list'));
+    const pages = cursorPages<RunFilters, RunSummary>({ get, set, read: (filters, cursor) => client.call('runs.list', runsQuery(filters, RUNS_PAGE, cursor)) });
+    const load = () => {
       dirty = new Set();
-      if (get().status !== 'ready') set({ status: 'loading' });
-      const r = resultOf(await client.call('runs.list', runsQuery(get().filters)));
-      if (mine !== generation) return;
-      if (r.status !== 'ready') return set({ status: r.status, error: r.error, items: [], nextCursor: null, more: { loading: false } });
-      set({ status: 'ready', error: undefined, items: r.data!.items, nextCursor: r.data!.next_cursor, more: { loading: false } });
+      return pages.load();
     };
 
     const refresh = async () => {
       if (get().status !== 'ready') return;
-      const mine = ++generation;
+      const mine = pages.begin();
       const changed = dirty;
       dirty = new Set();
       const { filters } = get();
       const r = resultOf(await client.call('runs.list', runsQuery(filters)));
-      if (mine !== generation || r.status !== 'ready') return;
+      if (!pages.isCurrent(mine) || r.status !== 'ready') return;
       const merged = mergeHead(get().items, r.data!.items, r.data!.next_cursor === null);
       // Rows beyond the first page that changed: read each, keep it if it still matches.
       const stale = merged.rest.filter((x) => changed.has(x.id)).slice(0, MAX_SINGLE_READS);
@@ -117,7 +98,7 @@ export function createRunsStore(client: AgentClient, typingMs = 250) {
           } else if (one.error.code === 'NOT_FOUND') fresh.set(x.id, null);
         }),
       );
-      if (mine !== generation) return;
+      if (!pages.isCurrent(mine)) return;
       const items = merged.items.flatMap((x) => (fresh.has(x.id) ? (fresh.get(x.id) ? [fresh.get(x.id)!] : []) : [x]));
       set({ items, nextCursor: merged.rest.length ? get().nextCursor : r.data!.next_cursor });
     };
@@ -127,18 +108,7 @@ export function createRunsStore(client: AgentClient, typingMs = 250) {
     return {
       ...initial(),
       load,
-      async loadMore() {
-        const { nextCursor, more, filters } = get();
-        if (!nextCursor || more.loading) return;
-        const mine = generation;
-        set({ more: { loading: true } });
-        const r = resultOf(await client.call('runs.list', runsQuery(filters, RUNS_PAGE, nextCursor)));
-        if (mine !== generation) return set({ more: { loading: false } });
-        if (r.status !== 'ready') return set({ more: { loading: false, error: r.error } });
-        // A run that moved between pages while reading is shown once.
-        const seen = new Set(get().items.map((x) => x.id));
-        set({ items: [...get().items, ...r.data!.items.filter((x) => !seen.has(x.id))], nextCursor: r.data!.next_cursor, more: { loading: false } });
-      },
+      loadMore: pages.loadMore,
       filtersChanged(patch) {
         set({ filters: { ...get().filters, ...patch } });
         reload();
@@ -157,7 +127,7 @@ export function createRunsStore(client: AgentClient, typingMs = 250) {
         set({ items: get().items.filter((x) => x.id !== id) });
       },
       reset() {
-        generation++;
+        pages.begin();
         dirty = new Set();
         set(initial());
       },

@@ -4,6 +4,7 @@ import { QueryMessage } from '../../components/query-message';
 import { useMessages } from '../../i18n/use-messages';
 import { can } from '../../stores/auth-store';
 import { useAuthStore, useQueuesStore } from '../../stores/app-stores';
+import { Table } from '../../components/table';
 
 /** Queues (read_runs): depth, running, limits, paused; pause and resume for roles with pause_queues. Live. */
 export function QueuesView() {
@@ -38,54 +39,39 @@ export function QueuesView() {
         ) : items.length === 0 ? (
           <p className="notice">{t.queues.empty}</p>
         ) : (
-          <div className="table-wrap">
-            <table data-testid="queues-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t.queues.name}</th>
-                  <th scope="col">{t.queues.state}</th>
-                  <th scope="col">{t.queues.depth}</th>
-                  <th scope="col">{t.queues.running}</th>
-                  <th scope="col">{t.queues.maxConcurrent}</th>
-                  <th scope="col">{t.queues.maxQueued}</th>
-                  {mayPause ? <th scope="col">{t.queues.actions}</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((q) => (
-                  <tr key={q.name} data-testid="queue-row" data-queue={q.name} data-paused={q.paused} aria-busy={busyName === q.name}>
-                    <td className="mono">{q.name}</td>
-                    <td>
-                      <span className={q.paused ? 'pill off' : 'pill ok'} data-testid="queue-state">
-                        {q.paused ? t.queues.paused : t.queues.active}
-                      </span>
-                    </td>
-                    <td className="num" data-testid="queue-depth">
-                      {q.depth}
-                    </td>
-                    <td className="num" data-testid="queue-running">
-                      {q.running}
-                    </td>
-                    <td className="num">{q.max_concurrent}</td>
-                    <td className="num">{q.max_queued}</td>
-                    {mayPause ? (
-                      <td className="actions">
-                        <button
-                          type="button"
-                          className="small"
-                          disabled={busyName === q.name}
-                          onClick={() => void (q.paused ? resume(q.name) : pause(q.name))}
-                          data-testid={q.paused ? 'queue-resume' : 'queue-pause'}
-                        >
-                          {q.paused ? t.queues.resume : t.queues.pause}
-                        </button>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table testId="queues-table" columns={[t.queues.name, t.queues.state, t.queues.depth, t.queues.running, t.queues.maxConcurrent, t.queues.maxQueued, mayPause && t.queues.actions]}>
+            {items.map((q) => (
+              <tr key={q.name} data-testid="queue-row" data-queue={q.name} data-paused={q.paused} aria-busy={busyName === q.name}>
+                <td className="mono">{q.name}</td>
+                <td>
+                  <span className={q.paused ? 'pill off' : 'pill ok'} data-testid="queue-state">
+                    {q.paused ? t.queues.paused : t.queues.active}
+                  </span>
+                </td>
+                <td className="num" data-testid="queue-depth">
+                  {q.depth}
+                </td>
+                <td className="num" data-testid="queue-running">
+                  {q.running}
+                </td>
+                <td className="num">{q.max_concurrent}</td>
+                <td className="num">{q.max_queued}</td>
+                {mayPause ? (
+                  <td className="actions">
+                    <button
+                      type="button"
+                      className="small"
+                      disabled={busyName === q.name}
+                      onClick={() => void (q.paused ? resume(q.name) : pause(q.name))}
+                      data-testid={q.paused ? 'queue-resume' : 'queue-pause'}
+                    >
+                      {q.paused ? t.queues.resume : t.queues.pause}
+                    </button>
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </Table>
         )}
         {items.some((q) => q.paused) ? <p className="muted">{t.queues.pausedNote}</p> : null}
       </section>

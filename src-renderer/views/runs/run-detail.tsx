@@ -9,6 +9,7 @@ import { useAuthStore, useClient, useLocaleStore, useRunDetailStore } from '../.
 import { artifactUrl, isImage, runActions, type RunAction, type RunArtifact, type RunDetail, type RunStep } from '../../stores/run-detail-store';
 import { elapsedMs, formatDuration, jsonText, runHash } from './run-format';
 import { RunStatusPill } from './runs-view';
+import { Table } from '../../components/table';
 
 /** Actions that cannot be taken back are confirmed first. */
 const CONFIRMED: ReadonlySet<RunAction> = new Set(['cancel', 'delete']);
@@ -170,33 +171,20 @@ function Attempts({ run }: { run: RunDetail }) {
       {run.attempt_history.length === 0 ? (
         <p className="muted">{t.runs.noAttempts}</p>
       ) : (
-        <div className="table-wrap">
-          <table data-testid="run-attempts-table">
-            <thead>
-              <tr>
-                <th scope="col">{t.runs.attempt}</th>
-                <th scope="col">{t.runs.status}</th>
-                <th scope="col">{t.runs.started}</th>
-                <th scope="col">{t.runs.duration}</th>
-                <th scope="col">{t.runs.error}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {run.attempt_history.map((a) => (
-                <tr key={a.attempt} data-testid="run-attempt">
-                  <td className="num">{a.attempt}</td>
-                  <td>{a.status in t.runs.statuses ? t.runs.statuses[a.status as keyof typeof t.runs.statuses] : a.status}</td>
-                  <td>{a.started_at ? formatTime(a.started_at, locale) : t.values.none}</td>
-                  <td>{formatDuration(a.finished_at ? elapsedMs(a.started_at, a.finished_at, 0) : undefined, t)}</td>
-                  <td>
-                    {a.error ?? t.values.none}
-                    {a.error_code ? <code className="code"> {a.error_code}</code> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testId="run-attempts-table" columns={[t.runs.attempt, t.runs.status, t.runs.started, t.runs.duration, t.runs.error]}>
+          {run.attempt_history.map((a) => (
+            <tr key={a.attempt} data-testid="run-attempt">
+              <td className="num">{a.attempt}</td>
+              <td>{a.status in t.runs.statuses ? t.runs.statuses[a.status as keyof typeof t.runs.statuses] : a.status}</td>
+              <td>{a.started_at ? formatTime(a.started_at, locale) : t.values.none}</td>
+              <td>{formatDuration(a.finished_at ? elapsedMs(a.started_at, a.finished_at, 0) : undefined, t)}</td>
+              <td>
+                {a.error ?? t.values.none}
+                {a.error_code ? <code className="code"> {a.error_code}</code> : null}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </>
   );

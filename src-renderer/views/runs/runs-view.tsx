@@ -162,23 +162,13 @@ function RunsTable({ items, selected }: { items: RunSummary[]; selected?: string
   const t = useMessages();
   const locale = useLocaleStore((s) => s.locale);
   const heightOf = useCallback(() => RUN_ROW_HEIGHT, []);
-  const header = (
-    <div className="vhead" role="rowgroup">
-      <div className="vrow runs-grid" role="row" aria-rowindex={1}>
-        {[t.runs.status, t.runs.template, t.runs.queue, t.runs.priority, t.runs.attempts, t.runs.created, t.runs.duration, t.runs.id].map((h) => (
-          <span key={h} role="columnheader">
-            {h}
-          </span>
-        ))}
-      </div>
-    </div>
-  );
   return (
     <VirtualList
       count={items.length}
       heightOf={heightOf}
       rowKey={(i) => items[i]!.id}
-      header={header}
+      columns={[t.runs.status, t.runs.template, t.runs.queue, t.runs.priority, t.runs.attempts, t.runs.created, t.runs.duration, t.runs.id]}
+      gridClass="runs-grid"
       label={t.runs.title}
       testId="runs-table"
       className="runs-list"
