@@ -78,15 +78,21 @@ describe('queue crash safety', () => {
       // Enqueue a batch while runs execute, then kill at a random moment.
       const batch = Math.ceil(RUNS / KILLS);
       const pending: Promise<void>[] = [];
+      // The random moment counts from the batch's first acceptance, so a slow (loaded) machine
+      // still gets runs in before each kill instead of killing a process that accepted nothing.
+      let firstAccepted!: () => void;
+      const accepting = new Promise<void>((r) => (firstAccepted = r));
       for (let i = 0; i < batch; i++) {
         const key = `probe-${next++}`;
         pending.push(
           enqueue(serve.url, yaml, key).then((id) => {
             if (id) accepted.add(id);
+            if (id) firstAccepted();
           }),
         );
       }
-      await new Promise((r) => setTimeout(r, 20 + Math.random() * 300));
+      await Promise.race([accepting, new Promise((r) => setTimeout(r, 10_000))]);
+      await new Promise((r) => setTimeout(r, Math.random() * 300));
       serve.child.kill('SIGKILL');
       await serve.exited;
       // When the killed process is certainly gone: an execution it started ends here at the latest.

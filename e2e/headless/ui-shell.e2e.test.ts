@@ -115,14 +115,14 @@ describe('the UI shell served by `desktop-agent serve`, in Chromium', () => {
 
   it('shows each list view honestly: not in this version, or what the core answered', async () => {
     const has = (path: string) => PROCEDURES.some((p) => p.http.method === 'GET' && p.http.path === path);
-    for (const [view, section, path] of [
-      ['runs', 'runs', '/api/runs'],
-      ['triggers', 'webhooks', '/api/webhooks'],
-      ['templates', 'templates', '/api/templates'],
+    for (const [view, panel, path] of [
+      ['runs', 'runs-panel', '/api/runs'],
+      ['triggers', 'section-webhooks', '/api/webhooks'],
+      ['templates', 'section-templates', '/api/templates'],
     ] as const) {
       await page.getByTestId(`nav-${view}`).click();
       await expect.poll(() => page.getByTestId(`view-${view}`).isVisible()).toBe(true);
-      const el = page.getByTestId(`section-${section}`);
+      const el = page.getByTestId(panel);
       const expected = has(path) ? 'ready' : 'unavailable';
       await expect.poll(() => el.getAttribute('data-state'), { message: `${view}: ${path}` }).toBe(expected);
       if (expected === 'unavailable') expect(await el.innerText()).toContain(`この画面が使う API（GET ${path}）は、このバージョンのコアにありません。`);

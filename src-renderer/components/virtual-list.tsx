@@ -7,8 +7,9 @@ export interface VirtualListProps {
   heightOf: (index: number) => number;
   rowKey: (index: number) => Key;
   renderRow: (index: number) => ReactNode;
-  /** Stays at the top while the rows scroll (column headers). */
-  header?: ReactNode;
+  /** Column headers, kept at the top while the rows scroll, laid out by `gridClass` like the rows. */
+  columns?: readonly string[];
+  gridClass?: string;
   testId?: string;
   label?: string;
   className?: string;
@@ -19,7 +20,7 @@ export interface VirtualListProps {
  * thousands of rows costs what a screenful does. Rows are absolutely placed at their offsets inside
  * a body as tall as all rows together, which keeps the scroll bar honest.
  */
-export function VirtualList({ count, heightOf, rowKey, renderRow, header, testId, label, className }: VirtualListProps) {
+export function VirtualList({ count, heightOf, rowKey, renderRow, columns, gridClass, testId, label, className }: VirtualListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
@@ -61,7 +62,17 @@ export function VirtualList({ count, heightOf, rowKey, renderRow, header, testId
         frame.current = requestAnimationFrame(() => setScrollTop(top));
       }}
     >
-      {header}
+      {columns ? (
+        <div className="vhead" role="rowgroup">
+          <div className={`vrow ${gridClass ?? ''}`} role="row" aria-rowindex={1}>
+            {columns.map((h) => (
+              <span key={h} role="columnheader">
+                {h}
+              </span>
+            ))}
+          </div>
+        </div>
+      ) : null}
       <div className="vbody" role="rowgroup" style={{ height: offsets[count] }}>
         {rows}
       </div>

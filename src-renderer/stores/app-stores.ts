@@ -8,6 +8,9 @@ import { createAuthStore, type AuthState } from './auth-store';
 import { createConnectionStore, type ConnectionState } from './connection-store';
 import { createDashboardStore, type DashboardState } from './dashboard-store';
 import { createListStore, type ListViewState } from './list-store';
+import { createQueuesStore, type QueuesState } from './queues-store';
+import { createRunDetailStore, type RunDetailState } from './run-detail-store';
+import { createRunsStore, type RunsState } from './runs-store';
 import { createLocaleStore, type LocaleState, type PreferenceStorage } from './locale-store';
 import { createSecretsStore, type SecretsState } from './secrets-store';
 import { createTemplatesStore, type TemplatesState } from './templates-store';
@@ -21,6 +24,7 @@ export function createAppStores(client: AgentClient, env: { storage?: Preference
     ReturnType<typeof createListStore>
   >;
   const auth = createAuthStore(client, env.now);
+  const runs = createRunsStore(client);
   return {
     connection: createConnectionStore(client.transport),
     locale: createLocaleStore(env.storage, env.languages),
@@ -33,9 +37,13 @@ export function createAppStores(client: AgentClient, env: { storage?: Preference
     tokens: createTokensStore(client),
     audit: createAuditStore(client),
     secrets: createSecretsStore(client),
+    runs,
+    runDetail: createRunDetailStore(client, (id) => runs.getState().removed(id)),
+    queues: createQueuesStore(client),
     templates: createTemplatesStore(client),
     approvals: createApprovalsStore(client),
     lists,
+    client,
     /** The views a set of permissions may open, in navigation order (from the contract's declared permissions). */
     allowedViews: (permissions: readonly Permission[]): ViewName[] => (Object.keys(VIEW_READS) as ViewName[]).filter((v) => viewAllowed(v, client, permissions)),
   };
@@ -51,6 +59,7 @@ function forgetSessionData(stores: AppStores): void {
   stores.tokens.getState().reset();
   stores.audit.getState().reset();
   stores.secrets.getState().reset();
+  for (const store of [stores.runs, stores.runDetail, stores.queues]) store.getState().reset();
   stores.templates.getState().reset();
   stores.approvals.getState().reset();
 }
@@ -68,6 +77,7 @@ export function connectStores(client: AgentClient, stores: AppStores): () => voi
     client.subscribe({
       event(e) {
         stores.dashboard.getState().eventReceived(e);
+        for (const store of [stores.runs, stores.runDetail, stores.queues]) store.getState().eventReceived(e);
         stores.templates.getState().eventReceived(e);
         stores.approvals.getState().eventReceived(e);
         for (const list of Object.values(stores.lists)) list.getState().eventReceived(e);
@@ -122,6 +132,11 @@ export const useUsersStore = <T>(select: (s: UsersState) => T): T => useStore(us
 export const useTokensStore = <T>(select: (s: TokensState) => T): T => useStore(useStores().tokens, select);
 export const useAuditStore = <T>(select: (s: AuditState) => T): T => useStore(useStores().audit, select);
 export const useSecretsStore = <T>(select: (s: SecretsState) => T): T => useStore(useStores().secrets, select);
+export const useRunsStore = <T>(select: (s: RunsState) => T): T => useStore(useStores().runs, select);
+export const useRunDetailStore = <T>(select: (s: RunDetailState) => T): T => useStore(useStores().runDetail, select);
+export const useQueuesStore = <T>(select: (s: QueuesState) => T): T => useStore(useStores().queues, select);
+/** The client, for what is derived from the contract (which actions this version has, artifact URLs). */
+export const useClient = (): AgentClient => useStores().client;
 export const useTemplatesStore = <T>(select: (s: TemplatesState) => T): T => useStore(useStores().templates, select);
 export const useApprovalsStore = <T>(select: (s: ApprovalsState) => T): T => useStore(useStores().approvals, select);
 
@@ -131,9 +146,7 @@ const listHook =
     useStore(useStores().lists[name], select);
 
 /** A `use<Feature>Store` per list view. */
-export const useRunsStore = listHook('runs');
-export const useQueuesStore = listHook('queues');
 export const useTriggersStore = listHook('triggers');
 export const useClustersStore = listHook('clusters');
 
-export type ListViewStoreHook = typeof useRunsStore;
+export type ListViewStoreHook = ReturnType<typeof listHook>;

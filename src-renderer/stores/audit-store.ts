@@ -1,9 +1,9 @@
 import type { Input, Output } from '@shared/contract';
 import { AUDIT_RESULTS } from '@shared/contract/audit';
-import type { ErrorBody } from '@shared/contract/errors';
 import { createStore } from 'zustand/vanilla';
 import type { AgentClient } from '../bridge/client';
-import { debounce, resultOf, type QueryStatus } from './query';
+import { cursorPages, emptyPagedList, type PagedList } from './cursor-pages';
+import { debounce } from './query';
 
 export type AuditEntry = Output<'audit.list'>['items'][number];
 export type AuditResult = (typeof AUDIT_RESULTS)[number];
@@ -46,14 +46,7 @@ export function auditQuery(f: AuditFilters, limit = AUDIT_PAGE, cursor?: string)
   return q;
 }
 
-export interface AuditState {
-  filters: AuditFilters;
-  status: QueryStatus;
-  items: AuditEntry[];
-  nextCursor: string | null;
-  /** A "load more" in flight, or why it failed. */
-  more: { loading: boolean; error?: ErrorBody };
-  error?: ErrorBody;
+export interface AuditState extends PagedList<AuditFilters, AuditEntry> {
   load(): Promise<void>;
   loadMore(): Promise<void>;
   /** Changes filters and reads the first page again (typing is coalesced). */
@@ -64,46 +57,20 @@ export interface AuditState {
 /** The audit log, newest first, a page at a time (`audit.list`, view_audit_log). */
 export function createAuditStore(client: AgentClient) {
   return createStore<AuditState>()((set, get) => {
-    // A newer first page wins over an older one and over any "load more" still in flight.
-    let generation = 0;
-    const initial = () => ({
-      filters: NO_FILTERS,
-      status: (client.has('audit.list') ? 'loading' : 'unavailable') as QueryStatus,
-      items: [],
-      nextCursor: null,
-      more: { loading: false },
-      error: undefined,
-    });
-
-    const load = async () => {
-      const mine = ++generation;
-      if (get().status !== 'ready') set({ status: 'loading' });
-      const r = resultOf(await client.call('audit.list', auditQuery(get().filters)));
-      if (mine !== generation) return;
-      if (r.status !== 'ready') return set({ status: r.status, error: r.error, items: [], nextCursor: null, more: { loading: false } });
-      set({ status: 'ready', error: undefined, items: r.data!.items, nextCursor: r.data!.next_cursor, more: { loading: false } });
-    };
-    const reload = debounce(() => void load(), 250);
+    const initial = () => emptyPagedList<AuditFilters, AuditEntry>(NO_FILTERS, client.has('audit.list'));
+    const pages = cursorPages<AuditFilters, AuditEntry>({ get, set, read: (filters, cursor) => client.call('audit.list', auditQuery(filters, AUDIT_PAGE, cursor)) });
+    const reload = debounce(() => void pages.load(), 250);
 
     return {
       ...initial(),
-      load,
-      async loadMore() {
-        const { nextCursor, more, filters } = get();
-        if (!nextCursor || more.loading) return;
-        const mine = generation;
-        set({ more: { loading: true } });
-        const r = resultOf(await client.call('audit.list', auditQuery(filters, AUDIT_PAGE, nextCursor)));
-        if (mine !== generation) return;
-        if (r.status !== 'ready') return set({ more: { loading: false, error: r.error } });
-        set({ items: [...get().items, ...r.data!.items], nextCursor: r.data!.next_cursor, more: { loading: false } });
-      },
+      load: pages.load,
+      loadMore: pages.loadMore,
       filtersChanged(patch) {
         set({ filters: { ...get().filters, ...patch } });
         reload();
       },
       reset() {
-        generation++;
+        pages.begin();
         set(initial());
       },
     };

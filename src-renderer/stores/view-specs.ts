@@ -8,8 +8,6 @@ import type { SectionSpec } from './list-store';
  * shows. The procedures behind them arrive with their issues; until then the view says so.
  */
 export const VIEW_SECTIONS = {
-  runs: [{ key: 'runs', path: '/api/runs', columns: ['id', 'template', 'status', 'queue', 'priority', 'created_at', 'finished_at'], refreshOn: ['run', 'step'] }],
-  queues: [{ key: 'queues', path: '/api/queues', columns: ['name', 'depth', 'running', 'paused', 'max_concurrent'], refreshOn: ['queue', 'run'] }],
   triggers: [
     { key: 'schedules', path: '/api/schedules', columns: ['id', 'name', 'cron', 'template', 'enabled', 'next_fire_at'], refreshOn: ['schedule', 'config'] },
     { key: 'watchers', path: '/api/watchers', columns: ['id', 'path', 'template', 'enabled'], refreshOn: ['trigger', 'config'] },
@@ -26,9 +24,12 @@ export type ListViewName = keyof typeof VIEW_SECTIONS;
  */
 export const VIEW_READS = {
   dashboard: ['/api/system/status'],
-  ...(Object.fromEntries(Object.entries(VIEW_SECTIONS).map(([view, specs]) => [view, specs.map((s) => s.path)])) as Record<ListViewName, string[]>),
+  // Runs, Queues, Approvals and Templates have stores of their own (runs-store.ts, queues-store.ts, …).
+  runs: ['/api/runs'],
   approvals: ['/api/approvals'],
+  queues: ['/api/queues'],
   templates: ['/api/templates'],
+  ...(Object.fromEntries(Object.entries(VIEW_SECTIONS).map(([view, specs]) => [view, specs.map((s) => s.path)])) as Record<ListViewName, string[]>),
   users: ['/api/admin/users'],
   audit: ['/api/admin/audit'],
   secrets: ['/api/secrets'],

@@ -1,11 +1,19 @@
 import { z } from 'zod';
+import { RISK_LEVELS } from '../config/orchestrator';
 import { issue } from './errors';
 import { defineProcedure } from './procedure';
+
+/** What the pre-run risk check (approval_policy) sees in a valid template. */
+export const templateRisk = z.object({
+  level: z.enum(RISK_LEVELS).optional(),
+  risks: z.array(z.object({ where: z.string(), action: z.string(), level: z.enum(RISK_LEVELS), reason: z.string() })),
+});
 
 export const validationResult = z.object({
   valid: z.boolean(),
   errors: z.array(issue),
   warnings: z.array(issue),
+  risk: templateRisk.optional(),
 });
 export type ValidationResult = z.infer<typeof validationResult>;
 
@@ -57,7 +65,7 @@ export const templatesContract = {
     access: 'read_runs',
     kind: 'query',
     input: z.strictObject({ name: z.string().min(1).max(200) }),
-    output: templateSummary.extend({ yaml: z.string(), errors: z.array(issue), warnings: z.array(issue) }),
+    output: templateSummary.extend({ yaml: z.string(), errors: z.array(issue), warnings: z.array(issue), risk: templateRisk.optional() }),
     http: { method: 'GET', path: '/api/templates/{name}' },
   }),
   'templates.save': defineProcedure({

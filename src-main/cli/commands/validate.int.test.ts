@@ -18,6 +18,15 @@ describe('desktop-agent validate', () => {
     expect(r.stderr).toContain('valid');
   });
 
+  it('lists the steps the pre-run risk check would hold the template for', async () => {
+    const file = write('dsl_version: "1.1"\nname: order\nsteps:\n  - open_browser: { url: "https://example.com" }\n  - click_by_text: { text: "注文を確定する" }\n');
+    const r = await runCli(['validate', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`${file}: risk high: steps[1] click_by_text: clicks '注文を確定する' (確定)`);
+    const json = JSON.parse((await runCli(['validate', file, '--json'])).stdout);
+    expect(json.risk).toEqual({ level: 'high', risks: [{ where: 'steps[1]', action: 'click_by_text', level: 'high', reason: "clicks '注文を確定する' (確定)" }] });
+  });
+
   it('prints every problem as file:line:column and exits 2', async () => {
     const file = write('dsl_version: "2.0"\nsteps: []\ncolour: red\n');
     const r = await runCli(['validate', file]);

@@ -8,12 +8,13 @@ import { ExpressionError, evaluate, truthy } from '@shared/dsl/expression';
 import type { ActionSpec } from '@shared/dsl/action-spec';
 import type { StepNode, TemplateModel } from '@shared/dsl/template-model';
 import type { SecretRefText } from '@shared/dsl/template-string';
+import { assessTemplateRisk, riskRank } from '@shared/dsl/template-risk';
 import { validateTemplate } from '@shared/dsl/validate';
 import type { EventBus } from '../app/event-bus';
 import type { Clock, Logger, Notifier } from '../app/ports';
 import type { ExecutionOutcome, RunExecutor, StopReason } from '../queue/ports';
 import { RunStore, type ExecutableRun } from '../runs/run-store';
-import type { ApprovalRequest, IterationSummary, LoopProgress, RunState, StepOutcome } from '../runs/run-state';
+import { PRE_RUN_STEP, type ApprovalRequest, type IterationSummary, type LoopProgress, type RunState, type StepOutcome } from '../runs/run-state';
 import type { Redactor } from '../security/redaction';
 import { ActionError, type ActionContext, type ActionDef, type ActionResult } from './action-types';
 import { RunArtifacts } from './artifacts';
@@ -210,6 +211,8 @@ export class Engine implements RunExecutor {
         retryable: false,
       };
     }
+    const gate = this.preRunApproval(run, model);
+    if (gate) return gate;
 
     const internal = new AbortController();
     const outer = options.signal;
@@ -617,6 +620,48 @@ export class Engine implements RunExecutor {
       expires_at: new Date(now + timeoutMs).toISOString(),
     };
     return { status: 'suspended', approval: request, params: rendered };
+  }
+
+  // ---- the pre-run risk check (approval_policy) ----------------------------------------------
+
+  /**
+   * SPEC section 9: with `approval_policy.enabled`, a run whose template has steps at or above
+   * `min_risk_level` waits for an approval before its first step (dry runs change nothing and
+   * are not held). The request is an ordinary approval at step -1, so it is listed, notified,
+   * decided and timed out like a human_confirm; a denial or a timeout fails the run unstarted.
+   */
+  private preRunApproval(run: ExecutableRun, model: TemplateModel): EngineOutcome | undefined {
+    const asked = run.state.approval?.request.step === PRE_RUN_STEP ? run.state.approval : undefined;
+    if (asked) {
+      const d = asked.decision;
+      if (!d) return { status: 'waiting_approval', approval: asked.request };
+      if (d.outcome === 'approved') return undefined;
+      if (d.outcome === 'denied') {
+        return { status: 'failed', error: this.o.redactor.mask(`Not started: denied by ${d.by ?? 'an approver'}${d.comment ? `: ${d.comment}` : ''}`), errorCode: 'HITL_DENIED', retryable: false };
+      }
+      const minutes = Math.round((asked.request.timeout_ms / 60_000) * 10) / 10;
+      return { status: 'failed', error: `Not started: approval timed out: no decision within ${minutes} minutes; denied automatically (auto_action: deny)`, errorCode: 'HITL_TIMEOUT', retryable: false };
+    }
+    const policy = this.o.config().approval_policy;
+    if (!policy.enabled || run.dryRun || run.nextStep > 0) return undefined;
+    const risk = assessTemplateRisk(model, (action) => this.registry.spec(action));
+    if (!risk.level || riskRank(risk.level) < riskRank(policy.min_risk_level)) return undefined;
+    const now = this.o.clock.now();
+    const timeoutMs = Math.round(policy.timeout_minutes * 60_000);
+    const request: ApprovalRequest = {
+      step: PRE_RUN_STEP,
+      message: `実行前の承認: 「${model.name}」には注意が必要な操作があります / Approval before start: "${model.name}" has risky steps`,
+      details: risk.risks.map((r) => `- ${r.where} ${r.action} [${r.level}]: ${r.reason}`).join('\n'),
+      risk_level: risk.level,
+      required_role: policy.required_role,
+      auto_action: 'deny',
+      timeout_ms: timeoutMs,
+      requested_at: new Date(now).toISOString(),
+      expires_at: new Date(now + timeoutMs).toISOString(),
+    };
+    this.store.saveProgress(run.id, 0, { ...run.state, steps: [], approval: { request } });
+    this.log.info('Run waits for an approval before it starts', { runId: run.id, risk: risk.level, risks: risk.risks.length });
+    return { status: 'waiting_approval', approval: request };
   }
 
   // ---- for_each --------------------------------------------------------------------------

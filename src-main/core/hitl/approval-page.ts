@@ -20,7 +20,7 @@ export function renderApprovalPage(a: ApprovalView | undefined, runId: string, n
     ? `<p>この実行には承認リクエストがありません。<br>Run <code>${esc(runId)}</code> has no approval request.</p>`
     : `<table>
 <tr><th>テンプレート / Template</th><td>${esc(a.template)}</td></tr>
-<tr><th>実行 / Run</th><td><code>${esc(a.run_id)}</code> (step ${a.step})</td></tr>
+<tr><th>実行 / Run</th><td><code>${esc(a.run_id)}</code> (${a.step < 0 ? '開始前 / before start' : `step ${a.step}`})</td></tr>
 <tr><th>依頼者 / Requested by</th><td>${esc(a.requested_by ?? '—')}</td></tr>
 <tr><th>リスク / Risk</th><td><span class="risk" style="background:${RISK_COLOR[a.risk_level] ?? '#495057'}">${esc(a.risk_level)}</span></td></tr>
 <tr><th>必要な役割 / Required role</th><td>${esc(a.required_role)} 以上 / or higher</td></tr>

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -167,5 +167,86 @@ describe('human-in-the-loop approvals', () => {
     expect(again.body).toContain('already decided');
     const none = await h.core.invoke<{ status: number }>('approvals.page', { run_id: 'run_nope' }, viewer);
     expect(none.status).toBe(404);
+  });
+});
+
+describe('the pre-run risk check (approval_policy)', () => {
+  const deleting = (file: string) => `dsl_version: "1.1"
+name: cleanup
+steps:
+  - log: { message: "starting" }
+  - delete_files: { paths: [${JSON.stringify(file)}] }
+`;
+  const statusOf = (h: Harness, id: string) => h.core.db.prepare('select status from runs where id = ?').pluck().get(id) as string;
+  const finished = (h: Harness, id: string) => until(`run ${id} to finish`, () => ['succeeded', 'failed', 'cancelled'].includes(statusOf(h, id)) && statusOf(h, id));
+  async function withPolicy(): Promise<{ h: Harness; file: string }> {
+    const h = await start();
+    h.core.config.write('orchestrator.yaml', { approval_policy: { enabled: true, min_risk_level: 'high', required_role: 'Editor', timeout_minutes: 15 } });
+    const file = join(h.dir, '古い 報告書.pdf');
+    writeFileSync(file, 'old');
+    return { h, file };
+  }
+
+  it('holds a risky run before its first step, shows the risks, and starts it once approved', async () => {
+    const { h, file } = await withPolicy();
+    const { runId, approval } = await enqueueAndWait(h, deleting(file));
+    expect(approval).toMatchObject({ step: -1, risk_level: 'high', required_role: 'Editor', auto_action: 'deny', requested_by: 'rina' });
+    expect(approval.message).toContain('cleanup');
+    expect(approval.details).toBe('- steps[1] delete_files [high]: deletes 1 file(s)');
+    expect(Date.parse(approval.expires_at) - Date.parse(approval.requested_at)).toBe(15 * 60_000);
+    const waiting = await runOf(h, runId);
+    expect(waiting.status).toBe('waiting_approval');
+    expect(waiting.steps).toEqual([]);
+    expect(existsSync(file)).toBe(true);
+    const page = await h.core.invoke<{ body: string }>('approvals.page', { run_id: runId }, viewer);
+    expect(page.body).toContain('開始前 / before start');
+    expect(page.body).toContain('steps[1] delete_files [high]: deletes 1 file(s)');
+
+    await h.core.invoke('approvals.approve', { id: approval.id, comment: 'ok' }, editor);
+    expect(await finished(h, runId)).toBe('succeeded');
+    expect(existsSync(file)).toBe(false);
+    expect((await runOf(h, runId)).steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded']);
+  });
+
+  it('fails a denied run without running any step', async () => {
+    const { h, file } = await withPolicy();
+    const { runId, approval } = await enqueueAndWait(h, deleting(file));
+    await h.core.invoke('approvals.deny', { id: approval.id, comment: 'wrong folder' }, editor);
+    expect(await finished(h, runId)).toBe('failed');
+    const view = await runOf(h, runId);
+    expect(view.error).toBe('Not started: denied by eddie: wrong folder');
+    expect(view.error_code).toBe('HITL_DENIED');
+    expect(view.steps).toEqual([]);
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('lets runs below min_risk_level, dry runs, and every run when the policy is off start at once', async () => {
+    const { h, file } = await withPolicy();
+    const post = `dsl_version: "1.1"
+name: notify
+steps:
+  - make_request: { method: POST, url: "http://127.0.0.1:9/hook", timeout_ms: 500, continue_on_error: true }
+`;
+    const medium = (await h.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: post }, runner)).run_id;
+    expect(await finished(h, medium)).toBe('succeeded');
+    const dry = (await h.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: deleting(file), dry_run: true }, runner)).run_id;
+    expect(await finished(h, dry)).toBe('succeeded');
+    expect(existsSync(file)).toBe(true);
+    h.core.config.write('orchestrator.yaml', { approval_policy: { enabled: false } });
+    const off = (await h.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: deleting(file) }, runner)).run_id;
+    expect(await finished(h, off)).toBe('succeeded');
+    expect(existsSync(file)).toBe(false);
+    expect(h.core.approvals.list('all', 10)).toEqual([]);
+  });
+
+  it('denies automatically when nobody decides before the deadline (fake clock)', async () => {
+    const { h, file } = await withPolicy();
+    const { runId } = await enqueueAndWait(h, deleting(file));
+    await h.clock.advanceAsync(15 * 60_000);
+    expect(await finished(h, runId)).toBe('failed');
+    const view = await runOf(h, runId);
+    expect(view.error_code).toBe('HITL_TIMEOUT');
+    expect(view.error).toContain('Not started: approval timed out: no decision within 15 minutes');
+    expect(existsSync(file)).toBe(true);
   });
 });

@@ -29,8 +29,11 @@ export interface StepOutcome {
   error?: string;
 }
 
+/** The step of an approval asked before the first step (the pre-run risk check). */
+export const PRE_RUN_STEP = -1;
+
 export interface ApprovalRequest {
-  /** Top-level index of the human_confirm step. */
+  /** Top-level index of the human_confirm step, or PRE_RUN_STEP. */
   step: number;
   step_id?: string;
   message: string;

@@ -77,7 +77,15 @@ describe('templates.* procedures', () => {
     expect(r.valid).toBe(false);
     expect(r.errors[0]!.message).toBe("unknown action 'find_file' (did you mean 'find_files'?)");
     const web = await call<{ valid: boolean; warnings: unknown[] }>('templates.validate', { yaml: 'dsl_version: "1.1"\nname: x\nsteps:\n  - open_browser: { url: "https://example.com" }\n' }, asUser('Runner'));
-    expect(web).toMatchObject({ valid: true, warnings: [] });
+    expect(web).toMatchObject({ valid: true, warnings: [], risk: { risks: [] } });
+  });
+
+  it('says which steps the pre-run risk check would hold a template for', async () => {
+    const yaml = 'dsl_version: "1.1"\nname: x\nsteps:\n  - open_browser: { url: "https://example.com" }\n  - click_by_text: { text: "送信" }\n';
+    const r = await call<{ risk: unknown }>('templates.validate', { yaml }, asUser('Runner'));
+    expect(r.risk).toEqual({ level: 'high', risks: [{ where: 'steps[1]', action: 'click_by_text', level: 'high', reason: "clicks '送信' (送信)" }] });
+    await call('templates.save', { name: 'submit_form', yaml }, editor);
+    expect((await call<{ risk: unknown }>('templates.get', { name: 'submit_form' })).risk).toEqual(r.risk);
   });
 
   it('says when a valid template uses an action this build cannot run', async () => {

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { actionSpec } from '@shared/dsl/actions';
+import { assessTemplateRisk } from '@shared/dsl/template-risk';
 import { AppError } from '../app/errors';
 import { contractHandlers, type CoreModule, type CoreServices } from '../app/core-module';
 import { principalName } from '../api/principal';
@@ -27,22 +29,22 @@ export function createTemplatesModule(services: CoreServices, deps: { registry?:
       ...deps.registry.missing(report.template).map((a) => ({ path: '(root)', message: `action '${a}' is not available in this build; runs of this template will fail`, line: 1, column: 1 })),
     ];
   };
+  const checked = (yaml: string) => {
+    const r = catalog.validate(yaml);
+    return { valid: r.valid, errors: r.errors, warnings: unavailable(yaml), ...(r.template ? { risk: assessTemplateRisk(r.template, actionSpec) } : {}) };
+  };
   return {
     name: 'templates',
     catalog,
     start: () => catalog.seed(),
     handlers: contractHandlers({
-      'templates.validate': ({ yaml }) => {
-        const r = catalog.validate(yaml);
-        return { valid: r.valid, errors: r.errors, warnings: unavailable(yaml) };
-      },
+      'templates.validate': ({ yaml }) => checked(yaml),
       'templates.list': () => ({ items: catalog.list() }),
       'templates.get': ({ name }) => {
         const t = catalog.find(name);
         if (!t) throw new AppError('NOT_FOUND', `Template '${name}' not found`);
-        const r = catalog.validate(t.yaml);
         const shadows = t.source === 'database' && Boolean(catalog.list().find((x) => x.name === t.name)?.shadows_file);
-        return { ...catalog.summary(t, shadows), yaml: t.yaml, errors: r.errors, warnings: unavailable(t.yaml) };
+        return { ...catalog.summary(t, shadows), yaml: t.yaml, ...checked(t.yaml) };
       },
       'templates.save': (input, ctx) => catalog.save(input, principalName(ctx.principal)),
       'templates.delete': ({ name }) => catalog.delete(name),

@@ -142,24 +142,14 @@ function AuditTable({ items }: { items: AuditEntry[] }) {
     });
   const heightOf = useCallback((i: number) => auditRowHeight(items[i]!.details, expanded.has(items[i]!.id)), [items, expanded]);
 
-  const header = (
-    <div className="vhead" role="rowgroup">
-      <div className="vrow audit-grid" role="row" aria-rowindex={1}>
-        {[t.audit.time, t.audit.user, t.audit.action, t.audit.permission, t.audit.resource, t.audit.result, t.audit.source, t.audit.details].map((h) => (
-          <span key={h} role="columnheader">
-            {h}
-          </span>
-        ))}
-      </div>
-    </div>
-  );
 
   return (
     <VirtualList
       count={items.length}
       heightOf={heightOf}
       rowKey={(i) => items[i]!.id}
-      header={header}
+      columns={[t.audit.time, t.audit.user, t.audit.action, t.audit.permission, t.audit.resource, t.audit.result, t.audit.source, t.audit.details]}
+      gridClass="audit-grid"
       label={t.audit.title}
       testId="audit-table"
       className="audit-list"

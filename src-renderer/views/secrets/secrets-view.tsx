@@ -10,6 +10,7 @@ import { useMessages, type Said } from '../../i18n/use-messages';
 import { useLocaleStore, useSecretsStore } from '../../stores/app-stores';
 import type { FieldIssues } from '../../stores/outcome';
 import { deletable, secretRef, writableBackends, type SecretItem } from '../../stores/secrets-store';
+import { Table } from '../../components/table';
 
 /** A backend as people know it, with its configuration name: `encrypted file (file)`. */
 const backendLabel = (t: Messages, name: string) => `${t.secrets.backendNames[name] ?? name} (${name})`;
@@ -56,41 +57,26 @@ function BackendsPanel() {
           <p className="detail-text" data-testid="secrets-totals">
             {t.secrets.order}: <code className="code">{data.order.join(' → ')}</code> · {t.secrets.totals(data.lookups_24h, data.hits_24h, data.misses_24h)}
           </p>
-          <div className="table-wrap">
-            <table data-testid="secrets-backends">
-              <thead>
-                <tr>
-                  <th scope="col">{t.secrets.backend}</th>
-                  <th scope="col">{t.secrets.availability}</th>
-                  <th scope="col">{t.secrets.writable}</th>
-                  <th scope="col">{t.secrets.lookups}</th>
-                  <th scope="col">{t.secrets.hits}</th>
-                  <th scope="col">{t.secrets.misses}</th>
-                  <th scope="col">{t.secrets.errors}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.backends.map((b) => (
-                  <tr key={b.name} data-testid="secrets-backend" data-backend={b.name} data-available={b.available}>
-                    <td className="nowrap">{backendName(b.name)}</td>
-                    <td>
-                      <span className={b.available ? 'pill ok' : 'pill bad'}>{b.available ? t.secrets.available : t.secrets.unavailable}</span>
-                      {b.reason ? (
-                        <span className="reason" data-testid="secrets-backend-reason">
-                          {b.reason}
-                        </span>
-                      ) : null}
-                    </td>
-                    <td className="nowrap">{b.writable ? t.secrets.canWrite : t.secrets.readOnly}</td>
-                    <td className="num">{b.lookups_24h}</td>
-                    <td className="num">{b.hits_24h}</td>
-                    <td className="num">{b.misses_24h}</td>
-                    <td className="num">{b.errors_24h}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table testId="secrets-backends" columns={[t.secrets.backend, t.secrets.availability, t.secrets.writable, t.secrets.lookups, t.secrets.hits, t.secrets.misses, t.secrets.errors]}>
+            {data.backends.map((b) => (
+              <tr key={b.name} data-testid="secrets-backend" data-backend={b.name} data-available={b.available}>
+                <td className="nowrap">{backendName(b.name)}</td>
+                <td>
+                  <span className={b.available ? 'pill ok' : 'pill bad'}>{b.available ? t.secrets.available : t.secrets.unavailable}</span>
+                  {b.reason ? (
+                    <span className="reason" data-testid="secrets-backend-reason">
+                      {b.reason}
+                    </span>
+                  ) : null}
+                </td>
+                <td className="nowrap">{b.writable ? t.secrets.canWrite : t.secrets.readOnly}</td>
+                <td className="num">{b.lookups_24h}</td>
+                <td className="num">{b.hits_24h}</td>
+                <td className="num">{b.misses_24h}</td>
+                <td className="num">{b.errors_24h}</td>
+              </tr>
+            ))}
+          </Table>
         </>
       )}
     </section>
@@ -202,43 +188,29 @@ function SecretsList({ notice, onNotice }: { notice?: Notice; onNotice: (n: Noti
           {t.secrets.empty}
         </p>
       ) : (
-        <div className="table-wrap">
-          <table data-testid="secrets-table">
-            <thead>
-              <tr>
-                <th scope="col">{t.secrets.reference}</th>
-                <th scope="col">{t.secrets.key}</th>
-                <th scope="col">{t.secrets.service}</th>
-                <th scope="col">{t.secrets.backend}</th>
-                <th scope="col">{t.secrets.updated}</th>
-                <th scope="col" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((s) => (
-                <tr key={`${s.backend}/${s.service ?? ''}/${s.key}`} data-testid="secret-row" data-ref={secretRef(s)} data-backend={s.backend}>
-                  <td>
-                    <code className="code">{`{{${secretRef(s)}}}`}</code>
-                    {s.shadowed_by ? <span className="reason">{t.secrets.shadowedBy(backendName(s.shadowed_by))}</span> : null}
-                  </td>
-                  <td>{s.key}</td>
-                  <td>{s.service ?? t.common.never}</td>
-                  <td>{backendName(s.backend)}</td>
-                  <td>{s.updated_at ? formatTime(s.updated_at, locale) : t.common.never}</td>
-                  <td className="actions">
-                    {deletable(s, status) ? (
-                      <button type="button" className="small danger" onClick={() => setDeleting(s)} data-testid="secret-delete">
-                        {t.secrets.delete}
-                      </button>
-                    ) : (
-                      <span className="muted">{t.secrets.readOnly}</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testId="secrets-table" columns={[t.secrets.reference, t.secrets.key, t.secrets.service, t.secrets.backend, t.secrets.updated, '']}>
+          {list.items.map((s) => (
+            <tr key={`${s.backend}/${s.service ?? ''}/${s.key}`} data-testid="secret-row" data-ref={secretRef(s)} data-backend={s.backend}>
+              <td>
+                <code className="code">{`{{${secretRef(s)}}}`}</code>
+                {s.shadowed_by ? <span className="reason">{t.secrets.shadowedBy(backendName(s.shadowed_by))}</span> : null}
+              </td>
+              <td>{s.key}</td>
+              <td>{s.service ?? t.common.never}</td>
+              <td>{backendName(s.backend)}</td>
+              <td>{s.updated_at ? formatTime(s.updated_at, locale) : t.common.never}</td>
+              <td className="actions">
+                {deletable(s, status) ? (
+                  <button type="button" className="small danger" onClick={() => setDeleting(s)} data-testid="secret-delete">
+                    {t.secrets.delete}
+                  </button>
+                ) : (
+                  <span className="muted">{t.secrets.readOnly}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
       {deleting ? (
         <ConfirmDialog

@@ -8,6 +8,7 @@ import { useMessages } from '../../i18n/use-messages';
 import { useLocaleStore, useTokensStore } from '../../stores/app-stores';
 import type { FieldIssues } from '../../stores/outcome';
 import { expiresAtOf, type TokenExpiry, type TokenView } from '../../stores/tokens-store';
+import { Table } from '../../components/table';
 
 const DAY_CHOICES = [30, 90, 365] as const;
 
@@ -71,34 +72,21 @@ export function TokensPanel({ userId, username, title, testId }: { userId: strin
           {t.tokens.empty}
         </p>
       ) : (
-        <div className="table-wrap">
-          <table data-testid="tokens-table">
-            <thead>
-              <tr>
-                <th scope="col">{t.tokens.name}</th>
-                <th scope="col">{t.tokens.created}</th>
-                <th scope="col">{t.tokens.lastUsed}</th>
-                <th scope="col">{t.tokens.expires}</th>
-                <th scope="col" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((k) => (
-                <tr key={k.id} data-testid="token-row" data-token-name={k.name}>
-                  <td>{k.name}</td>
-                  <td>{when(k.created_at)}</td>
-                  <td>{when(k.last_used_at)}</td>
-                  <td>{k.expires_at ? formatTime(k.expires_at, locale) : t.tokens.never}</td>
-                  <td className="actions">
-                    <button type="button" className="danger small" onClick={() => setRevoking(k)} data-testid="token-revoke">
-                      {t.tokens.revoke}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testId="tokens-table" columns={[t.tokens.name, t.tokens.created, t.tokens.lastUsed, t.tokens.expires, '']}>
+          {list.items.map((k) => (
+            <tr key={k.id} data-testid="token-row" data-token-name={k.name}>
+              <td>{k.name}</td>
+              <td>{when(k.created_at)}</td>
+              <td>{when(k.last_used_at)}</td>
+              <td>{k.expires_at ? formatTime(k.expires_at, locale) : t.tokens.never}</td>
+              <td className="actions">
+                <button type="button" className="danger small" onClick={() => setRevoking(k)} data-testid="token-revoke">
+                  {t.tokens.revoke}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
       <ErrorNotice title={t.tokens.revokeFailed} error={revokeError} testId="token-revoke-error" />
       <form className="form inline" onSubmit={(e) => void submit(e)} noValidate data-testid="token-create-form">

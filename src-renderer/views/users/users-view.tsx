@@ -11,6 +11,7 @@ import type { UserView } from '../../stores/users-store';
 import { TokensPanel } from '../tokens/tokens-panel';
 import { CreateUserForm } from './create-user-form';
 import { ResetPasswordDialog } from './reset-password-dialog';
+import { Table } from '../../components/table';
 
 /** Users & Roles (manage_users): add, change role, disable/enable, reset password, delete, API tokens. */
 export function UsersView() {
@@ -71,60 +72,46 @@ export function UsersView() {
         ) : items.length === 0 ? (
           <p className="notice">{t.users.empty}</p>
         ) : (
-          <div className="table-wrap">
-            <table data-testid="users-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t.users.username}</th>
-                  <th scope="col">{t.users.role}</th>
-                  <th scope="col">{t.users.state}</th>
-                  <th scope="col">{t.users.lastLogin}</th>
-                  <th scope="col">{t.users.created}</th>
-                  <th scope="col">{t.users.actions}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((u) => (
-                  <tr key={u.id} data-testid="user-row" data-username={u.username} data-active={u.active} aria-busy={busyId === u.id}>
-                    <td>
-                      <span className="username">{u.username}</span>
-                      {u.id === myId ? <span className="muted">{t.users.you}</span> : null}
-                    </td>
-                    <td>
-                      <select aria-label={t.users.roleOf(u.username)} value={u.role} disabled={busyId === u.id} onChange={(e) => void change(u, { role: e.target.value })} data-testid="user-role">
-                        {ROLES.map((r) => (
-                          <option key={r} value={r}>
-                            {r}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>
-                      <span className={u.active ? 'pill ok' : 'pill off'} data-testid="user-state">
-                        {u.active ? t.users.active : t.users.disabled}
-                      </span>
-                    </td>
-                    <td>{u.last_login_at ? formatTime(u.last_login_at, locale) : t.common.never}</td>
-                    <td>{formatTime(u.created_at, locale)}</td>
-                    <td className="actions">
-                      <button type="button" className="small" disabled={busyId === u.id} onClick={() => void change(u, { active: !u.active })} data-testid="user-toggle-active">
-                        {u.active ? t.users.disable : t.users.enable}
-                      </button>
-                      <button type="button" className="small" onClick={() => setResetting(u)} data-testid="user-reset-password">
-                        {t.users.resetPassword}
-                      </button>
-                      <button type="button" className="small" aria-pressed={tokensOf?.id === u.id} onClick={() => setTokensOf(tokensOf?.id === u.id ? undefined : u)} data-testid="user-tokens">
-                        {t.users.tokens}
-                      </button>
-                      <button type="button" className="small danger" onClick={() => setDeleting(u)} data-testid="user-delete">
-                        {t.users.delete}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table testId="users-table" columns={[t.users.username, t.users.role, t.users.state, t.users.lastLogin, t.users.created, t.users.actions]}>
+            {items.map((u) => (
+              <tr key={u.id} data-testid="user-row" data-username={u.username} data-active={u.active} aria-busy={busyId === u.id}>
+                <td>
+                  <span className="username">{u.username}</span>
+                  {u.id === myId ? <span className="muted">{t.users.you}</span> : null}
+                </td>
+                <td>
+                  <select aria-label={t.users.roleOf(u.username)} value={u.role} disabled={busyId === u.id} onChange={(e) => void change(u, { role: e.target.value })} data-testid="user-role">
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <span className={u.active ? 'pill ok' : 'pill off'} data-testid="user-state">
+                    {u.active ? t.users.active : t.users.disabled}
+                  </span>
+                </td>
+                <td>{u.last_login_at ? formatTime(u.last_login_at, locale) : t.common.never}</td>
+                <td>{formatTime(u.created_at, locale)}</td>
+                <td className="actions">
+                  <button type="button" className="small" disabled={busyId === u.id} onClick={() => void change(u, { active: !u.active })} data-testid="user-toggle-active">
+                    {u.active ? t.users.disable : t.users.enable}
+                  </button>
+                  <button type="button" className="small" onClick={() => setResetting(u)} data-testid="user-reset-password">
+                    {t.users.resetPassword}
+                  </button>
+                  <button type="button" className="small" aria-pressed={tokensOf?.id === u.id} onClick={() => setTokensOf(tokensOf?.id === u.id ? undefined : u)} data-testid="user-tokens">
+                    {t.users.tokens}
+                  </button>
+                  <button type="button" className="small danger" onClick={() => setDeleting(u)} data-testid="user-delete">
+                    {t.users.delete}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </section>
       {tokensOf ? <TokensPanel key={tokensOf.id} userId={tokensOf.id} username={tokensOf.username} title={t.tokens.title(tokensOf.username)} testId="user-tokens-panel" /> : null}
