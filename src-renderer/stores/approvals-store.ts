@@ -6,7 +6,8 @@ import { createStore } from 'zustand/vanilla';
 import type { AgentClient } from '../bridge/client';
 import { can, type Me } from './auth-store';
 import { outcomeOf, type Outcome } from './outcome';
-import { debounce, resultOf, type QueryStatus } from './query';
+import { coalesce } from './coalesce';
+import { resultOf, type QueryStatus } from './query';
 
 export type ApprovalItem = Output<'approvals.list'>['items'][number];
 export type Decision = 'approve' | 'deny';
@@ -71,7 +72,7 @@ export function createApprovalsStore(client: AgentClient) {
       const r = resultOf(await client.call('approvals.list', { status: get().showDecided ? 'all' : 'pending', limit: 200 }));
       set(r.status === 'ready' ? { status: 'ready', items: r.data!.items, error: undefined } : { status: r.status, items: [], error: r.error });
     };
-    const refresh = debounce(() => void load(), 150);
+    const refresh = coalesce(load);
 
     return {
       ...initial(),

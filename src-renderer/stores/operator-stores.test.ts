@@ -204,13 +204,13 @@ describe('the templates store', () => {
     beforeEach(() => void vi.useFakeTimers());
     afterEach(() => void vi.useRealTimers());
 
-    it('once per burst of changes, and not for other events', async () => {
+    it('at once, once more for the rest of a burst, and not for other events', async () => {
       const { client, names } = fakeClient({ 'templates.list': () => ok({ items: [] }) });
       const s = createTemplatesStore(client);
       s.getState().eventReceived(event('run.queued', { runId: 'r' }));
       for (let i = 0; i < 5; i++) s.getState().eventReceived(event('template.changed', { name: 'x' }));
-      await vi.advanceTimersByTimeAsync(300);
-      expect(names()).toEqual(['templates.list']);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(names()).toEqual(['templates.list', 'templates.list']);
     });
 
     it('tells the editor when the open template was saved or deleted elsewhere, and not for another template', async () => {
@@ -352,16 +352,18 @@ describe('the approvals store', () => {
     beforeEach(() => void vi.useFakeTimers());
     afterEach(() => void vi.useRealTimers());
 
-    it('reads the list again when a request is made or decided, once per burst', async () => {
+    it('reads the list again at once when a request is made or decided, and once more for the rest of a burst', async () => {
       const { client, names } = fakeClient({ 'approvals.list': () => ok({ items: [] }) });
       const s = createApprovalsStore(client);
       s.getState().eventReceived(event('step.finished', { runId: 'r', index: 0, action: 'log', status: 'succeeded' }));
       await vi.advanceTimersByTimeAsync(500);
       expect(names()).toEqual([]);
       s.getState().eventReceived(event('approval.requested', { approvalId: 'a', runId: 'r' }));
-      s.getState().eventReceived(event('approval.decided', { approvalId: 'b', runId: 'r2', decision: 'timed_out' }));
-      await vi.advanceTimersByTimeAsync(500);
+      await vi.advanceTimersByTimeAsync(0);
       expect(names()).toEqual(['approvals.list']);
+      for (let i = 0; i < 5; i++) s.getState().eventReceived(event('approval.decided', { approvalId: `b${i}`, runId: 'r2', decision: 'timed_out' }));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(names()).toEqual(['approvals.list', 'approvals.list', 'approvals.list']);
     });
 
     it('hears the events through the app’s one subscription, and forgets everything at sign-out', async () => {

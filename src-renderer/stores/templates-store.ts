@@ -4,7 +4,8 @@ import type { ErrorBody, Issue } from '@shared/contract/errors';
 import { createStore } from 'zustand/vanilla';
 import type { AgentClient } from '../bridge/client';
 import { outcomeOf, type Outcome } from './outcome';
-import { debounce, resultOf, type QueryStatus } from './query';
+import { coalesce } from './coalesce';
+import { resultOf, type QueryStatus } from './query';
 
 export type TemplateSummary = Output<'templates.list'>['items'][number];
 export type TemplateDetail = Output<'templates.get'>;
@@ -145,7 +146,7 @@ export function createTemplatesStore(client: AgentClient) {
       const r = await client.call('queues.list', {});
       set({ queues: r.ok ? r.data.items.map((q) => q.name) : [] });
     };
-    const refreshList = debounce(() => void loadList(), 250);
+    const refreshList = coalesce(loadList);
 
     /** Whether the open template still is what the core holds (`template.changed` named it). */
     const check = async () => {
@@ -158,7 +159,7 @@ export function createTemplatesStore(client: AgentClient) {
       const elsewhere = r.ok ? (r.data.hash !== before.data.hash ? 'changed' : undefined) : r.error.code === 'NOT_FOUND' ? 'deleted' : undefined;
       if (elsewhere !== now.elsewhere) set({ opened: { ...now, elsewhere } });
     };
-    const checkOpened = debounce(() => void check(), 250);
+    const checkOpened = coalesce(check);
 
     const open = async (name: string) => {
       // Reading the open template again (after a save) keeps it on screen meanwhile.
