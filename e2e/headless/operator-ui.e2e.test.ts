@@ -328,6 +328,12 @@ describe('templates and approvals in the served UI', () => {
     await page.getByTestId('nav-templates').click();
     await page.getByTestId('template-new').click();
     await page.getByTestId('template-name').fill('morning_check');
+    // Validate says which steps the pre-run risk check weighs, with their level.
+    const risky = `${(await page.getByTestId('template-yaml-text').inputValue()).trimEnd()}\n  - delete_files: { paths: ["/tmp/da-never-there.txt"] }\n`;
+    await page.getByTestId('template-yaml-text').fill(risky);
+    await page.getByTestId('template-validate').click();
+    await poll(() => page.getByTestId('template-risk').getAttribute('data-level')).toBe('high');
+    expect(await page.getByTestId('template-risk-step').innerText()).toBe('steps[1] delete_files (high): deletes 1 file(s)');
     await page.getByTestId('template-save').click();
     await poll(() => page.getByTestId('templates-notice').innerText()).toBe('Created template morning_check.');
     await poll(() => page.getByTestId('template-editor').getAttribute('data-name')).toBe('morning_check');

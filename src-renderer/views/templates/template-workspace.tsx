@@ -7,6 +7,7 @@ import { QueryMessage } from '../../components/query-message';
 import { useMessages } from '../../i18n/use-messages';
 import { can } from '../../stores/auth-store';
 import { useAuthStore, useTemplatesStore } from '../../stores/app-stores';
+import { riskTone } from '../../stores/approvals-store';
 import { issueLines, templateIssues, type TemplateDetail } from '../../stores/templates-store';
 import { RunForm } from './run-form';
 import { sourceLabel, type TemplateNotice } from './templates-view';
@@ -25,6 +26,8 @@ steps:
 interface Checked {
   errors: Issue[];
   warnings: Issue[];
+  /** The steps the pre-run risk check looks at (a valid template only). */
+  risk?: TemplateDetail['risk'];
   /** The check was of exactly this text (typing after it makes it stale). */
   yaml: string;
 }
@@ -89,7 +92,9 @@ function TemplateEditor({
   const saved = template?.yaml ?? '';
   const [draft, setDraft] = useState(template?.yaml ?? NEW_TEMPLATE);
   const [newName, setNewName] = useState('');
-  const [checked, setChecked] = useState<Checked | undefined>(template && (template.errors.length || template.warnings.length) ? { errors: template.errors, warnings: template.warnings, yaml: template.yaml } : undefined);
+  const [checked, setChecked] = useState<Checked | undefined>(
+    template && (template.errors.length || template.warnings.length || template.risk?.risks.length) ? { errors: template.errors, warnings: template.warnings, risk: template.risk, yaml: template.yaml } : undefined,
+  );
   const [busy, setBusy] = useState<'validate' | 'save' | 'delete'>();
   const [error, setError] = useState<{ title: 'validate' | 'save' | 'delete'; error: ErrorBody }>();
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -105,7 +110,7 @@ function TemplateEditor({
     setError(undefined);
     const r = await validate(draft);
     setBusy(undefined);
-    if (r.ok) setChecked({ errors: r.data.errors, warnings: r.data.warnings, yaml: draft });
+    if (r.ok) setChecked({ errors: r.data.errors, warnings: r.data.warnings, risk: r.data.risk, yaml: draft });
     else setError({ title: 'validate', error: r.error });
   };
 
@@ -246,6 +251,7 @@ function TemplateEditor({
 function Problems({ checked, stale, onGo }: { checked: Checked; stale: boolean; onGo: (i: Issue) => void }) {
   const t = useMessages();
   const { errors, warnings } = checked;
+  const riskName = (level: string) => t.approvals.riskNames[level] ?? level;
   const item = (i: Issue, kind: 'problem' | 'warning', n: number) => (
     <li key={`${kind}-${n}`} data-testid={`template-${kind}`} data-line={i.line ?? ''} data-column={i.column ?? ''}>
       <button type="button" className="link problem-link" disabled={i.line === undefined} onClick={() => onGo(i)}>
@@ -272,6 +278,20 @@ function Problems({ checked, stale, onGo }: { checked: Checked; stale: boolean; 
           <p className="notice warn-text">{t.templates.warnings(warnings.length)}</p>
           <ul className="problems">{warnings.map((i, n) => item(i, 'warning', n))}</ul>
         </>
+      ) : null}
+      {checked.risk?.risks.length ? (
+        <div className="template-risk" data-testid="template-risk" data-level={checked.risk.level ?? ''}>
+          <p className="notice">
+            <span className={`risk risk-${riskTone(checked.risk.level ?? 'low')}`}>{t.approvals.risk(riskName(checked.risk.level ?? 'low'))}</span> {t.templates.riskIntro}
+          </p>
+          <ul className="problems">
+            {checked.risk.risks.map((r, n) => (
+              <li key={n} data-testid="template-risk-step">
+                <code className="code">{r.where}</code> {r.action} ({riskName(r.level)}): {r.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
       ) : null}
     </div>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatTime } from '../../components/format';
 import { QueryMessage } from '../../components/query-message';
+import { Table } from '../../components/table';
 import type { Messages } from '../../i18n';
 import { useMessages, type Said } from '../../i18n/use-messages';
 import { can } from '../../stores/auth-store';
@@ -87,53 +88,38 @@ function TemplatesList({ current, onOpen, onNew }: { current?: string; onOpen: (
           {t.templates.empty}
         </p>
       ) : (
-        <div className="table-wrap">
-          <table data-testid="templates-table">
-            <thead>
-              <tr>
-                <th scope="col">{t.templates.name}</th>
-                <th scope="col">{t.templates.titleColumn}</th>
-                <th scope="col">{t.templates.source}</th>
-                <th scope="col">{t.templates.steps}</th>
-                <th scope="col">{t.templates.validity}</th>
-                <th scope="col">{t.templates.updated}</th>
-                <th scope="col" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((i) => (
-                <tr key={i.name} data-testid="template-row" data-name={i.name} aria-current={i.name === current ? 'true' : undefined}>
-                  <td className="nowrap">
-                    <span className="mono">{i.name}</span>
-                  </td>
-                  <td>
-                    {i.title ?? t.values.none}
-                    {i.description ? <span className="reason">{i.description}</span> : null}
-                  </td>
-                  <td className="nowrap">
-                    {sourceLabel(t, i.source)}
-                    {i.shadows_file ? <span className="reason">{t.templates.shadowsFile}</span> : null}
-                  </td>
-                  <td className="num">{i.steps}</td>
-                  <td>
-                    <span className={i.valid ? 'pill ok' : 'pill bad'} data-testid="template-validity">
-                      {i.valid ? t.templates.valid : t.templates.invalid(i.error_count)}
-                    </span>
-                  </td>
-                  <td className="nowrap">
-                    {i.updated_at ? formatTime(i.updated_at, locale) : t.values.none}
-                    {i.updated_by ? <span className="reason">{i.updated_by}</span> : null}
-                  </td>
-                  <td className="actions">
-                    <button type="button" className="small" onClick={() => onOpen(i.name)} data-testid="template-open">
-                      {t.templates.open}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testId="templates-table" columns={[t.templates.name, t.templates.titleColumn, t.templates.source, t.templates.steps, t.templates.validity, t.templates.updated, '']}>
+          {list.items.map((i) => (
+            <tr key={i.name} data-testid="template-row" data-name={i.name} aria-current={i.name === current ? 'true' : undefined}>
+              <td className="nowrap">
+                <span className="mono">{i.name}</span>
+              </td>
+              <td>
+                {i.title ?? t.values.none}
+                {i.description ? <span className="reason">{i.description}</span> : null}
+              </td>
+              <td className="nowrap">
+                {sourceLabel(t, i.source)}
+                {i.shadows_file ? <span className="reason">{t.templates.shadowsFile}</span> : null}
+              </td>
+              <td className="num">{i.steps}</td>
+              <td>
+                <span className={i.valid ? 'pill ok' : 'pill bad'} data-testid="template-validity">
+                  {i.valid ? t.templates.valid : t.templates.invalid(i.error_count)}
+                </span>
+              </td>
+              <td className="nowrap">
+                {i.updated_at ? formatTime(i.updated_at, locale) : t.values.none}
+                {i.updated_by ? <span className="reason">{i.updated_by}</span> : null}
+              </td>
+              <td className="actions">
+                <button type="button" className="small" onClick={() => onOpen(i.name)} data-testid="template-open">
+                  {t.templates.open}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </section>
   );
