@@ -1,39 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProcedureName } from '@shared/contract';
 import type { ApprovalView } from '@shared/contract/approvals';
-import type { Envelope, ErrorBody } from '@shared/contract/errors';
-import type { AgentEvent, EventType } from '@shared/contract/events';
 import { permissionsOf, type Role } from '@shared/rbac/roles';
-import { createClient, type EventHandlers, type Transport } from '../bridge/client';
+import { event, fail, fakeClient, ok } from '../testing/fake-client';
 import { connectStores, createAppStores } from './app-stores';
 import { createApprovalsStore, decisionBlock, riskTone } from './approvals-store';
 import type { Me } from './auth-store';
 import { createTemplatesStore, declaredVariables, issueLines, templateIssues, variablesOf, variableValue, type TemplateDetail, type TemplateSummary } from './templates-store';
 
-type Answer = (input: Record<string, unknown>) => Envelope<unknown> | Promise<Envelope<unknown>>;
-
-/** A client over a transport that answers from a table of procedures, recording each call. */
-function fakeClient(answers: Partial<Record<ProcedureName, Answer>>) {
-  const calls: [string, Record<string, unknown>][] = [];
-  const subscriptions: EventHandlers[] = [];
-  const transport: Transport = {
-    kind: 'http',
-    call: async (name, input) => {
-      calls.push([name, input as Record<string, unknown>]);
-      const answer = answers[name];
-      return answer ? answer(input as Record<string, unknown>) : { ok: false, error: { code: 'INTERNAL', message: `no answer for ${name}` } };
-    },
-    subscribe(handlers) {
-      subscriptions.push(handlers);
-      return () => undefined;
-    },
-  };
-  return { client: createClient(transport), calls, subscriptions, names: () => calls.map((c) => c[0]) };
-}
-
-const ok = (data: unknown): Envelope<unknown> => ({ ok: true, data });
-const fail = (code: string, message: string, details?: unknown): Envelope<unknown> => ({ ok: false, error: { code, message, ...(details === undefined ? {} : { details }) } as ErrorBody });
-const event = <T extends EventType>(type: T, data: Record<string, unknown>): AgentEvent => ({ seq: 1, type, at: '2026-11-26T10:00:00.000Z', data } as AgentEvent);
 const me = (username: string, role: Role): Me => ({ id: `usr_${username}`, username, role, permissions: permissionsOf(role), via: 'session', session_expires_at: '2026-12-01T00:00:00.000Z' });
 
 const YAML = `dsl_version: "1.1"
@@ -384,8 +357,8 @@ describe('the approvals store', () => {
       expect(stores.auth.getState().phase).toBe('signed-in');
       // Read at sign-in (the navigation counts the waiting requests), before any view opens.
       expect(names()).toEqual(['auth.me', 'approvals.list']);
-      subscriptions.at(-1)!.event(event('approval.requested', { approvalId: 'a', runId: 'run_a' }));
-      subscriptions.at(-1)!.event(event('template.changed', { name: 'x' }));
+      subscriptions.at(-1)!.handlers.event(event('approval.requested', { approvalId: 'a', runId: 'run_a' }));
+      subscriptions.at(-1)!.handlers.event(event('template.changed', { name: 'x' }));
       await vi.advanceTimersByTimeAsync(500);
       expect(names()).toEqual(expect.arrayContaining(['approvals.list', 'templates.list']));
       expect(stores.approvals.getState().items).toHaveLength(1);

@@ -1,36 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProcedureName } from '@shared/contract';
-import type { Envelope } from '@shared/contract/errors';
-import type { AgentEvent, EventType } from '@shared/contract/events';
 import type { RunStatus } from '@shared/domain/runs';
 import { permissionsOf } from '@shared/rbac/roles';
-import { createClient, type Transport } from '../bridge/client';
+import { event, fail as refuse, fakeClient, ok, type Answer as Handler } from '../testing/fake-client';
 import { coalesce } from './coalesce';
 import { createQueuesStore, type QueueView } from './queues-store';
 import { actionFitsState, artifactUrl, createRunDetailStore, runActions, type RunDetail } from './run-detail-store';
 import { createRunsStore, matchesFilters, mergeHead, NO_RUN_FILTERS, runsQuery, type RunSummary } from './runs-store';
 import { viewAllowed } from './view-specs';
 
-type Handler = (input: Record<string, unknown>) => Envelope<unknown>;
-
-/** A client whose transport answers from handlers, recording each call (name and input). */
-function fakeClient(handlers: Partial<Record<ProcedureName, Handler>>, kind: Transport['kind'] = 'http') {
-  const calls: [string, Record<string, unknown>][] = [];
-  const transport: Transport = {
-    kind,
-    call: async (name, input) => {
-      calls.push([name, input as Record<string, unknown>]);
-      const h = handlers[name];
-      return h ? h(input as Record<string, unknown>) : { ok: false, error: { code: 'INTERNAL', message: `no answer for ${name}` } };
-    },
-    subscribe: () => () => {},
-  };
-  return { client: createClient(transport), calls, named: (n: string) => calls.filter((c) => c[0] === n) };
-}
-
-const ok = (data: unknown): Envelope<unknown> => ({ ok: true, data });
-const refuse = (code: string, message: string): Envelope<unknown> => ({ ok: false, error: { code, message } });
-const event = (type: EventType, data: Record<string, unknown>): AgentEvent => ({ seq: 1, type, at: '2026-01-01T00:00:00.000Z', data: data as never });
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
 /** Run n, created n seconds after a fixed time (a larger n is newer). */

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProcedureName } from '@shared/contract';
-import type { Envelope, ErrorBody } from '@shared/contract/errors';
+import type { Envelope } from '@shared/contract/errors';
 import { permissionsOf, type Role } from '@shared/rbac/roles';
-import { createClient, type EventHandlers, type Transport } from '../bridge/client';
+import { createClient, type Transport } from '../bridge/client';
+import { fail, fakeClient, ok } from '../testing/fake-client';
 import { connectStores, createAppStores } from './app-stores';
 import { auditQuery, createAuditStore, NO_FILTERS } from './audit-store';
 import { can, createAuthStore, isImplicitAppUser, type Me } from './auth-store';
@@ -12,30 +12,6 @@ import { createTokensStore, expiresAtOf } from './tokens-store';
 import { createUsersStore } from './users-store';
 import { viewAllowed, VIEW_READS, type ViewName } from './view-specs';
 
-type Answer = (input: Record<string, unknown>) => Envelope<unknown>;
-
-/** A client over a transport that answers from a table of procedures, recording each call. */
-function fakeClient(answers: Partial<Record<ProcedureName, Answer>>) {
-  const calls: [string, Record<string, unknown>][] = [];
-  const subscriptions: { handlers: EventHandlers; closed: boolean }[] = [];
-  const transport: Transport = {
-    kind: 'http',
-    call: async (name, input) => {
-      calls.push([name, input as Record<string, unknown>]);
-      const answer = answers[name];
-      return answer ? answer(input as Record<string, unknown>) : { ok: false, error: { code: 'INTERNAL', message: `no answer for ${name}` } };
-    },
-    subscribe(handlers) {
-      const s = { handlers, closed: false };
-      subscriptions.push(s);
-      return () => void (s.closed = true);
-    },
-  };
-  return { client: createClient(transport), calls, subscriptions, names: () => calls.map((c) => c[0]) };
-}
-
-const ok = (data: unknown): Envelope<unknown> => ({ ok: true, data });
-const fail = (code: string, message: string, details?: unknown): Envelope<unknown> => ({ ok: false, error: { code, message, ...(details === undefined ? {} : { details }) } as ErrorBody });
 const me = (username: string, role: Role, extra: Partial<Me> = {}): Me => ({
   id: `usr_${username}`,
   username,
