@@ -80,7 +80,9 @@ function ApprovalCard({ approval: a, now, onDecided }: { approval: ApprovalItem;
     const r = await decide(a.id, decision, comment);
     if (r.ok) {
       const { run_id } = r.data;
-      onDecided((m: Messages) => (decision === 'approve' ? m.approvals.approved(run_id) : m.approvals.denied(run_id)));
+      // A request at step -1 is the pre-run risk check: the run has not started yet.
+      const beforeStart = a.step < 0;
+      onDecided((m: Messages) => (decision === 'approve' ? m.approvals.approved(run_id, beforeStart) : m.approvals.denied(run_id, beforeStart)));
     }
   };
 
@@ -100,6 +102,7 @@ function ApprovalCard({ approval: a, now, onDecided }: { approval: ApprovalItem;
           <code className="code" data-testid="approval-run">
             {a.run_id}
           </code>
+          {a.step < 0 ? <span className="reason" data-testid="approval-before-start">{t.approvals.beforeStart}</span> : null}
         </dd>
         <dt>{t.approvals.template}</dt>
         <dd data-testid="approval-template">{a.template}</dd>
