@@ -44,3 +44,31 @@ export function ErrorNotice({ title, error, testId, children }: { title: string;
     </div>
   );
 }
+
+/** Whether the new password and its confirmation match (checked before anything is sent). */
+export function passwordsMatch(form: HTMLFormElement, name: string): boolean {
+  return formText(form, name) === formText(form, `${name}_confirm`);
+}
+
+/**
+ * A new password typed twice (`<name>` and `<name>_confirm`), with the password rules as a hint
+ * and a mismatch said under the fields. Test ids: `<testId>` and `<testId>-confirm`.
+ */
+export function NewPasswordFields(props: { name: string; label: string; confirmLabel: string; hint: string; mismatchText: string; issues?: FieldIssues; mismatch: boolean; testId: string; mismatchTestId?: string }) {
+  const { name, testId } = props;
+  return (
+    <>
+      <Field label={props.label} name={name} issues={props.issues} hint={props.hint}>
+        <input name={name} type="password" autoComplete="new-password" required data-testid={testId} />
+      </Field>
+      <Field label={props.confirmLabel} name={`${name}_confirm`}>
+        <input name={`${name}_confirm`} type="password" autoComplete="new-password" required data-testid={`${testId}-confirm`} />
+      </Field>
+      {props.mismatch ? (
+        <p className="field-error" role="alert" data-testid={props.mismatchTestId}>
+          {props.mismatchText}
+        </p>
+      ) : null}
+    </>
+  );
+}

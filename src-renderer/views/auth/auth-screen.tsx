@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ErrorNotice, Field, clearFields, formText } from '../../components/form';
+import { ErrorNotice, Field, NewPasswordFields, clearFields, formText, passwordsMatch } from '../../components/form';
 import { useNow } from '../../components/use-now';
 import { useMessages } from '../../i18n/use-messages';
 import { useAuthStore } from '../../stores/app-stores';
@@ -53,7 +53,7 @@ function FirstRunForm() {
     e.preventDefault();
     const f = e.currentTarget;
     const password = formText(f, 'password');
-    if (password !== formText(f, 'password_confirm')) return setMismatch(true);
+    if (!passwordsMatch(f, 'password')) return setMismatch(true);
     setMismatch(false);
     void firstRun(formText(f, 'username'), password).then(() => clearFields(f, 'password', 'password_confirm'));
   };
@@ -66,17 +66,17 @@ function FirstRunForm() {
         <Field label={t.auth.username} name="username" issues={form.fields}>
           <input name="username" defaultValue={suggested ?? ''} autoComplete="username" required data-testid="first-run-username" />
         </Field>
-        <Field label={t.auth.password} name="password" issues={form.fields} hint={t.auth.passwordHint}>
-          <input name="password" type="password" autoComplete="new-password" required data-testid="first-run-password" />
-        </Field>
-        <Field label={t.auth.passwordConfirm} name="password_confirm">
-          <input name="password_confirm" type="password" autoComplete="new-password" required data-testid="first-run-password-confirm" />
-        </Field>
-        {mismatch ? (
-          <p className="field-error" data-testid="first-run-mismatch" role="alert">
-            {t.auth.passwordMismatch}
-          </p>
-        ) : null}
+        <NewPasswordFields
+          name="password"
+          label={t.auth.password}
+          confirmLabel={t.auth.passwordConfirm}
+          hint={t.auth.passwordHint}
+          mismatchText={t.auth.passwordMismatch}
+          issues={form.fields}
+          mismatch={mismatch}
+          testId="first-run-password"
+          mismatchTestId="first-run-mismatch"
+        />
         <ErrorNotice title={t.auth.firstRunFailed} error={form.error} testId="first-run-error">
           {reasonOf(form.error) === 'not_local' ? <p>{t.auth.notLocal}</p> : null}
         </ErrorNotice>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Dialog } from '../../components/dialog';
-import { ErrorNotice, Field, clearFields, formText } from '../../components/form';
+import { ErrorNotice, Field, NewPasswordFields, clearFields, formText, passwordsMatch } from '../../components/form';
 import { useMessages } from '../../i18n/use-messages';
 import { useAuthStore } from '../../stores/app-stores';
 import type { FieldIssues } from '../../stores/outcome';
@@ -19,7 +19,7 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
     e.preventDefault();
     const f = e.currentTarget;
     const next = formText(f, 'new_password');
-    if (next !== formText(f, 'new_password_confirm')) return setMismatch(true);
+    if (!passwordsMatch(f, 'new_password')) return setMismatch(true);
     setMismatch(false);
     setBusy(true);
     const r = await changePassword(formText(f, 'current_password'), next);
@@ -37,17 +37,17 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
         <Field label={t.password.current} name="current_password" issues={fields}>
           <input name="current_password" type="password" autoComplete="current-password" data-testid="current-password" />
         </Field>
-        <Field label={t.password.next} name="new_password" issues={fields} hint={t.auth.passwordHint}>
-          <input name="new_password" type="password" autoComplete="new-password" data-testid="new-password" />
-        </Field>
-        <Field label={t.password.confirm} name="new_password_confirm">
-          <input name="new_password_confirm" type="password" autoComplete="new-password" data-testid="new-password-confirm" />
-        </Field>
-        {mismatch ? (
-          <p className="field-error" role="alert" data-testid="password-mismatch">
-            {t.auth.passwordMismatch}
-          </p>
-        ) : null}
+        <NewPasswordFields
+          name="new_password"
+          label={t.password.next}
+          confirmLabel={t.password.confirm}
+          hint={t.auth.passwordHint}
+          mismatchText={t.auth.passwordMismatch}
+          issues={fields}
+          mismatch={mismatch}
+          testId="new-password"
+          mismatchTestId="password-mismatch"
+        />
         <ErrorNotice title={t.password.failed} error={error} testId="change-password-error" />
         <div className="dialog-buttons">
           <button type="button" onClick={onClose}>

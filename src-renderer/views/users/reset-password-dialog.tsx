@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { ErrorBody } from '@shared/contract/errors';
 import { Dialog } from '../../components/dialog';
-import { ErrorNotice, Field, formText } from '../../components/form';
+import { ErrorNotice, NewPasswordFields, formText, passwordsMatch } from '../../components/form';
 import { useMessages } from '../../i18n/use-messages';
 import { useUsersStore } from '../../stores/app-stores';
 import type { FieldIssues } from '../../stores/outcome';
@@ -21,7 +21,7 @@ export function ResetPasswordDialog({ user, onClose }: { user: UserView; onClose
     e.preventDefault();
     const f = e.currentTarget;
     const password = formText(f, 'password');
-    if (password !== formText(f, 'password_confirm')) return setMismatch(true);
+    if (!passwordsMatch(f, 'password')) return setMismatch(true);
     setMismatch(false);
     setBusy(true);
     const r = await update(user.id, { password });
@@ -37,17 +37,16 @@ export function ResetPasswordDialog({ user, onClose }: { user: UserView; onClose
     <Dialog title={t.users.resetTitle(user.username)} onClose={() => onClose(false)} testId="reset-password-dialog">
       <p className="dialog-text">{t.users.resetNote}</p>
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
-        <Field label={t.password.next} name="password" issues={fields} hint={t.auth.passwordHint}>
-          <input name="password" type="password" autoComplete="new-password" data-testid="reset-password" />
-        </Field>
-        <Field label={t.password.confirm} name="password_confirm">
-          <input name="password_confirm" type="password" autoComplete="new-password" data-testid="reset-password-confirm" />
-        </Field>
-        {mismatch ? (
-          <p className="field-error" role="alert">
-            {t.auth.passwordMismatch}
-          </p>
-        ) : null}
+        <NewPasswordFields
+          name="password"
+          label={t.password.next}
+          confirmLabel={t.password.confirm}
+          hint={t.auth.passwordHint}
+          mismatchText={t.auth.passwordMismatch}
+          issues={fields}
+          mismatch={mismatch}
+          testId="reset-password"
+        />
         <ErrorNotice title={t.users.changeFailed(user.username)} error={error} testId="reset-password-error" />
         <div className="dialog-buttons">
           <button type="button" onClick={() => onClose(false)}>
