@@ -1,5 +1,6 @@
 import type { ErrorBody } from '@shared/contract/errors';
 import type { ReactNode } from 'react';
+import { useMessages } from '../i18n/use-messages';
 import type { FieldIssues } from '../stores/outcome';
 
 /** The text of a form control by name (uncontrolled inputs: passwords and secret values never enter React state). */
@@ -54,19 +55,21 @@ export function passwordsMatch(form: HTMLFormElement, name: string): boolean {
  * A new password typed twice (`<name>` and `<name>_confirm`), with the password rules as a hint
  * and a mismatch said under the fields. Test ids: `<testId>` and `<testId>-confirm`.
  */
-export function NewPasswordFields(props: { name: string; label: string; confirmLabel: string; hint: string; mismatchText: string; issues?: FieldIssues; mismatch: boolean; testId: string; mismatchTestId?: string }) {
+export function NewPasswordFields(props: { name: string; labels?: [string, string]; issues?: FieldIssues; mismatch: boolean; testId: string; mismatchTestId?: string }) {
+  const t = useMessages();
   const { name, testId } = props;
+  const [label, confirmLabel] = props.labels ?? [t.password.next, t.password.confirm];
   return (
     <>
-      <Field label={props.label} name={name} issues={props.issues} hint={props.hint}>
+      <Field label={label} name={name} issues={props.issues} hint={t.auth.passwordHint}>
         <input name={name} type="password" autoComplete="new-password" required data-testid={testId} />
       </Field>
-      <Field label={props.confirmLabel} name={`${name}_confirm`}>
+      <Field label={confirmLabel} name={`${name}_confirm`}>
         <input name={`${name}_confirm`} type="password" autoComplete="new-password" required data-testid={`${testId}-confirm`} />
       </Field>
       {props.mismatch ? (
         <p className="field-error" role="alert" data-testid={props.mismatchTestId}>
-          {props.mismatchText}
+          {t.auth.passwordMismatch}
         </p>
       ) : null}
     </>

@@ -68,10 +68,7 @@ function FirstRunForm() {
         </Field>
         <NewPasswordFields
           name="password"
-          label={t.auth.password}
-          confirmLabel={t.auth.passwordConfirm}
-          hint={t.auth.passwordHint}
-          mismatchText={t.auth.passwordMismatch}
+          labels={[t.auth.password, t.auth.passwordConfirm]}
           issues={form.fields}
           mismatch={mismatch}
           testId="first-run-password"

@@ -39,10 +39,6 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
         </Field>
         <NewPasswordFields
           name="new_password"
-          label={t.password.next}
-          confirmLabel={t.password.confirm}
-          hint={t.auth.passwordHint}
-          mismatchText={t.auth.passwordMismatch}
           issues={fields}
           mismatch={mismatch}
           testId="new-password"

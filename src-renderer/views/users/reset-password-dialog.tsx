@@ -39,10 +39,6 @@ export function ResetPasswordDialog({ user, onClose }: { user: UserView; onClose
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
         <NewPasswordFields
           name="password"
-          label={t.password.next}
-          confirmLabel={t.password.confirm}
-          hint={t.auth.passwordHint}
-          mismatchText={t.auth.passwordMismatch}
           issues={fields}
           mismatch={mismatch}
           testId="reset-password"
