@@ -3,7 +3,7 @@ import { chordProblems } from './desktop-keys';
 
 /**
  * Params of the desktop actions (SPEC section 3), with the SPEC's names; plain TS shared by the
- * validator and the implementations (through engine/desktop/params.ts). Every action but
+ * validator and, through the specs of desktop.ts, the implementations. Every action but
  * `screenshot` takes `screenshot: true` to keep a picture of the screen after the step. `wait {ms}` is the
  * engine's generic control action and is not defined here. Coordinates are screen pixels from
  * the top-left corner of the primary screen.

@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * Params of the web actions (SPEC section 3), with exactly the SPEC's names. Plain TS shared by the
- * validator (src-shared/dsl/actions/web.ts) and the implementations (src-main/core/engine/actions/web.ts,
- * which import them through engine/web/params.ts). Extras beyond the SPEC, each optional:
+ * validator (src-shared/dsl/actions/web.ts) and, through those specs, the implementations
+ * (src-main/core/engine/actions/web.ts). Extras beyond the SPEC, each optional:
  * - `screenshot: true` on every action that works on a page: the runner keeps a screenshot of
  *   what the robot saw after the step (it always does after a failed one);
  * - `timeout_ms` on every action that waits for an element (SPEC gives it to wait_for_selector

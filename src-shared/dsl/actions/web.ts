@@ -37,6 +37,8 @@ export const fillByLabel = defineActionSpec({
   summary: 'Types text into the field with this label (label, aria, placeholder or nearby text; Japanese/English synonyms)',
   params: fillByLabelParams,
   idempotent: true,
+  // Typing into a live form can already send things (autosave, availability checks), and a
+  // dry run must never type a secret: so filling counts as a change.
   mutating: true,
 });
 
@@ -92,6 +94,7 @@ export const uploadFile = defineActionSpec({
   summary: 'Puts a local file into a file input (by selector or label)',
   params: uploadFileParams,
   idempotent: false,
+  // Many upload widgets send the file as soon as it is chosen.
   mutating: true,
   risk: (p) => ({ level: 'medium', reason: `sends the local file ${p.path} to a web site` }),
 });
@@ -102,6 +105,7 @@ export const downloadFile = defineActionSpec({
   summary: "Downloads a file (a URL with the browser's cookies, or by clicking a link) into the run's artifacts or to `to`",
   params: downloadFileParams,
   idempotent: true,
+  // It writes `to` (which may replace a file), and the link it clicks is a click.
   mutating: true,
 });
 

@@ -1,12 +1,13 @@
-import { ActionError, defineAction, type ActionContext, type ActionDef, type ArtifactRef } from '../action-types';
+import { ActionError, type ActionContext, type ActionDef, type ArtifactRef } from '../action-types';
 import { throwIfAborted } from '../action-polling';
 import { pasteText } from '../desktop/clipboard-paste';
 import { typeWithKeyboard, typingMethod } from '../desktop/typing';
 import { keyEntry, nutKeyName } from '../desktop/keys';
 import { loadNut, type Nut } from '../desktop/nut';
-import { mouseClickParams, mouseMoveParams, pressKeysParams, screenshotParams, typeTextParams } from '../desktop/params';
 import { imageToPng } from '../desktop/png';
 import { desktopPreflight, systemDesktop, unavailable, type DesktopSystem, type PreflightResult } from '../desktop/preflight';
+import * as spec from '@shared/dsl/actions/desktop';
+import { implement } from './implement';
 
 /**
  * Desktop actions over nut.js (SPEC section 3): mouse, keyboard, screenshots. Every step first
@@ -72,13 +73,7 @@ export function createDesktopActions(sys: DesktopSystem = systemDesktop()): Acti
     }
   }
 
-  const mouseMove = defineAction({
-    name: 'mouse_move',
-    family: 'desktop',
-    summary: 'Moves the mouse pointer to screen coordinates',
-    params: mouseMoveParams,
-    idempotent: true,
-    mutating: true,
+  const mouseMove = implement(spec.mouseMove, {
     async run(p, ctx) {
       return desktop(ctx, 'mouse_move', async ({ nut, screen }) => {
         inside('mouse_move', screen, p.x, p.y);
@@ -95,14 +90,7 @@ export function createDesktopActions(sys: DesktopSystem = systemDesktop()): Acti
     captureScreenshot,
   });
 
-  const mouseClick = defineAction({
-    name: 'mouse_click',
-    family: 'desktop',
-    summary: 'Clicks (or double-clicks) a mouse button at screen coordinates or where the pointer is',
-    params: mouseClickParams,
-    idempotent: false,
-    mutating: true,
-    risk: (p) => ({ level: 'medium', reason: `clicks the ${p.button} button at ${p.x === undefined ? 'the pointer' : `(${p.x}, ${p.y})`}; what is there is only known at run time` }),
+  const mouseClick = implement(spec.mouseClick, {
     async run(p, ctx) {
       return desktop(ctx, 'mouse_click', async ({ nut, screen }) => {
         if (p.x !== undefined && p.y !== undefined) {
@@ -125,14 +113,7 @@ export function createDesktopActions(sys: DesktopSystem = systemDesktop()): Acti
     captureScreenshot,
   });
 
-  const typeText = defineAction({
-    name: 'type_text',
-    family: 'desktop',
-    summary: 'Types text into the focused window (Japanese and symbols through the clipboard)',
-    params: typeTextParams,
-    idempotent: false,
-    mutating: true,
-    risk: () => ({ level: 'low', reason: 'types into whichever window has the focus at run time' }),
+  const typeText = implement(spec.typeText, {
     async run(p, ctx) {
       return desktop(ctx, 'type_text', async ({ nut }) => {
         const method = typingMethod(p.text);
@@ -150,14 +131,7 @@ export function createDesktopActions(sys: DesktopSystem = systemDesktop()): Acti
     captureScreenshot,
   });
 
-  const pressKeys = defineAction({
-    name: 'press_keys',
-    family: 'desktop',
-    summary: 'Presses a key or a chord (keys held together, e.g. ["Control", "S"]), then releases it',
-    params: pressKeysParams,
-    idempotent: false,
-    mutating: true,
-    risk: (p) => ({ level: 'low', reason: `presses ${p.keys.join('+')} in whichever window has the focus at run time` }),
+  const pressKeys = implement(spec.pressKeys, {
     async run(p, ctx) {
       return desktop(ctx, 'press_keys', async ({ nut }) => {
         const keys = p.keys.map((k) => nut.Key[nutKeyName(k, sys.platform) as keyof typeof nut.Key]);
@@ -173,13 +147,7 @@ export function createDesktopActions(sys: DesktopSystem = systemDesktop()): Acti
     captureScreenshot,
   });
 
-  const screenshot = defineAction({
-    name: 'screenshot',
-    family: 'desktop',
-    summary: 'Stores a PNG of the screen (or a region of it) as an artifact',
-    params: screenshotParams,
-    idempotent: true,
-    mutating: false,
+  const screenshot = implement(spec.screenshotAction, {
     async run(p, ctx) {
       return desktop(ctx, 'screenshot', async ({ nut, screen }) => {
         const r = p.region;

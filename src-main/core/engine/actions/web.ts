@@ -3,28 +3,15 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { ElementHandle, Page } from 'playwright-core';
-import { ActionError, defineAction, type ActionContext, type ActionDef, type ActionResult } from '../action-types';
+import { ActionError, type ActionContext, type ActionDef, type ActionResult } from '../action-types';
 import { pollUntil } from '../action-polling';
+import { implement } from './implement';
+import * as spec from '@shared/dsl/actions/web';
 import { describe, locateClickTarget, type Located } from '../web/click-resolver';
-import { clickRisk } from '../web/click-risk';
 import { contentTypeFor, downloadTarget, keepDownload, responseFileName } from '../web/downloads';
 import { collapse, domSchema, invalidSelector, isSelectorError, pageText, textOrRole, total, visibleIn } from '../web/element-query';
 import { findField, frameOf, type FoundField } from '../web/field-resolver';
-import {
-  DEFAULT_ELEMENT_TIMEOUT_MS,
-  assertElementParams,
-  assertTextParams,
-  captureDomSchemaParams,
-  clickByTextParams,
-  downloadFileParams,
-  fillByLabelParams,
-  openBrowserParams,
-  takeScreenshotParams,
-  uploadFileParams,
-  waitForDownloadParams,
-  waitForElementParams,
-  waitForSelectorParams,
-} from '../web/params';
+import { DEFAULT_ELEMENT_TIMEOUT_MS } from '@shared/dsl/actions/web-params';
 import { captureWebScreenshot, checkUrl, compact, navigate, webStep, withPage } from '../web/web-step';
 import type { NamedContext, WebSession } from '../web/web-session';
 
@@ -84,13 +71,7 @@ function lookupBudget(ctx: ActionContext, session: WebSession, wanted: number): 
   return session.skippedInDryRun ? Math.min(wanted, DRY_RUN_LOOKUP_MS) : wanted;
 }
 
-const openBrowser = defineAction({
-  name: 'open_browser',
-  family: 'web',
-  summary: 'Opens a URL in a named browser context that later steps of the run share',
-  params: openBrowserParams,
-  idempotent: true,
-  mutating: false,
+const openBrowser = implement(spec.openBrowser, {
   async run(p, ctx) {
     const url = checkUrl('open_browser', p.url);
     const visible = p.visible ?? !ctx.config.web.headless;
@@ -111,15 +92,7 @@ const openBrowser = defineAction({
   captureScreenshot: captureWebScreenshot,
 });
 
-const fillByLabel = defineAction({
-  name: 'fill_by_label',
-  family: 'web',
-  summary: 'Types text into the field with this label (label, aria, placeholder or nearby text; Japanese/English synonyms)',
-  params: fillByLabelParams,
-  idempotent: true,
-  // Typing into a live form can already send things (autosave, availability checks), and a
-  // dry run must never type a secret: so filling counts as a change.
-  mutating: true,
+const fillByLabel = implement(spec.fillByLabel, {
   async run(p, ctx) {
     return withPage(
       ctx,
@@ -187,14 +160,7 @@ async function dryRunClick(ctx: ActionContext, session: WebSession, named: Named
   }
 }
 
-const clickByText = defineAction({
-  name: 'click_by_text',
-  family: 'web',
-  summary: 'Clicks the button or link with this text (exact text, then role and name, then partial; one reload and retry)',
-  params: clickByTextParams,
-  idempotent: false,
-  mutating: true,
-  risk: (p) => clickRisk(p.text),
+const clickByText = implement(spec.clickByText, {
   async run(p, ctx) {
     return withPage(ctx, 'click_by_text', async (named) => {
       const located = await locateClickTarget(ctx, named.page, {
@@ -220,13 +186,7 @@ const clickByText = defineAction({
   captureScreenshot: captureWebScreenshot,
 });
 
-const waitForSelector = defineAction({
-  name: 'wait_for_selector',
-  family: 'web',
-  summary: 'Waits until an element matching a CSS selector is visible (any frame, shadow roots included)',
-  params: waitForSelectorParams,
-  idempotent: true,
-  mutating: false,
+const waitForSelector = implement(spec.waitForSelector, {
   async run(p, ctx) {
     return withPage(ctx, 'wait_for_selector', async (named, session) => {
       const skipped = unverifiable(ctx, session);
@@ -257,13 +217,7 @@ function describeQuery(p: { text?: string; role?: string }): string {
   return [p.role ? `role ${p.role}` : '', p.text !== undefined ? `text '${p.text}'` : ''].filter(Boolean).join(' and ');
 }
 
-const waitForElement = defineAction({
-  name: 'wait_for_element',
-  family: 'web',
-  summary: 'Waits until an element with this text and/or role is visible',
-  params: waitForElementParams,
-  idempotent: true,
-  mutating: false,
+const waitForElement = implement(spec.waitForElement, {
   async run(p, ctx) {
     return withPage(ctx, 'wait_for_element', async (named, session) => {
       const skipped = unverifiable(ctx, session);
@@ -284,13 +238,7 @@ const waitForElement = defineAction({
   captureScreenshot: captureWebScreenshot,
 });
 
-const assertElement = defineAction({
-  name: 'assert_element',
-  family: 'web',
-  summary: 'Fails unless at least count_gte visible elements have this text and/or role',
-  params: assertElementParams,
-  idempotent: true,
-  mutating: false,
+const assertElement = implement(spec.assertElement, {
   async run(p, ctx) {
     return withPage(ctx, 'assert_element', async (named, session) => {
       const skipped = unverifiable(ctx, session);
@@ -314,13 +262,7 @@ const assertElement = defineAction({
   captureScreenshot: captureWebScreenshot,
 });
 
-const assertText = defineAction({
-  name: 'assert_text',
-  family: 'web',
-  summary: 'Fails unless the page (all frames, shadow roots included) shows this text',
-  params: assertTextParams,
-  idempotent: true,
-  mutating: false,
+const assertText = implement(spec.assertText, {
   async run(p, ctx) {
     return withPage(ctx, 'assert_text', async (named, session) => {
       const skipped = unverifiable(ctx, session);
@@ -385,15 +327,7 @@ async function isFileInput(el: ElementHandle): Promise<boolean> {
   return el.evaluate((e: { tagName: string; type?: string }) => e.tagName === 'INPUT' && e.type === 'file');
 }
 
-const uploadFile = defineAction({
-  name: 'upload_file',
-  family: 'web',
-  summary: 'Puts a local file into a file input (by selector or label)',
-  params: uploadFileParams,
-  idempotent: false,
-  // Many upload widgets send the file as soon as it is chosen.
-  mutating: true,
-  risk: (p) => ({ level: 'medium', reason: `sends the local file ${p.path} to a web site` }),
+const uploadFile = implement(spec.uploadFile, {
   async run(p, ctx) {
     const bytes = checkLocalFile(p.path);
     return withPage(ctx, 'upload_file', async (named) => {
@@ -447,14 +381,7 @@ async function saveBytes(ctx: ActionContext, body: Buffer, filename: string, to:
   return { filename, artifact: ref.name, bytes: ref.bytes, sha256 };
 }
 
-const downloadFile = defineAction({
-  name: 'download_file',
-  family: 'web',
-  summary: 'Downloads a file (a URL with the browser\'s cookies, or by clicking a link) into the run\'s artifacts or to `to`',
-  params: downloadFileParams,
-  idempotent: true,
-  // It writes `to` (which may replace a file), and the link it clicks is a click.
-  mutating: true,
+const downloadFile = implement(spec.downloadFile, {
   async run(p, ctx) {
     return withPage(ctx, 'download_file', async (named) => {
       const wait = elementWait(p);
@@ -493,13 +420,7 @@ const downloadFile = defineAction({
   captureScreenshot: captureWebScreenshot,
 });
 
-const waitForDownload = defineAction({
-  name: 'wait_for_download',
-  family: 'web',
-  summary: 'Waits for a download an earlier step started and keeps it in the run\'s artifacts or at `to`',
-  params: waitForDownloadParams,
-  idempotent: false,
-  mutating: true,
+const waitForDownload = implement(spec.waitForDownload, {
   async run(p, ctx) {
     return withPage(ctx, 'wait_for_download', async (named) => {
       const wait = elementWait(p);
@@ -514,13 +435,7 @@ const waitForDownload = defineAction({
   captureScreenshot: captureWebScreenshot,
 });
 
-const takeScreenshot = defineAction({
-  name: 'take_screenshot',
-  family: 'web',
-  summary: 'Stores a PNG of the current page as an artifact',
-  params: takeScreenshotParams,
-  idempotent: true,
-  mutating: false,
+const takeScreenshot = implement(spec.takeScreenshot, {
   async run(p, ctx) {
     return withPage(ctx, 'take_screenshot', async (named) => {
       const png = await named.page.screenshot({ fullPage: p.full_page, timeout: 30_000 });
@@ -532,13 +447,7 @@ const takeScreenshot = defineAction({
   captureScreenshot: captureWebScreenshot,
 });
 
-const captureDomSchema = defineAction({
-  name: 'capture_dom_schema',
-  family: 'web',
-  summary: 'Stores the interactive elements of the page (roles, names, labels; never values) as a JSON artifact',
-  params: captureDomSchemaParams,
-  idempotent: true,
-  mutating: false,
+const captureDomSchema = implement(spec.captureDomSchema, {
   async run(_p, ctx) {
     return withPage(ctx, 'capture_dom_schema', async (named) => {
       const frames = await domSchema(named.page);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chordProblems, KEYS, nutKeyName } from './keys';
-import { pressKeysParams } from './params';
+import { pressKeysParams } from '@shared/dsl/actions/desktop-params';
 
 describe('key names', () => {
   it('accepts names and aliases in any case and maps them to nut.js keys', () => {
