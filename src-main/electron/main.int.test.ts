@@ -122,6 +122,20 @@ const waitFor = async (cond: () => boolean, what: string) => {
   if (!cond()) throw new Error(`timed out waiting for ${what}`);
 };
 
+/** Environment the main process reads at import, set per test and put back afterwards. */
+const savedEnv = new Map<string, string | undefined>();
+function setEnv(name: string, value: string): void {
+  if (!savedEnv.has(name)) savedEnv.set(name, process.env[name]);
+  process.env[name] = value;
+}
+function restoreEnv(): void {
+  for (const [name, value] of savedEnv) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  savedEnv.clear();
+}
+
 describe('the desktop app main process (Electron modules faked)', () => {
   let dataDir: string;
   let blocker: Server | undefined;
@@ -134,7 +148,7 @@ describe('the desktop app main process (Electron modules faked)', () => {
     s.exitCode = undefined;
     s.quitCompleted = 0;
     dataDir = mkdtempSync(join(tmpdir(), 'da-main-'));
-    vi.stubEnv('DESKTOP_AGENT_DATA_DIR', dataDir);
+    setEnv('DESKTOP_AGENT_DATA_DIR', dataDir);
   });
 
   afterEach(async () => {
@@ -144,12 +158,12 @@ describe('the desktop app main process (Electron modules faked)', () => {
     }
     blocker?.close();
     blocker = undefined;
-    vi.unstubAllEnvs();
+    restoreEnv();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('starts the core and the API, opens a secure window on the app protocol, and stops cleanly', async () => {
-    vi.stubEnv('DESKTOP_AGENT_PORT', '0');
+    setEnv('DESKTOP_AGENT_PORT', '0');
     await import('./main');
     const s = fake.state;
     expect(s.paths.get('userData')).toBe(join(dataDir, 'electron'));
@@ -189,7 +203,7 @@ describe('the desktop app main process (Electron modules faked)', () => {
     blocker = createServer();
     await new Promise<void>((r) => blocker!.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
-    vi.stubEnv('DESKTOP_AGENT_PORT', String(port));
+    setEnv('DESKTOP_AGENT_PORT', String(port));
     await import('./main');
     const s = fake.state;
     await waitFor(() => s.windows.length === 1 && s.trays.length === 1, 'the window and the tray');
