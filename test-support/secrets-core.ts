@@ -1,50 +1,23 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core, type CoreOptions } from '../src-main/core/app/create-core';
-import { MemorySink } from '../src-main/core/app/logger';
-import { resolvePaths } from '../src-main/core/app/paths';
-import { REPO_ROOT } from './temp-core';
+import type { CoreOptions } from '../src-main/core/app/create-core';
+import { tempCore, type TempCore } from './temp-core';
 
-export interface SecretsCore {
-  core: Core;
-  dir: string;
-  logs: MemorySink;
-  stop(): Promise<void>;
-  cleanup(): Promise<void>;
-}
+export type SecretsCore = TempCore;
 
 /**
- * A real core on a data dir (a new temp dir unless `dir` is given, so a test can restart on the
- * same one), with `secrets:` of orchestrator.yaml set as given.
+ * A real core (see tempCore) with no environment (`env: {}`, so this machine's variables are not
+ * read as secrets) and `secrets:` of orchestrator.yaml set as given.
  */
 export async function secretsCore(options: Partial<CoreOptions> & { dir?: string; secretsYaml?: string } = {}): Promise<SecretsCore> {
+  const { secretsYaml, ...rest } = options;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'da-secrets-'));
-  if (options.secretsYaml) {
+  if (secretsYaml) {
     mkdirSync(join(dir, 'configs'), { recursive: true });
-    writeFileSync(join(dir, 'configs', 'orchestrator.yaml'), `secrets:\n${options.secretsYaml.replace(/^/gm, '  ')}\n`);
+    writeFileSync(join(dir, 'configs', 'orchestrator.yaml'), `secrets:\n${secretsYaml.replace(/^/gm, '  ')}\n`);
   }
-  const logs = new MemorySink();
-  const core = await createCore({
-    paths: resolvePaths({ dataDir: dir, defaultConfigDir: join(REPO_ROOT, 'configs') }),
-    version: 'test',
-    strictConfig: true,
-    validateOutputs: true,
-    extraLogSinks: [logs],
-    env: {},
-    ...options,
-  });
-  await core.start();
-  return {
-    core,
-    dir,
-    logs,
-    stop: () => core.stop(),
-    cleanup: async () => {
-      await core.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return tempCore({ env: {}, ...rest, dir });
 }
 
 /** Every file under dir (relative paths), to show what a data dir holds. */

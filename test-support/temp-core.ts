@@ -15,12 +15,17 @@ export interface TempCore {
   dir: string;
   logs: MemorySink;
   clock?: FakeClock;
+  /** Stops the core and keeps the data dir (a test may start again on it). */
+  stop(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
-/** A real core on a temp data dir (real SQLite, real files), for integration tests. */
-export async function tempCore(options: Partial<CoreOptions> & { fakeClock?: boolean } = {}): Promise<TempCore> {
-  const dir = mkdtempSync(join(tmpdir(), 'da-core-'));
+/**
+ * A real core on a data dir (real SQLite, real files), for integration tests: a new temp dir
+ * unless `dir` is given, so a test can restart on the same one.
+ */
+export async function tempCore(options: Partial<CoreOptions> & { fakeClock?: boolean; dir?: string } = {}): Promise<TempCore> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'da-core-'));
   const logs = new MemorySink();
   const clock = options.fakeClock ? new FakeClock() : undefined;
   const core = await createCore({
@@ -38,6 +43,7 @@ export async function tempCore(options: Partial<CoreOptions> & { fakeClock?: boo
     dir,
     logs,
     clock,
+    stop: () => core.stop(),
     cleanup: async () => {
       await core.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../core/app/runtime-options';
+import { RUNTIME_FLAGS, UsageError } from '../core/app/runtime-options';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -17,20 +17,15 @@ export interface Command {
 }
 
 /** Flags every command accepts (SPEC section 1). */
-export const RUNTIME_FLAGS = {
-  'data-dir': { type: 'string' },
-  'config-dir': { type: 'string' },
-  host: { type: 'string' },
-  port: { type: 'string' },
-  browser: { type: 'string' },
-  'allow-remote': { type: 'boolean' },
+export const COMMAND_FLAGS = {
+  ...RUNTIME_FLAGS,
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** parseArgs with our error style: unknown flags are usage errors that name the flag. */
 export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, allowPositionals = true) {
   try {
-    return parseArgs({ args: argv, options: { ...RUNTIME_FLAGS, ...options }, allowPositionals, strict: true });
+    return parseArgs({ args: argv, options: { ...COMMAND_FLAGS, ...options }, allowPositionals, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../core/app/paths';
-import { runtimeOptions, type RuntimeOptions } from '../core/app/runtime-options';
+import { RUNTIME_FLAGS, runtimeOptions, type RuntimeOptions } from '../core/app/runtime-options';
 
 /**
  * The shared flags of SPEC section 1 from the app's command line (`npm start -- --port 0`) and
@@ -12,14 +12,7 @@ export function appRuntimeOptions(args: string[], env: NodeJS.ProcessEnv, platfo
     args,
     strict: false,
     allowPositionals: true,
-    options: {
-      'data-dir': { type: 'string' },
-      'config-dir': { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      browser: { type: 'string' },
-      'allow-remote': { type: 'boolean' },
-    },
+    options: RUNTIME_FLAGS,
   });
   const options = runtimeOptions(values as Record<string, string | boolean | undefined>, env);
   return { ...options, dataDir: options.dataDir ?? defaultDataDir(platform, env) };

@@ -1,6 +1,16 @@
 import { isIP } from 'node:net';
 
 /** Flags and variables shared by every entry (SPEC section 1). */
+/** The flags that set where and how the core runs (SPEC section 1): the CLI and the desktop app read the same ones. */
+export const RUNTIME_FLAGS = {
+  'data-dir': { type: 'string' },
+  'config-dir': { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  browser: { type: 'string' },
+  'allow-remote': { type: 'boolean' },
+} as const;
+
 export interface RuntimeOptions {
   dataDir?: string;
   configDir?: string;
