@@ -59,6 +59,7 @@ describe('desktop-agent enqueue against a running serve', () => {
     const anon = cli(['enqueue', 'nope']);
     expect(anon.status).toBe(1);
     expect(anon.stderr).toContain('UNAUTHENTICATED');
+    expect(anon.stderr).toContain('Give DESKTOP_AGENT_TOKEN=<api token>, or --user NAME --password-stdin.');
     const unknown = cli(['enqueue', 'no_such_template'], { DESKTOP_AGENT_TOKEN: token });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("Template 'no_such_template' not found");

@@ -64,5 +64,7 @@ export function describeError(answer: ApiAnswer): string {
   const e = (answer.body as { error?: { code: string; message: string; details?: { issues?: { path: string; message: string }[] } } })?.error;
   if (!e) return `HTTP ${answer.status}`;
   const issues = e.details?.issues?.map((i) => `\n  ${i.path}: ${i.message}`).join('') ?? '';
-  return `${e.message} (${e.code}, HTTP ${answer.status})${issues}`;
+  // From a terminal, "sign in" means giving the CLI credentials: say how.
+  const hint = e.code === 'UNAUTHENTICATED' ? '\n  Give DESKTOP_AGENT_TOKEN=<api token>, or --user NAME --password-stdin.' : '';
+  return `${e.message} (${e.code}, HTTP ${answer.status})${issues}${hint}`;
 }

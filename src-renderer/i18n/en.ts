@@ -121,6 +121,7 @@ export const en: Messages = {
     duration: 'Duration',
     shown: (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'run' : 'runs'} shown`,
     empty: 'No runs match.',
+    none: 'No runs yet. Open a template under Templates and press Run, or start one with desktop-agent enqueue or POST /api/runs.',
     loadMore: 'Load more',
     end: 'All runs shown',
     loadMoreFailed: 'Could not load more runs',

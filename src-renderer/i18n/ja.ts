@@ -120,6 +120,7 @@ export const ja = {
     duration: '所要時間',
     shown: (n: number) => `${n.toLocaleString('ja-JP')} 件を表示`,
     empty: '条件に合う実行はありません。',
+    none: 'まだ実行はありません。「テンプレート」でテンプレートを開いて「実行」を押すか、desktop-agent enqueue や POST /api/runs で開始できます。',
     loadMore: 'さらに読み込む',
     end: 'すべて表示しました',
     loadMoreFailed: '続きを読み込めませんでした',

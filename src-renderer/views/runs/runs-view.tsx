@@ -28,6 +28,7 @@ export function RunsView() {
   const status = useRunsStore((s) => s.status);
   const error = useRunsStore((s) => s.error);
   const items = useRunsStore((s) => s.items);
+  const filtered = useRunsStore((s) => Object.values(s.filters).some((v) => v !== ''));
   const nextCursor = useRunsStore((s) => s.nextCursor);
   const more = useRunsStore((s) => s.more);
   const load = useRunsStore((s) => s.load);
@@ -68,7 +69,7 @@ export function RunsView() {
           <QueryMessage status={status} error={error} binding="GET /api/runs" onReload={() => void load()} />
         ) : items.length === 0 ? (
           <p className="notice" data-testid="runs-empty">
-            {t.runs.empty}
+            {filtered ? t.runs.empty : t.runs.none}
           </p>
         ) : (
           <>
