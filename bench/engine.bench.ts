@@ -14,8 +14,8 @@ import { newId } from '../src-shared/domain/ids';
 import { validateTemplate } from '../src-shared/dsl/validate';
 import type { StepNode } from '../src-shared/dsl/template-model';
 import { createCore } from '../src-main/core/app/create-core';
-import { packageInfo } from '../src-main/core/app/package-root';
-import { resolvePaths } from '../src-main/core/app/paths';
+import { packageInfo } from '../src-main/core/kernel/package-root';
+import { resolvePaths } from '../src-main/core/kernel/paths';
 import { nativeBindingPath } from '../src-main/core/db/native-binding';
 import { makeLookup, render } from '../src-main/core/engine/scope';
 

@@ -15,8 +15,8 @@ import { chromium, type Page } from 'playwright-core';
 import { startHttpServer } from '../src-main/core/api/http';
 import type { CallContext } from '../src-main/core/api/principal';
 import { createCore } from '../src-main/core/app/create-core';
-import { packageInfo } from '../src-main/core/app/package-root';
-import { resolvePaths } from '../src-main/core/app/paths';
+import { packageInfo } from '../src-main/core/kernel/package-root';
+import { resolvePaths } from '../src-main/core/kernel/paths';
 import { nativeBindingPath } from '../src-main/core/db/native-binding';
 import { percentile, printTable } from './support/report';
 

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FakeClock } from '../src-main/core/app/clock';
+import { FakeClock } from '../src-main/core/kernel/clock';
 import { createCore, type Core, type CoreOptions } from '../src-main/core/app/create-core';
-import { MemorySink } from '../src-main/core/app/logger';
-import { resolvePaths } from '../src-main/core/app/paths';
+import { MemorySink } from '../src-main/core/kernel/logger';
+import { resolvePaths } from '../src-main/core/kernel/paths';
 import type { CallContext } from '../src-main/core/api/principal';
 import type { Role } from '../src-shared/rbac/roles';
 

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IPC_EVENTS, IPC_INVOKE, type AgentApi, type EventsMessage } from '../../src-shared/contract/ipc';
 import { username as usernameSchema } from '../../src-shared/contract/users';
-import { createLogger, MemorySink } from '../../src-main/core/app/logger';
+import { createLogger, MemorySink } from '../../src-main/core/kernel/logger';
 import { createIpcAdapter } from '../../src-main/electron/ipc-adapter';
 import { createSenderCheck } from '../../src-main/electron/window-policy';
 import { createClient } from '../../src-renderer/bridge/client';

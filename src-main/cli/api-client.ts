@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultDataDir } from '../core/app/paths';
+import { defaultDataDir } from '../core/kernel/paths';
 import { UsageError } from '../core/app/runtime-options';
 import type { CliIo } from './io';
 

@@ -40,7 +40,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return name ? EXIT.ok : EXIT.invalid;
   }
   if (name === '--version' || name === '-v') {
-    const { packageInfo } = await import('../core/app/package-root');
+    const { packageInfo } = await import('../core/kernel/package-root');
     io.stdout(`${packageInfo().version}\n`);
     return EXIT.ok;
   }

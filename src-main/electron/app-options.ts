@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultDataDir } from '../core/app/paths';
+import { defaultDataDir } from '../core/kernel/paths';
 import { RUNTIME_FLAGS, runtimeOptions, type RuntimeOptions } from '../core/app/runtime-options';
 
 /**

@@ -5,8 +5,8 @@ import { IPC_EVENTS, IPC_INVOKE, type EventsMessage } from '@shared/contract/ipc
 import type { Authentication } from '../core/api/authenticator';
 import type { Dispatcher } from '../core/api/dispatcher';
 import type { CallContext } from '../core/api/principal';
-import type { EventBus } from '../core/app/event-bus';
-import type { Logger } from '../core/app/ports';
+import type { EventBus } from '../core/kernel/event-bus';
+import type { Logger } from '../core/kernel/ports';
 import type { IpcSenderInfo } from './window-policy';
 
 /**

@@ -1,6 +1,6 @@
 import type { NotificationConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { MemorySink, createLogger } from '../core/app/logger';
+import { MemorySink, createLogger } from '../core/kernel/logger';
 import { createElectronNotifier, type NotificationClass } from './notifier';
 
 function fakeNotificationClass(supported: boolean) {

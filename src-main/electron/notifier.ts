@@ -1,5 +1,5 @@
 import type { Notification as ElectronNotification, NotificationConstructorOptions, Shell } from 'electron';
-import type { Logger, Notifier } from '../core/app/ports';
+import type { Logger, Notifier } from '../core/kernel/ports';
 
 export interface NotificationClass {
   new (options: NotificationConstructorOptions): Pick<ElectronNotification, 'on' | 'show'>;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCEDURES, type ProcedureDef } from '@shared/contract';
 import { publicEntryFor } from '@shared/rbac/public-surface';
 import { PERMISSIONS, hasPermission, type Role } from '@shared/rbac/roles';
-import { FakeClock } from '../core/app/clock';
+import { FakeClock } from '../core/kernel/clock';
 import { FAST_SCRYPT, addUser, basic, bearer, passwordOf } from '../../test-support/users';
 import { startServe, type ServeHandle } from './start-serve';
 

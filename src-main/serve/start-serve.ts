@@ -3,8 +3,8 @@ import type { RunningHttpServer } from '../core/api/http';
 import { startApi } from '../core/api/start-api';
 import { createCore, type Core, type CoreOptions } from '../core/app/create-core';
 import { nativeBindingPath } from '../core/db/native-binding';
-import { packageInfo } from '../core/app/package-root';
-import { resolvePaths } from '../core/app/paths';
+import { packageInfo } from '../core/kernel/package-root';
+import { resolvePaths } from '../core/kernel/paths';
 import { removeRuntimeFile, writeRuntimeFile } from '../core/app/runtime-file';
 import type { RuntimeOptions } from '../core/app/runtime-options';
 

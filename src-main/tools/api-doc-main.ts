@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROCEDURES } from '@shared/contract';
-import { packageInfo } from '../core/app/package-root';
+import { packageInfo } from '../core/kernel/package-root';
 import { renderApiMarkdown } from './api-doc';
 
 const file = join(packageInfo().root, 'docs', 'api.md');

@@ -84,8 +84,8 @@ export const runCommand: Command = {
     }
 
     const { createCore } = await import('../../core/app/create-core');
-    const { packageInfo } = await import('../../core/app/package-root');
-    const { resolvePaths } = await import('../../core/app/paths');
+    const { packageInfo } = await import('../../core/kernel/package-root');
+    const { resolvePaths } = await import('../../core/kernel/paths');
     const { nativeBindingPath } = await import('../../core/db/native-binding');
     const { getRun } = await import('../../core/queue/run-read');
     const { root, version } = packageInfo();

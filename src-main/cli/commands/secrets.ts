@@ -1,5 +1,5 @@
 import { formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
-import { AppError } from '../../core/app/errors';
+import { AppError } from '../../core/kernel/errors';
 import { UsageError } from '../../core/app/runtime-options';
 import { EXIT, parseCommandArgs, type CliIo, type Command } from '../io';
 import { secretNotFoundMessage } from '../../core/security/secrets/secret-store';

@@ -1,4 +1,4 @@
-import type { AppError } from '../app/errors';
+import type { AppError } from '../kernel/errors';
 import { ANONYMOUS, type Principal } from './principal';
 
 export interface HttpCredentials {

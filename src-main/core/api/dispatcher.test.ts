@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineProcedure } from '@shared/contract/procedure';
-import { MemorySink, createLogger } from '../app/logger';
+import { MemorySink, createLogger } from '../kernel/logger';
 import { Redactor } from '../security/redaction';
 import type { AuditInput } from '../security/audit/audit-log';
 import { createDispatcher } from './dispatcher';

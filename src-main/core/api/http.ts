@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { statusOf, type ErrorBody } from '@shared/contract/errors';
 import type { ProcedureDef, RawResponse } from '@shared/contract/procedure';
-import type { EventBus } from '../app/event-bus';
-import type { Logger } from '../app/ports';
+import type { EventBus } from '../kernel/event-bus';
+import type { Logger } from '../kernel/ports';
 import { SESSION_COOKIE, type Authenticator } from './authenticator';
 import type { Dispatcher } from './dispatcher';
 import { isAllowedHost, isCrossSite, type HostPolicy } from './host-guard';

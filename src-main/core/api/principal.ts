@@ -12,7 +12,7 @@ export interface CallContext {
   /** An IP address, `ipc` or `cli`. */
   source: string;
   /** Set when credentials were presented but refused (bad password, expired session, back-off). */
-  authFailure?: import('../app/errors').AppError;
+  authFailure?: import('../kernel/errors').AppError;
   signal?: AbortSignal;
   /** Set by the dispatcher for one call: a handler adds details (what changed) to the call's audit entry. */
   noteAudit?: (details: Record<string, unknown>) => void;

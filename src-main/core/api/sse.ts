@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { AgentEvent } from '@shared/contract/events';
-import type { EventBus } from '../app/event-bus';
+import type { EventBus } from '../kernel/event-bus';
 
 /**
  * Streams bus events to one HTTP client as Server-Sent Events. Resumes after a reconnect from

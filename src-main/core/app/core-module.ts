@@ -5,8 +5,8 @@ import type { ConfigStore } from '../config/config-store';
 import type { WriteBatcher } from '../db/write-batcher';
 import type { AuditLog } from '../security/audit/audit-log';
 import type { Redactor } from '../security/redaction';
-import type { EventBus } from './event-bus';
-import type { Clock, Logger, Notifier, Paths, SecretStore } from './ports';
+import type { EventBus } from '../kernel/event-bus';
+import type { Clock, Logger, Notifier, Paths, SecretStore } from '../kernel/ports';
 
 /** What every module of the core is built from. */
 export interface CoreServices {

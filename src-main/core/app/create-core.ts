@@ -19,12 +19,12 @@ import { createSecrets } from '../security/secrets/create-secrets';
 import type { KeychainPort } from '../security/secrets/keychain-port';
 import { createSecretsModule } from '../security/secrets/secrets-module';
 import { createTemplatesModule } from '../templates/templates-module';
-import { systemClock } from './clock';
+import { systemClock } from '../kernel/clock';
 import type { CoreModule, CoreServices } from './core-module';
-import { EventBus } from './event-bus';
-import { RotatingFileSink, createLogger, type LogSink } from './logger';
-import { createHeadlessNotifier } from './notifier';
-import type { Clock, LogLevel, Notifier, Paths, SecretStore } from './ports';
+import { EventBus } from '../kernel/event-bus';
+import { RotatingFileSink, createLogger, type LogSink } from '../kernel/logger';
+import { createHeadlessNotifier } from '../kernel/notifier';
+import type { Clock, LogLevel, Notifier, Paths, SecretStore } from '../kernel/ports';
 import { createSystemModule } from './system-module';
 
 export interface CoreOptions {

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemorySink, createLogger } from '../app/logger';
+import { MemorySink, createLogger } from '../kernel/logger';
 import { ConfigInvalidError, ConfigStore } from './config-store';
 
 const DEFAULTS = resolve(__dirname, '../../../configs');

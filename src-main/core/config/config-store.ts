@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import type { z } from 'zod';
 import { CONFIG_FILES, resolveOrchestrator, type ConfigFileName, type ConfigFileValue, type OrchestratorConfig } from '@shared/config';
 import { formatPath, parseYamlSource } from '@shared/domain/yaml-source';
-import type { Logger } from '../app/ports';
+import type { Logger } from '../kernel/ports';
 
 export interface ConfigProblem {
   file: string;

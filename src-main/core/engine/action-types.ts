@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { RiskLevel } from '@shared/config';
 import type { OrchestratorConfig } from '@shared/config';
-import type { Clock, Logger, Notifier } from '../app/ports';
+import type { Clock, Logger, Notifier } from '../kernel/ports';
 
 /**
  * What every action is built against. One module per family (files, pdf, mail, http, web,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../app/clock';
+import { FakeClock } from '../kernel/clock';
 import { engineHarness, mapSecrets, template, type EngineHarness } from '../../../test-support/engine';
 import { hashTree, q, tempDir, writePdf, writeTree } from '../../../test-support/files';
 

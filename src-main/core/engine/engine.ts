@@ -1,5 +1,5 @@
 import type { CoreServices } from '../app/core-module';
-import type { SecretStore } from '../app/ports';
+import type { SecretStore } from '../kernel/ports';
 import { secretNotFoundMessage } from '../security/secrets/secret-store';
 import { Engine, type SecretResolver } from './runner';
 

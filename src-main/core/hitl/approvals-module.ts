@@ -1,5 +1,5 @@
 import type { approvalsContract } from '@shared/contract/approvals';
-import { AppError } from '../app/errors';
+import { AppError } from '../kernel/errors';
 import type { CoreModule, CoreServices } from '../app/core-module';
 import type { Handler, HandlerMap } from '../api/dispatcher';
 import type { RunStore } from '../runs/run-store';

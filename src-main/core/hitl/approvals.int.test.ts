@@ -5,11 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '@shared/contract/events';
 import type { ApprovalView } from '@shared/contract/approvals';
 import type { RunView } from '@shared/contract/runs';
-import { FakeClock } from '../app/clock';
+import { FakeClock } from '../kernel/clock';
 import { createCore, type Core } from '../app/create-core';
-import { MemorySink } from '../app/logger';
-import { resolvePaths } from '../app/paths';
-import type { Notification } from '../app/ports';
+import { MemorySink } from '../kernel/logger';
+import { resolvePaths } from '../kernel/paths';
+import type { Notification } from '../kernel/ports';
 import { REPO_ROOT, asUser } from '../../../test-support/temp-core';
 
 const confirmTemplate = (extra = '') => `dsl_version: "1.1"

@@ -1,9 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import type { ApprovalView } from '@shared/contract/approvals';
 import { parseRole, roleAtLeast } from '@shared/rbac/roles';
-import { AppError } from '../app/errors';
-import type { EventBus } from '../app/event-bus';
-import type { Clock, Logger, Notifier, TimerHandle } from '../app/ports';
+import { AppError } from '../kernel/errors';
+import type { EventBus } from '../kernel/event-bus';
+import type { Clock, Logger, Notifier, TimerHandle } from '../kernel/ports';
 import type { Principal } from '../api/principal';
 import type { RunStore } from '../runs/run-store';
 

@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
-import { AppError } from '../app/errors';
+import { AppError } from '../kernel/errors';
 import type { CoreModule, CoreServices } from '../app/core-module';
 import type { Handler, HandlerMap } from '../api/dispatcher';
 import type { runsContract } from '@shared/contract/runs';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../app/logger';
+import { createLogger } from '../kernel/logger';
 import { openDatabase } from '../db/database';
 import { pruneOnce } from './retention';
 

@@ -1,7 +1,7 @@
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import type { Logger } from '../app/ports';
+import type { Logger } from '../kernel/ports';
 
 export interface RetentionOptions {
   db: Database;

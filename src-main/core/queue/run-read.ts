@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { RunView } from '@shared/contract/runs';
 import type { RunStatus } from '@shared/domain/runs';
-import { AppError } from '../app/errors';
+import { AppError } from '../kernel/errors';
 import { parseHistory } from './queue-store';
 
 /** Reading runs for the API: the fixed shapes of SPEC section 12. */

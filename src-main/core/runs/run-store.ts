@@ -1,7 +1,7 @@
 import type { WriteBatcher } from '../db/write-batcher';
 import type { Database, Statement } from 'better-sqlite3';
 import type { ArtifactRef } from '../engine/action-types';
-import { AppError } from '../app/errors';
+import { AppError } from '../kernel/errors';
 import { parseState, type ApprovalDecision, type ApprovalRequest, type RunState, type StepOutcome } from './run-state';
 
 /**

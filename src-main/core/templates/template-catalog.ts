@@ -6,8 +6,8 @@ import type { Issue } from '@shared/contract/errors';
 import { TEMPLATE_NAME, type TemplateSummary } from '@shared/contract/templates';
 import { allSteps, type TemplateModel } from '@shared/dsl/template-model';
 import { validateTemplate, type ValidationReport } from '@shared/dsl/validate';
-import { AppError } from '../app/errors';
-import type { Clock } from '../app/ports';
+import { AppError } from '../kernel/errors';
+import type { Clock } from '../kernel/ports';
 import type { TemplateCatalog as QueueTemplateCatalog, TemplateFacts } from '../queue/ports';
 
 /**

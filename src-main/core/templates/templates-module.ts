@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { actionSpec } from '@shared/dsl/actions';
 import { assessTemplateRisk } from '@shared/dsl/template-risk';
-import { AppError } from '../app/errors';
+import { AppError } from '../kernel/errors';
 import { contractHandlers, type CoreModule, type CoreServices } from '../app/core-module';
 import { principalName } from '../api/principal';
 import type { ActionRegistry } from '../engine/registry';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { OnConflict } from '@shared/dsl/params';
-import { expandHome } from '../../app/paths';
+import { expandHome } from '../../kernel/paths';
 import { ActionError, type ActionContext } from '../action-types';
 import { toActionError } from '../errors';
 

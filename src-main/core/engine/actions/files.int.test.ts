@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../app/clock';
+import { FakeClock } from '../../kernel/clock';
 import { engineHarness, template, type EngineHarness } from '../../../../test-support/engine';
 import { q, tempDir, writeTree } from '../../../../test-support/files';
 

@@ -1,4 +1,4 @@
-import { AppError } from '../../app/errors';
+import { AppError } from '../../kernel/errors';
 import type { Authentication, Authenticator, HttpCredentials } from '../../api/authenticator';
 import { ANONYMOUS, type Principal } from '../../api/principal';
 import type { UserService, Verified } from './user-service';

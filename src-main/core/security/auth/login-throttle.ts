@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Clock } from '../../app/ports';
+import type { Clock } from '../../kernel/ports';
 
 /**
  * Back-off after failed sign-ins (SPEC section 12: five failed logins for one user within 15

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { username as usernameSchema } from '@shared/contract/users';
 import { permissionsOf } from '@shared/rbac/roles';
-import { AppError, conflict, validationError } from '../../app/errors';
+import { AppError, conflict, validationError } from '../../kernel/errors';
 import { contractHandlers, type CoreModule, type CoreServices } from '../../app/core-module';
 import { isLoopbackHost } from '../../app/runtime-options';
 import type { Authenticator } from '../../api/authenticator';

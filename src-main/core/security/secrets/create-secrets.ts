@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { SecretBackendName } from '@shared/domain/secret-ref';
-import type { Clock, Logger, SecretStore } from '../../app/ports';
+import type { Clock, Logger, SecretStore } from '../../kernel/ports';
 import type { AuditInput } from '../audit/audit-log';
 import { createEnvBackend, ENV_PREFIX } from './env-backend';
 import { createFileBackend, PASSPHRASE_ENV } from './file-backend';

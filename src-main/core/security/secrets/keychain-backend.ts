@@ -1,5 +1,5 @@
 import { secretNameProblem } from '@shared/domain/secret-ref';
-import type { Clock } from '../../app/ports';
+import type { Clock } from '../../kernel/ports';
 import { BackendRefusedError, BackendUnavailableError, type Availability, type BackendEntry, type SecretBackend } from './backend';
 import type { KeychainPort } from './keychain-port';
 

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SecretsStatus } from '@shared/contract/secrets';
-import { FakeClock } from '../../app/clock';
+import { FakeClock } from '../../kernel/clock';
 import { failingKeychain, hangingKeychain, memoryKeychain } from '../../../../test-support/keychains';
 import { filesContaining, listTree, secretsCore, type SecretsCore } from '../../../../test-support/secrets-core';
 import { asUser, tempCore } from '../../../../test-support/temp-core';

@@ -1,7 +1,7 @@
 import { formatSecretRef, SECRET_BACKENDS, SECRET_VALUE_MAX, secretNameProblem, type SecretBackendName, type SecretRef } from '@shared/domain/secret-ref';
-import { AppError } from '../../app/errors';
+import { AppError } from '../../kernel/errors';
 import { MIN_MASKED_LENGTH } from '../redaction';
-import type { Clock, Logger, SecretAccess, SecretBackendStatus, SecretListing, SecretLookup, SecretStore, SecretWriteOptions } from '../../app/ports';
+import type { Clock, Logger, SecretAccess, SecretBackendStatus, SecretListing, SecretLookup, SecretStore, SecretWriteOptions } from '../../kernel/ports';
 import type { AuditInput } from '../audit/audit-log';
 import { BackendRefusedError, BackendUnavailableError, type SecretBackend } from './backend';
 import type { LookupOutcome, SecretRecords } from './secret-records';

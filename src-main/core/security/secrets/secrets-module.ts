@@ -1,9 +1,9 @@
 import { formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
-import { AppError } from '../../app/errors';
+import { AppError } from '../../kernel/errors';
 import { contractHandlers, type CoreModule, type CoreServices } from '../../app/core-module';
 import type { Database } from 'better-sqlite3';
 import type { SecretsStatus } from '@shared/contract/secrets';
-import type { SecretStore } from '../../app/ports';
+import type { SecretStore } from '../../kernel/ports';
 import { principalName, type CallContext } from '../../api/principal';
 import { secretLookupCounts } from './secret-records';
 
