@@ -12,6 +12,7 @@ import { createApprovalsModule } from '../hitl/approvals-module';
 import type { Approvals } from '../hitl/approvals';
 import type { Engine } from '../engine/runner';
 import { createQueueModule } from '../queue/queue-module';
+import { RunRepository } from '../runs';
 import { AuditLog } from '../security/audit/audit-log';
 import { createUsersModule, type UsersModule, type UsersModuleOptions } from '../security/auth/users-module';
 import { Redactor } from '../security/redaction';
@@ -58,6 +59,8 @@ export interface Core extends CoreServices {
   dispatcher: Dispatcher;
   /** Executes runs (the queue's executor; the CLI runs local runs with it directly). */
   engine: Engine;
+  /** The runs repository (core/runs): every read and write of runs and their steps. */
+  runs: RunRepository;
   approvals: Approvals;
   /** HTTP credentials → principal (the users module's). */
   authenticator: Authenticator;
@@ -147,10 +150,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   // Modules in start order; each later issue adds its module here.
   const users = createUsersModule(services, options.users);
-  const engine = createEngine(services, { browserPath: options.browserPath });
+  // The one owner of the runs and run_steps tables: the engine, the queue, HITL and the CLI use it.
+  const runs = new RunRepository(db, services.writes);
+  const engine = createEngine(services, runs, { browserPath: options.browserPath });
   const templates = createTemplatesModule(services, { registry: engine.registry });
-  const queue = createQueueModule(services, { executor: engine, templates: templates.catalog });
-  const approvals = createApprovalsModule(services, { runs: engine.store, queue: queue.queue });
+  const queue = createQueueModule(services, { runs, executor: engine, templates: templates.catalog });
+  const approvals = createApprovalsModule(services, { runs, queue: queue.queue });
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
@@ -198,6 +203,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...services,
     dispatcher,
     engine,
+    runs,
     approvals: approvals.approvals,
     authenticator,
     users,

@@ -1,6 +1,7 @@
 import type { CoreServices } from '../app/core-module';
 import type { SecretStore } from '../kernel/ports';
 import { secretNotFoundMessage } from '../security/secrets/secret-store';
+import type { RunRepository } from '../runs';
 import { Engine, type SecretResolver } from './runner';
 
 /**
@@ -17,13 +18,12 @@ export function secretResolverFrom(store: SecretStore): SecretResolver {
 }
 
 /** The engine of a core: runs steps against the core's database, config, secrets and notifier. */
-export function createEngine(services: CoreServices, options: { browserPath?: string } = {}): Engine {
+export function createEngine(services: CoreServices, runs: RunRepository, options: { browserPath?: string } = {}): Engine {
   return new Engine({
-    db: services.db,
+    runs,
     clock: services.clock,
     logger: services.logger,
     bus: services.bus,
-    writes: services.writes,
     redactor: services.redactor,
     config: () => services.config.orchestrator,
     secrets: secretResolverFrom(services.secrets),

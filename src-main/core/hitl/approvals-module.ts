@@ -2,7 +2,7 @@ import type { approvalsContract } from '@shared/contract/approvals';
 import { AppError } from '../kernel/errors';
 import type { CoreModule, CoreServices } from '../app/core-module';
 import type { Handler, HandlerMap } from '../api/dispatcher';
-import type { RunStore } from '../runs/run-store';
+import type { RunsStorage } from '../runs';
 import { renderApprovalPage } from './approval-page';
 import { Approvals, type ApprovalQueue } from './approvals';
 
@@ -15,7 +15,7 @@ export interface ApprovalsModule extends CoreModule {
 const html = (body: string, status = 200) => ({ contentType: 'text/html; charset=utf-8', body, status });
 
 /** Approvals as a core module: the procedures, the guide's page, and the wait for run.updated. */
-export function createApprovalsModule(services: CoreServices, deps: { runs: RunStore; queue: ApprovalQueue }): ApprovalsModule {
+export function createApprovalsModule(services: CoreServices, deps: { runs: RunsStorage; queue: ApprovalQueue }): ApprovalsModule {
   const approvals = new Approvals({
     db: services.db,
     clock: services.clock,

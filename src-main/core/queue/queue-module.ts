@@ -8,8 +8,10 @@ import { contentTypeOf } from '../api/static-files';
 import { principalName, type CallContext } from '../api/principal';
 import { isFinal } from '@shared/domain/runs';
 import type { RunExecutor, TemplateCatalog } from './ports';
+import type { RunRepository } from '../runs';
+import { DepthSampler } from './depth-sampler';
+import { SqliteQueueState } from './queue-state-store';
 import { pruneOnce } from './retention';
-import { getRun, listRuns } from './run-read';
 import { RunQueue } from './run-queue';
 
 type RunsHandlers = { [N in keyof typeof runsContract]: Handler<(typeof runsContract)[N]> };
@@ -24,24 +26,26 @@ function triggerOf(ctx: CallContext): string {
 }
 
 /** The run queue as a core module: runs.* and queues.* procedures, retention, graceful stop. */
-export function createQueueModule(services: CoreServices, deps: { executor: RunExecutor; templates: TemplateCatalog }): QueueModule {
+export function createQueueModule(services: CoreServices, deps: { runs: RunRepository; executor: RunExecutor; templates: TemplateCatalog }): QueueModule {
   const { db, clock, paths } = services;
+  const { runs } = deps;
   const queue = new RunQueue({
-    db,
+    runs,
+    queueState: new SqliteQueueState(db),
+    sampler: new DepthSampler(db, () => clock.now()),
     clock,
     logger: services.logger.child('Queue'),
     bus: services.bus,
     redactor: services.redactor,
     config: () => services.config.orchestrator,
     executor: deps.executor,
-    writes: services.writes,
     templates: deps.templates,
   });
   let retentionTimer: { cancel(): void } | undefined;
   const retention = () => {
     const r = services.config.orchestrator.retention;
     try {
-      const report = pruneOnce({ db, dbFile: paths.dbFile, artifactsDir: paths.artifactsDir, logger: services.logger.child('Queue'), now: () => clock.now(), runsDays: r.runs_days, maxDbMb: r.max_db_mb, auditDays: r.audit_days });
+      const report = pruneOnce({ db, runs, dbFile: paths.dbFile, artifactsDir: paths.artifactsDir, logger: services.logger.child('Queue'), now: () => clock.now(), runsDays: r.runs_days, maxDbMb: r.max_db_mb, auditDays: r.audit_days });
       if (report.runsDeleted) queue.templateContentsPruned();
     } catch (e) {
       services.logger.child('Queue').error('Retention failed; will try again', { error: e as Error });
@@ -72,15 +76,15 @@ export function createQueueModule(services: CoreServices, deps: { executor: RunE
       'runs.enqueue': (input, ctx) => queue.enqueue(input, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }),
       'runs.enqueueBatch': ({ runs }, ctx) => ({ items: queue.enqueueMany(runs, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }) }),
       'runs.list': (input) => {
-        services.writes.flush();
-        return listRuns(db, input);
+        runs.flush();
+        return runs.read.list(input);
       },
       'runs.get': ({ id }) => {
-        services.writes.flush();
-        return getRun(db, id);
+        runs.flush();
+        return runs.read.view(id);
       },
       'runs.artifact': ({ id, name }) => {
-        getRun(db, id);
+        runs.read.mustRow(id);
         const file = artifactPath(id, name);
         return { contentType: contentTypeOf(file), filePath: file, fileName: name };
       },
@@ -88,21 +92,20 @@ export function createQueueModule(services: CoreServices, deps: { executor: RunE
       'runs.resume': ({ id }) => ({ id, status: queue.resume(id) }),
       'runs.cancel': ({ id }) => ({ id, status: queue.cancel(id) }),
       'runs.retry': ({ id }, ctx) => {
-        const run = db.prepare('select r.template, c.yaml as template_yaml, r.variables_json, r.queue, r.priority, r.dry_run, r.status from runs r join template_contents c on c.hash = r.template_hash where r.id = ?').get(id) as
-          | { template: string; template_yaml: string; variables_json: string; queue: string; priority: number; dry_run: number; status: string }
-          | undefined;
-        if (!run) throw new AppError('NOT_FOUND', `Run ${id} not found`);
+        runs.flush();
+        const run = runs.read.mustRow(id);
         if (!isFinal(run.status)) throw new AppError('CONFLICT', `Run ${id} is ${run.status}; only a finished run can be run again`);
+        const yaml = runs.read.templateYaml(run.template_hash);
+        if (yaml === undefined) throw new AppError('NOT_FOUND', `The template text of run ${id} is no longer stored`);
         return queue.enqueue(
-          { template_yaml: run.template_yaml, variables: JSON.parse(run.variables_json) as Record<string, unknown>, queue: run.queue, priority: run.priority, dry_run: run.dry_run === 1 },
+          { template_yaml: yaml, variables: JSON.parse(run.variables_json) as Record<string, unknown>, queue: run.queue, priority: run.priority, dry_run: run.dry_run === 1 },
           { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal), retryOf: id, templateName: run.template },
         );
       },
       'runs.delete': ({ id }) => {
-        const run = db.prepare('select status from runs where id = ?').pluck().get(id) as string | undefined;
-        if (!run) throw new AppError('NOT_FOUND', `Run ${id} not found`);
-        if (!isFinal(run)) throw new AppError('CONFLICT', `Run ${id} is ${run}; cancel it before deleting it`);
-        db.prepare('delete from runs where id = ?').run(id);
+        runs.flush();
+        const run = runs.read.mustRow(id);
+        if (!isFinal(run.status) || !runs.retention.deleteFinished(id)) throw new AppError('CONFLICT', `Run ${id} is ${run.status}; cancel it before deleting it`);
         rmSync(join(paths.artifactsDir, id), { recursive: true, force: true });
         return { deleted: true };
       },
