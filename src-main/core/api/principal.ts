@@ -2,7 +2,16 @@ import type { Role } from '@shared/rbac/roles';
 
 /** Who is calling. The HTTP adapter authenticates; the IPC adapter attaches the app's signed-in user. */
 export type Principal =
-  | { kind: 'user'; id: string; username: string; role: Role; via: 'password' | 'session' | 'token' | 'ipc' | 'cli'; sessionId?: string }
+  | {
+      kind: 'user';
+      id: string;
+      username: string;
+      role: Role;
+      via: 'password' | 'session' | 'token' | 'ipc' | 'cli';
+      sessionId?: string;
+      /** A person in the served UI (its session cookie), as opposed to a script sending credentials. */
+      ui?: true;
+    }
   | { kind: 'anonymous' };
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };

@@ -142,7 +142,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     bus,
     redactor,
     audit,
-    writes: new WriteBatcher(db, (e) => logger.child('Engine').error('A deferred write failed', { error: e as Error })),
+    writes: new WriteBatcher(db, (e) => logger.child('Engine').error(`A deferred write failed: ${(e as Error).message}`, { error: e as Error })),
     secrets,
     notifier: options.notifier ?? createHeadlessNotifier(logger.child('Notifier')),
     host: {},
@@ -151,7 +151,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Modules in start order; each later issue adds its module here.
   const users = createUsersModule(services, options.users);
   // The one owner of the runs and run_steps tables: the engine, the queue, HITL and the CLI use it.
-  const runs = new RunRepository(db, services.writes);
+  const runs = new RunRepository(db, services.writes, (message, runId, error) => logger.child('Engine').error(message, { runId, error: error as Error }));
   const engine = createEngine(services, runs, { browserPath: options.browserPath });
   const templates = createTemplatesModule(services, { registry: engine.registry });
   const queue = createQueueModule(services, { runs, executor: engine, templates: templates.catalog });

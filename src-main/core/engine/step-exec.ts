@@ -9,12 +9,13 @@ import { execConfirm } from './human-confirm';
 import { abortError, ownsTimeout, reasonOf, type EngineParts, type RunContext, type StepResult } from './run-context';
 import { makeLookup, render, type ScopeData } from './scope';
 import { stepIdempotent } from './step-idempotency';
-import { actionSecretResolver, resolveStepSecrets } from './step-secrets';
+import { actionSecretResolver, resolveStepSecrets, stepSecretRefs } from './step-secrets';
 
 /** Actions that read `timeout_ms` themselves get this much longer before the step is cut off. */
 const OWN_TIMEOUT_GRACE_MS = 5_000;
 /** How long a screenshot after a step may take before the run goes on without it. */
 const SCREENSHOT_TIMEOUT_MS = 10_000;
+const NO_SECRETS: ReadonlyMap<string, string> = new Map();
 
 /**
  * One step: `when`, secrets, rendering, params, then the action with its step timeout and
@@ -38,12 +39,17 @@ export async function execStep(e: EngineParts, step: StepNode, rc: RunContext, s
     if (!go) return { status: 'skipped' };
   }
 
-  const resolved = await resolveStepSecrets(step, { secrets: e.o.secrets, redactor: e.o.redactor, access: { runId: rc.run.id, step: top, user: rc.run.requestedBy } });
-  if (!resolved.ok) return fail(resolved.error);
+  const refs = stepSecretRefs(step);
+  let secrets = NO_SECRETS;
+  if (refs.size) {
+    const resolved = await resolveStepSecrets(refs, { secrets: e.o.secrets, redactor: e.o.redactor, access: { runId: rc.run.id, step: top, user: rc.run.requestedBy } });
+    if (!resolved.ok) return fail(resolved.error);
+    secrets = resolved.secrets;
+  }
 
   let rendered: unknown;
   try {
-    rendered = render(step.params, { lookup, secrets: resolved.secrets });
+    rendered = render(step.params, { lookup, secrets });
   } catch (err) {
     if (err instanceof ExpressionError) return fail(new ActionError(err.code === 'UNDEFINED_VARIABLE' ? 'UNDEFINED_VARIABLE' : 'TEMPLATE_ERROR', err.message));
     throw err;

@@ -26,13 +26,18 @@ function notFound(ref: SecretRefText): string {
   return `Secret '${ref.service ? `${ref.service}/${ref.key}` : ref.key}' not found`;
 }
 
-/** The secrets a step's params refer to, by reference text; or the failure that stops the step. */
+/** The `{{secrets://…}}` references of a step's params (most steps have none: no await then). */
+export function stepSecretRefs(step: StepNode): Map<string, SecretRefText> {
+  return secretRefs(step.params);
+}
+
+/** The values of a step's secret references, by reference text; or the failure that stops the step. */
 export async function resolveStepSecrets(
-  step: StepNode,
+  refs: Map<string, SecretRefText>,
   deps: { secrets: SecretResolver; redactor: Redactor; access: SecretAccess },
 ): Promise<{ ok: true; secrets: Map<string, string> } | { ok: false; error: ActionError }> {
   const secrets = new Map<string, string>();
-  for (const [key, ref] of secretRefs(step.params)) {
+  for (const [key, ref] of refs) {
     let got: Awaited<ReturnType<SecretResolver['resolve']>>;
     try {
       got = await deps.secrets.resolve(ref, deps.access);

@@ -37,12 +37,13 @@ export interface Enqueued {
 
 /**
  * The template name a run records: one identity per template, so the Runs list's Template filter
- * groups every run of it. A stored template's name as given (`weekly_report`, never
- * `weekly_report.yaml`); for YAML text, the original run's name on a re-run, else its `name:`.
+ * groups every run of it: its storage name. A stored template's name as given, without `.yaml`
+ * (`weekly_report`); for YAML text, the original run's name on a re-run, else the storage name
+ * the catalog derives from its `name:` ("Weekly report" → `weekly_report`).
  */
-export function templateIdentity(requested: string | undefined, origin: EnqueueOrigin, yamlName: string): string {
-  if (requested) return requested.replace(/\.ya?ml$/i, '');
-  return origin.templateName ?? yamlName;
+export function templateIdentity(requested: string | undefined, origin: EnqueueOrigin, catalogName: string): string {
+  if (requested) return requested.trim().replace(/\.ya?ml$/i, '');
+  return origin.templateName ?? catalogName;
 }
 
 /**

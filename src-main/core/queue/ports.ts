@@ -20,6 +20,7 @@ export interface RunExecutor {
 
 /** What the queue needs to know about a template at enqueue time. */
 export interface TemplateFacts {
+  /** The template's storage name (what runs record as their template). */
   name: string;
   hash: string;
   execution: {

@@ -20,9 +20,13 @@ export interface QueueModule extends CoreModule {
   queue: RunQueue;
 }
 
-/** How a procedure call names its trigger: the desktop app is `manual`, scripts on the API are `api`. */
-function triggerOf(ctx: CallContext): string {
-  return ctx.source === 'ipc' ? 'manual' : 'api';
+/**
+ * How a procedure call names its trigger (SPEC section 4): a person in the desktop app or the
+ * served UI is `manual` (like `desktop-agent run`); a script on the API (Basic, a Bearer session
+ * or API token) is `api`.
+ */
+export function triggerOf(ctx: CallContext): string {
+  return ctx.source === 'ipc' || (ctx.principal.kind === 'user' && ctx.principal.ui) ? 'manual' : 'api';
 }
 
 /** The run queue as a core module: runs.* and queues.* procedures, retention, graceful stop. */

@@ -244,7 +244,7 @@ export class RunQueue {
         if (!picked.length) break;
         const now = this.o.clock.now();
         const claimed = this.runs.claim.claimBatch(picked, this.ownerId, now + this.leaseMs, now);
-        for (const row of claimed) this.startRun(row);
+        for (const row of claimed) this.startRun(row, now);
         if (claimed.length < picked.length) continue; // some were taken by another process: look again
         break;
       }
@@ -255,7 +255,8 @@ export class RunQueue {
     }
   }
 
-  private startRun(row: RunRow): void {
+  /** Starts executing a claimed run; `claimedAt` is when this attempt began (the claim). */
+  private startRun(row: RunRow, claimedAt: number): void {
     const { id, queue } = row;
     const controller = new AbortController();
     const entry: Running = { queue, tag: row.concurrency_tag, controller, done: Promise.resolve() };
@@ -263,7 +264,7 @@ export class RunQueue {
     this.slots.changeDepth(queue, -1);
     if (row.timeout_ms) entry.timeout = this.o.clock.setTimer(row.timeout_ms, () => controller.abort('timeout' satisfies StopReason));
     this.o.bus.publish('run.started', { runId: id, queue, template: row.template, attempt: row.attempts });
-    const startedAt = this.o.clock.now();
+    const startedAt = claimedAt;
     entry.done = this.o.executor
       .execute(id, controller.signal)
       .catch((e: unknown): ExecutionOutcome => ({ status: 'failed', error: `Engine error: ${(e as Error).message}`, errorCode: 'ENGINE_ERROR', retryable: false }))
@@ -396,7 +397,12 @@ export class RunQueue {
 
   private every(name: string, ms: number, fn: () => void): void {
     const tick = () => {
-      fn();
+      try {
+        fn();
+      } catch (e) {
+        // A failed tick (the database refusing writes) must not end the timer.
+        this.log.error(`Queue ${name} failed: ${(e as Error).message}`, { error: e as Error });
+      }
       if (this.accepting) this.timers.set(name, this.o.clock.setTimer(ms, tick));
     };
     this.timers.set(name, this.o.clock.setTimer(ms, tick));

@@ -36,6 +36,7 @@ export interface RunsStorage {
   };
   read: {
     row(id: string): RunRow | undefined;
+    rowWithYaml(id: string): (RunRow & { template_yaml: string | null }) | undefined;
     mustRow(id: string): RunRow;
     templateYaml(hash: string): string | undefined;
     byIdempotencyKey(key: string): RunRow | undefined;

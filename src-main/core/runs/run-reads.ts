@@ -24,6 +24,7 @@ function decodeCursor(cursor: string): { created: number; rowid: number } {
 /** Reading runs: one row, the API's list and detail, steps and artifacts, counts for metrics. */
 export class RunReads {
   private readonly rowStmt: Statement<[string]>;
+  private readonly withYamlStmt: Statement<[string]>;
   private readonly yamlStmt: Statement<[string]>;
   private readonly stepsStmt: Statement<[string]>;
   private readonly byKeyStmt: Statement<[string]>;
@@ -32,6 +33,7 @@ export class RunReads {
   constructor(private readonly db: Database) {
     this.rowStmt = db.prepare(`select ${RUN_COLUMNS} from runs where id = ?`);
     this.yamlStmt = db.prepare('select yaml from template_contents where hash = ?');
+    this.withYamlStmt = db.prepare(`select ${RUN_COLUMNS.replace(/(\w+)/g, 'r.$1')}, c.yaml as template_yaml from runs r left join template_contents c on c.hash = r.template_hash where r.id = ?`);
     this.stepsStmt = db.prepare('select idx, step_id, action, status, params_json, result_json, error, error_code, attempt, started_at, finished_at, duration_ms, artifacts_json from run_steps where run_id = ? order by idx');
     this.byKeyStmt = db.prepare(`select ${RUN_COLUMNS} from runs where idempotency_key = ?`);
     this.waitingStmt = db.prepare("select id from runs where status = 'waiting_approval'");
@@ -39,6 +41,11 @@ export class RunReads {
 
   row(id: string): RunRow | undefined {
     return this.rowStmt.get(id) as RunRow | undefined;
+  }
+
+  /** The row with its template text, in one read (the engine loads a run this way). */
+  rowWithYaml(id: string): (RunRow & { template_yaml: string | null }) | undefined {
+    return this.withYamlStmt.get(id) as (RunRow & { template_yaml: string | null }) | undefined;
   }
 
   /** The row, or NOT_FOUND. */

@@ -51,11 +51,15 @@ export class RunRepository implements RunsStorage {
   readonly retention: RunRetention;
   private readonly journal: RunJournal;
   private readonly settlements: RunSettlements;
+  /** Runs whose step records could not be written, with the cause: their end cannot be `succeeded`. */
+  private readonly lostSteps = new Map<string, string>();
 
   /** With a batcher, hot-path writes are group-committed (see db/write-batcher.ts); without, immediate. */
   constructor(
     readonly db: Database,
     private readonly writes?: WriteBatcher,
+    /** Told about a write that failed (the core logs it with the run and the cause). */
+    private readonly onWriteFailed?: (message: string, runId: string, error: unknown) => void,
   ) {
     this.insert = new RunInserts(db);
     this.claim = new RunClaims(db);
@@ -108,12 +112,25 @@ export class RunRepository implements RunsStorage {
    * committed (disk full, read-only database), so the caller can keep the run and try again.
    */
   settle(id: string, s: Settlement, onFailed?: (e: unknown) => void): void {
-    this.defer(id, () => this.settlements.apply(id, s), onFailed);
+    this.defer(id, () => this.settlements.apply(id, this.honest(id, s)), onFailed);
   }
 
   /** Records a settlement at once (cancel, recovery, a decided approval). */
   settleNow(id: string, s: Settlement): void {
-    this.now(() => this.settlements.apply(id, s));
+    this.now(() => this.settlements.apply(id, this.honest(id, s)));
+  }
+
+  /**
+   * A run whose step records were lost (a write failed: disk full, read-only database) is not
+   * recorded as succeeded: nobody could tell what it did. It fails with the cause instead.
+   */
+  private honest(id: string, s: Settlement): Settlement {
+    const lost = this.lostSteps.get(id);
+    // Kept (not deleted here): the write of this settlement may fail too and be tried again. Rare, small.
+    if (lost === undefined || s.kind !== 'finish' || s.status !== 'succeeded') return s;
+    const error = `its step records could not be written (${lost}), so what it did is not known; check its effects before running it again`;
+    const history = s.history.map((a, i) => (i === s.history.length - 1 ? { ...a, status: 'failed', error, error_code: 'STORAGE_ERROR' } : a));
+    return { kind: 'finish', status: 'failed', now: s.now, error, errorCode: 'STORAGE_ERROR', history };
   }
 
   // ---- the engine's journal --------------------------------------------------------------
@@ -121,9 +138,9 @@ export class RunRepository implements RunsStorage {
   /** The run as the engine needs it, or undefined. */
   load(runId: string): ExecutableRun | undefined {
     this.flushFor(runId);
-    const r = this.read.row(runId);
+    const r = this.read.rowWithYaml(runId);
     if (!r) return undefined;
-    const yaml = this.read.templateYaml(r.template_hash) ?? '';
+    const yaml = r.template_yaml ?? '';
     const state = parseState(r.state_json);
     // Results of the steps before the resume point are read back from their rows.
     if (r.next_step > 0) state.steps = this.journal.outcomesBefore(runId, r.next_step);
@@ -147,7 +164,14 @@ export class RunRepository implements RunsStorage {
 
   /** Writes a step row (group-committed); with `progress`, moves the resume point in the same transaction. */
   recordStep(step: StepRecord, progress?: { nextStep: number; state: RunState }): void {
-    this.defer(step.runId, this.journal.stepWrite(step, progress));
+    this.defer(step.runId, this.journal.stepWrite(step, progress), this.journalWriteFailed(step.runId, `steps[${step.index}] ${step.action}`));
+  }
+
+  private journalWriteFailed(runId: string, what: string): (e: unknown) => void {
+    return (e) => {
+      this.lostSteps.set(runId, (e as Error).message);
+      this.onWriteFailed?.(`Could not record ${what} of run ${runId}: ${(e as Error).message}`, runId, e);
+    };
   }
 
   /** The journal's "started" mark of a step that may have a side effect: on disk before the side effect. */
@@ -156,7 +180,7 @@ export class RunRepository implements RunsStorage {
   }
 
   saveProgress(runId: string, nextStep: number, state: RunState): void {
-    this.defer(runId, this.journal.progressWrite(runId, nextStep, state));
+    this.defer(runId, this.journal.progressWrite(runId, nextStep, state), this.journalWriteFailed(runId, 'the resume point'));
   }
 
   /** The step a run was in when its process died, if the journal shows it started. */

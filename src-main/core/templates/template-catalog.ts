@@ -104,7 +104,8 @@ export class TemplateCatalog implements QueueTemplateCatalog {
     const report = this.validate(yaml);
     if (!report.valid || !report.template) return { ok: false, issues: report.errors };
     const t: TemplateModel = report.template;
-    return { ok: true, facts: { name: t.name, hash: templateHash(yaml), execution: t.execution } };
+    // The storage name ("Weekly report" → weekly_report), so runs of YAML text and of the stored template share one identity.
+    return { ok: true, facts: { name: slugOf(t.name) || t.name, hash: templateHash(yaml), execution: t.execution } };
   }
 
   // ---- reading ---------------------------------------------------------------------------

@@ -3,8 +3,8 @@ import type { Authentication, Authenticator, HttpCredentials } from '../../api/a
 import { ANONYMOUS, type Principal } from '../../api/principal';
 import type { UserService, Verified } from './user-service';
 
-function principalOf(v: Extract<Verified, { ok: true }>, via: Extract<Principal, { kind: 'user' }>['via']): Principal {
-  return { kind: 'user', id: v.user.id, username: v.user.username, role: v.user.role, via, ...(v.session ? { sessionId: v.session.id } : {}) };
+function principalOf(v: Extract<Verified, { ok: true }>, via: Extract<Principal, { kind: 'user' }>['via'], ui?: true): Principal {
+  return { kind: 'user', id: v.user.id, username: v.user.username, role: v.user.role, via, ...(v.session ? { sessionId: v.session.id } : {}), ...(ui ? { ui } : {}) };
 }
 
 const refused = (v: Extract<Verified, { ok: false }>): Authentication => ({ principal: ANONYMOUS, failure: v.error });
@@ -37,7 +37,8 @@ export function createHttpAuthenticator(users: UserService): Authenticator {
       }
       if (c.sessionCookie) {
         const v = users.resolveBearer(c.sessionCookie, c.ip, 'session');
-        return v.ok ? { principal: principalOf(v, 'session') } : refused(v);
+        // Only the served UI sends the cookie: a person signed in there, not a script.
+        return v.ok ? { principal: principalOf(v, 'session', true) } : refused(v);
       }
       return { principal: ANONYMOUS };
     },
