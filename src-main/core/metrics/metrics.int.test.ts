@@ -179,7 +179,7 @@ describe('GET /metrics from stored data', () => {
     const prom = await api('GET', '/metrics/prometheus');
     expect(prom.status).toBe(200);
     expect(String(prom.headers['content-type'])).toMatch(/^text\/plain; version=0\.0\.4/);
-    const families = parsePrometheusTextFormat(prom.text) as { name: string; help: string; type: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
+    const families = parsePrometheusTextFormat(prom.text);
     const byName = new Map(families.map((f) => [f.name, f]));
     for (const f of families) {
       expect(f.name).toMatch(/^desktop_agent_/);
