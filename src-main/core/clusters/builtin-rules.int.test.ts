@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../../../test-support/raw-http';
 import { actionHarness, type Harness } from '../../../test-support/action-harness';
 import { engineHarness, template, type EngineHarness } from '../../../test-support/engine';
 import { q, tempDir } from '../../../test-support/files';
@@ -38,15 +39,6 @@ async function failedStep(yaml: string, options: Parameters<typeof engineHarness
   const step = r.view.steps.find((s) => s.status === 'failed');
   expect(step, JSON.stringify(r.outcome)).toBeDefined();
   return { message: step!.error!, code: step!.error_code };
-}
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 describe('built-in rules on real failures of our actions', () => {
