@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src-shared/contract/runs';
 import { startServe, type ServeHandle } from '../../src-main/serve/start-serve';
+import { readBody } from '../../test-support/raw-http';
 import { derivedForms, filesHolding, found } from '../../test-support/secret-leaks';
 import { FAST_SCRYPT, addUser, basic } from '../../test-support/users';
 import { ApiSession, captureEvents, type EventCapture } from '../support/api-session';
@@ -32,13 +33,6 @@ interface Sink {
   formTokens: string[];
 }
 
-const read = (req: IncomingMessage) =>
-  new Promise<string>((resolve) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    req.on('end', () => resolve(body));
-  });
 
 /** Nests `leaf` `depth` levels deep: {"a":{"a":…{"key": leaf}}}. */
 function nested(depth: number, leaf: string): unknown {
@@ -54,7 +48,7 @@ function sink(): Promise<Sink> {
   const server = createServer((req, res) => {
     void (async () => {
       const u = new URL(req.url ?? '/', 'http://sink');
-      const body = await read(req);
+      const body = await readBody(req);
       const xKey = req.headers['x-key'] as string | undefined;
       if (u.pathname === '/form') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
