@@ -1,4 +1,5 @@
 import { request, type IncomingMessage } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 
 export interface RawAnswer {
   status: number;
@@ -33,4 +34,13 @@ export function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (c: string) => (body += c));
     req.on('end', () => resolve(body));
   });
+}
+
+/** A port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
 }
