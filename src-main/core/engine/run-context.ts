@@ -141,3 +141,13 @@ export function persistable(e: EngineParts, rc: RunContext): RunState {
     ...(rc.state.loop ? { loop: e.o.redactor.maskDeep(rc.state.loop) } : {}),
   };
 }
+
+/** What a step can read that does not depend on earlier steps. */
+export function scopeOf(e: EngineParts, run: ExecutableRun, variables: Record<string, unknown>) {
+  return {
+    variables,
+    run: { id: run.id, template: run.template, dry_run: run.dryRun, attempt: run.attempts, trigger: run.trigger, requested_by: run.requestedBy },
+    trigger: run.triggerData,
+    now: e.o.clock.now(),
+  };
+}

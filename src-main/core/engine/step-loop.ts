@@ -1,6 +1,6 @@
 import type { StopReason } from '../queue/ports';
 import type { StepOutcome } from '../runs';
-import { RUNNING_ROW_AFTER_MS, bounded, persistable, reasonOf, whereFailed, type EngineOutcome, type EngineParts, type RunContext, type StepResult } from './run-context';
+import { RUNNING_ROW_AFTER_MS, bounded, persistable, reasonOf, scopeOf, whereFailed, type EngineOutcome, type EngineParts, type RunContext, type StepResult } from './run-context';
 import type { ScopeData } from './scope';
 import { execStep } from './step-exec';
 
@@ -108,15 +108,7 @@ function stopped(e: EngineParts, rc: RunContext, index: number, reason: StopReas
 }
 
 function scopeAt(e: EngineParts, rc: RunContext): ScopeData {
-  return {
-    variables: rc.variables,
-    steps: rc.state.steps,
-    actions: rc.model.steps.map((s) => s.action),
-    ids: rc.ids,
-    run: { id: rc.run.id, template: rc.run.template, dry_run: rc.run.dryRun, attempt: rc.run.attempts, trigger: rc.run.trigger, requested_by: rc.run.requestedBy },
-    trigger: rc.run.triggerData,
-    now: e.o.clock.now(),
-  };
+  return { ...scopeOf(e, rc.run, rc.variables), steps: rc.state.steps, actions: rc.model.steps.map((s) => s.action), ids: rc.ids };
 }
 
 /** A step with a possible side effect was cut off: the run fails rather than repeat it (SPEC section 14). */

@@ -3,7 +3,7 @@ import { basename, join, resolve, sep } from 'node:path';
 import { AppError } from '../kernel/errors';
 import type { CoreModule, CoreServices } from '../app/core-module';
 import type { Handler, HandlerMap } from '../api/dispatcher';
-import type { runsContract } from '@shared/contract/runs';
+import type { RunView, runsContract } from '@shared/contract/runs';
 import { contentTypeOf } from '../api/static-files';
 import { principalName, type CallContext } from '../api/principal';
 import { isFinal } from '@shared/domain/runs';
@@ -57,11 +57,17 @@ export function createQueueModule(services: CoreServices, deps: { runs: RunRepos
     retentionTimer = clock.setTimer(10 * 60_000, retention);
   };
 
-  const artifactPath = (runId: string, name: string): string => {
-    const dir = resolve(paths.artifactsDir, runId);
+  /**
+   * The file of an artifact the run's steps recorded. Any other name is the same 404, whose message
+   * does not repeat the name: an answer that differed for a name holding a secret (masked in the
+   * message, or a file that exists under a masked name) would confirm a guess.
+   */
+  const artifactPath = (run: RunView, name: string): string => {
+    const missing = new AppError('NOT_FOUND', `Run ${run.id} has no artifact of that name`);
+    if (!run.steps.some((s) => s.artifacts.some((a) => a.name === name))) throw missing;
+    const dir = resolve(paths.artifactsDir, run.id);
     const file = resolve(dir, name);
-    if (!file.startsWith(dir + sep) || basename(file) !== name) throw new AppError('VALIDATION_ERROR', `Invalid artifact name '${name}'`, { issues: [{ path: 'name', message: 'a plain file name' }] });
-    if (!existsSync(file)) throw new AppError('NOT_FOUND', `Run ${runId} has no artifact '${name}'`);
+    if (!file.startsWith(dir + sep) || basename(file) !== name || !existsSync(file)) throw missing;
     return file;
   };
 
@@ -88,8 +94,8 @@ export function createQueueModule(services: CoreServices, deps: { runs: RunRepos
         return runs.read.view(id);
       },
       'runs.artifact': ({ id, name }) => {
-        runs.read.mustRow(id);
-        const file = artifactPath(id, name);
+        runs.flush();
+        const file = artifactPath(runs.read.view(id), name);
         return { contentType: contentTypeOf(file), filePath: file, fileName: name };
       },
       'runs.pause': ({ id }) => ({ id, status: queue.pause(id) }),
