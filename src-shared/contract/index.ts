@@ -4,6 +4,7 @@ import { auditContract } from './audit';
 import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
 import { runsContract } from './runs';
+import { schedulesContract } from './schedules';
 import { secretsContract } from './secrets';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
@@ -23,6 +24,7 @@ export const CONTRACT = {
   ...auditContract,
   ...approvalsContract,
   ...secretsContract,
+  ...schedulesContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

@@ -19,6 +19,9 @@ import { createSecrets } from '../security/secrets/create-secrets';
 import type { KeychainPort } from '../security/secrets/keychain-port';
 import { createSecretsModule } from '../security/secrets/secrets-module';
 import { createTemplatesModule } from '../templates/templates-module';
+import { createSchedulerModule, type SchedulerModule } from '../triggers/scheduler/scheduler-module';
+import { getRun } from '../queue/run-read';
+import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
 import type { CoreModule, CoreServices } from './core-module';
 import { EventBus } from '../kernel/event-bus';
@@ -64,6 +67,8 @@ export interface Core extends CoreServices {
   /** Users, sessions and tokens; `users.app` gives the Electron IPC adapter a window's principal. */
   users: UsersModule;
   modules: readonly CoreModule[];
+  /** The cron scheduler; the desktop app calls `resume()` when the machine wakes (powerMonitor). */
+  scheduler: Pick<SchedulerModule, 'resume'>;
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
   invoke<T = unknown>(name: keyof typeof CONTRACT & string, input: unknown, ctx: CallContext): Promise<T>;
   start(): Promise<void>;
@@ -151,6 +156,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const templates = createTemplatesModule(services, { registry: engine.registry });
   const queue = createQueueModule(services, { executor: engine, templates: templates.catalog });
   const approvals = createApprovalsModule(services, { runs: engine.store, queue: queue.queue });
+  const scheduler = createSchedulerModule({
+    db,
+    clock,
+    logger: logger.child('Scheduler'),
+    bus,
+    config,
+    queue: queue.queue,
+    runActive: (runId) => runIsActive(db, runId),
+    templateExists: (name) => templates.catalog.load(name) !== undefined,
+    queueNames: () => Object.keys(config.orchestrator.queues),
+  });
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
@@ -158,6 +174,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templates,
     queue,
     approvals,
+    scheduler,
   ];
   const authenticator: Authenticator = users.authenticator;
 
@@ -202,6 +219,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     authenticator,
     users,
     modules,
+    scheduler,
     get stopped() {
       return stopped;
     },
@@ -246,4 +264,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
   };
   return core;
+}
+
+/** Is a run still waiting or running (a schedule's `overlap`)? Read through the queue's run reader. */
+function runIsActive(db: Database, runId: string): boolean {
+  try {
+    return !isFinal(getRun(db, runId).status);
+  } catch {
+    return false;
+  }
 }

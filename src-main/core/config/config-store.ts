@@ -160,6 +160,28 @@ export class ConfigStore {
     for (const l of this.listeners) l(name);
   }
 
+  /**
+   * Writes a file's text as given (an edit that keeps its comments) after validating it; atomic
+   * rename. Throws ConfigInvalidError naming file:line:column when the text is invalid.
+   */
+  writeText(name: ConfigFileName, text: string): void {
+    const parsed = parseConfigText(CONFIG_FILES[name], text, name);
+    if (!parsed.ok) throw new ConfigInvalidError(parsed.problems);
+    const file = this.path(name);
+    const tmp = `${file}.tmp-${process.pid}`;
+    writeFileSync(tmp, text, { mode: 0o600 });
+    renameSync(tmp, file);
+    this.problems.delete(name);
+    this.values.set(name, parsed.value);
+    for (const l of this.listeners) l(name);
+  }
+
+  /** The text of a config file as it is on disk ('' when it does not exist). */
+  readText(name: ConfigFileName): string {
+    const file = this.path(name);
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  }
+
   /** Hot reload: watches the config dir and reloads a changed file after it settles. */
   async watch(): Promise<void> {
     const { watch } = await import('chokidar');
