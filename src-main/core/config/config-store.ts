@@ -149,15 +149,7 @@ export class ConfigStore {
 
   /** Writes a file (what the API creates is written back) after validating it; atomic rename. */
   write<F extends ConfigFileName>(name: F, value: z.input<(typeof CONFIG_FILES)[F]>): void {
-    const text = stringify(value, { lineWidth: 0 });
-    const parsed = parseConfigText(CONFIG_FILES[name], text, name);
-    if (!parsed.ok) throw new ConfigInvalidError(parsed.problems);
-    const file = this.path(name);
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, text, { mode: 0o600 });
-    renameSync(tmp, file);
-    this.values.set(name, parsed.value);
-    for (const l of this.listeners) l(name);
+    this.writeText(name, stringify(value, { lineWidth: 0 }));
   }
 
   /**
