@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 
-/** The SQL of schedule_state and schedule_fires (migration 0007); the scheduler is their one owner. */
+/** The SQL of schedule_state and schedule_fires (migration 0008); the scheduler is their one owner. */
 
 export type FireOutcome = 'fired' | 'caught_up' | 'missed' | 'skipped' | 'waiting' | 'failed';
 
