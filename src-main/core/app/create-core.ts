@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PROCEDURES, type CONTRACT } from '@shared/contract';
 import type { Authenticator } from '../api/authenticator';
 import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispatcher';
+import { EventStreams } from '../api/event-streams';
 import type { CallContext } from '../api/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
 import { checkpoint, openDatabase, type Database } from '../db/database';
@@ -71,6 +72,8 @@ export interface Core extends CoreServices {
   authenticator: Authenticator;
   /** Users, sessions and tokens; `users.app` gives the Electron IPC adapter a window's principal. */
   users: UsersModule;
+  /** Open event streams (SSE, IPC), bound to their credentials; ended on stop. */
+  streams: EventStreams;
   modules: readonly CoreModule[];
   /** The cron scheduler; the desktop app calls `resume()` when the machine wakes (powerMonitor). */
   scheduler: Pick<SchedulerModule, 'resume'>;
@@ -193,6 +196,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     scheduler,
   ];
   const authenticator: Authenticator = users.authenticator;
+  const streams = new EventStreams({ clock, logger: logger.child('API') });
+  users.service.onCredentialsChanged(() => streams.recheck());
 
   const handlers: HandlerMap = {};
   for (const m of modules) Object.assign(handlers, m.handlers);
@@ -234,6 +239,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     approvals: approvals.approvals,
     authenticator,
     users,
+    streams,
     modules,
     scheduler,
     get stopped() {
@@ -256,6 +262,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      streams.endAll();
       const worker = await checkpointer;
       await worker?.stop();
       db.pragma('wal_autocheckpoint = 1000');
