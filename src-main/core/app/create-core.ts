@@ -26,6 +26,8 @@ import { createDepthFigures } from '../queue/depth-figures';
 import { createRunFigures } from '../runs/run-figures';
 import { rbacMetrics } from '../security/rbac/rbac-metrics';
 import { secretsLookups24h } from '../security/secrets/secret-records';
+import { createSchedulerModule, type SchedulerModule } from '../triggers/scheduler/scheduler-module';
+import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
 import type { CoreModule, CoreServices } from './core-module';
 import { EventBus } from '../kernel/event-bus';
@@ -75,6 +77,8 @@ export interface Core extends CoreServices {
   /** Open event streams (SSE, IPC), bound to their credentials; ended on stop. */
   streams: EventStreams;
   modules: readonly CoreModule[];
+  /** The cron scheduler; the desktop app calls `resume()` when the machine wakes (powerMonitor). */
+  scheduler: Pick<SchedulerModule, 'resume'>;
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
   invoke<T = unknown>(name: keyof typeof CONTRACT & string, input: unknown, ctx: CallContext): Promise<T>;
   start(): Promise<void>;
@@ -164,6 +168,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const templates = createTemplatesModule(services, { registry: engine.registry });
   const queue = createQueueModule(services, { runs, executor: engine, templates: templates.catalog });
   const approvals = createApprovalsModule(services, { runs, queue: queue.queue });
+  const scheduler = createSchedulerModule({
+    db,
+    clock,
+    logger: logger.child('Scheduler'),
+    bus,
+    config,
+    queue: queue.queue,
+    runActive: (runId) => runIsActive(runs, runId),
+    templateExists: (name) => templates.catalog.load(name) !== undefined,
+    queueNames: () => Object.keys(config.orchestrator.queues),
+  });
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
@@ -182,6 +197,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         queues: () => queue.queue.queues().map(({ name, depth, running, paused }) => ({ name, depth, running, paused })),
       },
     }),
+    scheduler,
   ];
   const authenticator: Authenticator = users.authenticator;
   const streams = new EventStreams({ clock, logger: logger.child('API') });
@@ -230,6 +246,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     users,
     streams,
     modules,
+    scheduler,
     get stopped() {
       return stopped;
     },
@@ -275,4 +292,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
   };
   return core;
+}
+
+/** Is a run still waiting or running (a schedule's `overlap`)? Read through the runs repository. */
+function runIsActive(runs: RunRepository, runId: string): boolean {
+  runs.flush();
+  const run = runs.read.row(runId);
+  return run !== undefined && !isFinal(run.status);
 }

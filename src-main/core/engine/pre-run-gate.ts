@@ -1,8 +1,10 @@
 import type { TemplateModel } from '@shared/dsl/template-model';
 import { assessTemplateRisk, riskRank } from '@shared/dsl/template-risk';
+import { typedVariables } from '@shared/dsl/variable-types';
 import { PRE_RUN_STEP, type ApprovalRequest, type ExecutableRun } from '../runs';
 import type { Compiled } from './compile-cache';
-import type { EngineOutcome, EngineParts } from './run-context';
+import { preflightMessage, preflightParams } from './params-preflight';
+import { scopeOf, type EngineOutcome, type EngineParts } from './run-context';
 
 /**
  * What must hold before a run's first step: it is not finished, its template is valid, this
@@ -21,10 +23,19 @@ export function preRunCheck(e: EngineParts, run: ExecutableRun, compiled: Compil
   const model = compiled.model;
   const missingActions = e.registry.missing(model);
   if (missingActions.length) return fail(`This build cannot run the action(s) ${missingActions.join(', ')} (their family is not installed)`, 'ACTION_UNAVAILABLE');
-  const variables = { ...model.variables, ...run.variables };
+  const typed = typedVariables(model.variables, run.variables);
+  if (typed.problems.length) {
+    return fail(`Variable${typed.problems.length > 1 ? 's' : ''} of the wrong type: ${typed.problems.map((p) => `${p.name}: ${p.message}`).join('; ')}`, 'VARIABLE_INVALID');
+  }
+  const variables = typed.variables;
   const required = Object.entries(model.variables).filter(([k, v]) => v === null && (variables[k] === null || variables[k] === undefined)).map(([k]) => k);
   if (required.length) {
     return fail(`Missing value for variable${required.length > 1 ? 's' : ''} ${required.join(', ')}: give ${required.length > 1 ? 'them' : 'it'} with the run (--var ${required[0]}=…)`, 'VARIABLE_MISSING');
+  }
+  // Before the first step (and before a pre-run approval is asked for, PRE_RUN_STEP).
+  if (run.nextStep <= 0) {
+    const problems = preflightParams(model.steps, (a) => e.registry.spec(a), { ...scopeOf(e, run, variables), actions: model.steps.map((s) => s.action) });
+    if (problems.length) return fail(preflightMessage(problems), 'INVALID_PARAMS');
   }
   const gate = preRunApproval(e, run, model);
   if (gate) return { ok: false, outcome: gate };
