@@ -2,7 +2,7 @@ import type { Input, Output } from '@shared/contract';
 import type { AgentEvent } from '@shared/contract/events';
 import type { ErrorBody, Issue } from '@shared/contract/errors';
 import { createStore } from 'zustand/vanilla';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { outcomeOf, type Outcome } from './outcome';
 import { coalesce } from './coalesce';
 import { resultOf, type QueryStatus } from './query';
