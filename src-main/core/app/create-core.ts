@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PROCEDURES, type CONTRACT } from '@shared/contract';
 import type { Authenticator } from '../api/authenticator';
 import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispatcher';
+import { EventStreams } from '../api/event-streams';
 import type { CallContext } from '../api/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
 import { checkpoint, openDatabase, type Database } from '../db/database';
@@ -19,6 +20,11 @@ import { createSecrets } from '../security/secrets/create-secrets';
 import type { KeychainPort } from '../security/secrets/keychain-port';
 import { createSecretsModule } from '../security/secrets/secrets-module';
 import { createTemplatesModule } from '../templates/templates-module';
+import { createMetricsModule } from '../metrics/metrics-module';
+import { createDepthFigures } from '../queue/depth-figures';
+import { createRunFigures } from '../runs/run-figures';
+import { rbacMetrics } from '../security/rbac/rbac-metrics';
+import { secretsLookups24h } from '../security/secrets/secret-records';
 import { systemClock } from '../kernel/clock';
 import type { CoreModule, CoreServices } from './core-module';
 import { EventBus } from '../kernel/event-bus';
@@ -63,6 +69,8 @@ export interface Core extends CoreServices {
   authenticator: Authenticator;
   /** Users, sessions and tokens; `users.app` gives the Electron IPC adapter a window's principal. */
   users: UsersModule;
+  /** Open event streams (SSE, IPC), bound to their credentials; ended on stop. */
+  streams: EventStreams;
   modules: readonly CoreModule[];
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
   invoke<T = unknown>(name: keyof typeof CONTRACT & string, input: unknown, ctx: CallContext): Promise<T>;
@@ -158,8 +166,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templates,
     queue,
     approvals,
+    createMetricsModule({
+      clock,
+      sources: {
+        runs: createRunFigures(db),
+        queueDepthPeak: createDepthFigures(db),
+        rbac: (now) => rbacMetrics(db, now),
+        hitl: (now) => approvals.approvals.metrics(now),
+        secretsLookups: (now) => secretsLookups24h(db, now),
+        queues: () => queue.queue.queues().map(({ name, depth, running, paused }) => ({ name, depth, running, paused })),
+      },
+    }),
   ];
   const authenticator: Authenticator = users.authenticator;
+  const streams = new EventStreams({ clock, logger: logger.child('API') });
+  users.service.onCredentialsChanged(() => streams.recheck());
 
   const handlers: HandlerMap = {};
   for (const m of modules) Object.assign(handlers, m.handlers);
@@ -201,6 +222,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     approvals: approvals.approvals,
     authenticator,
     users,
+    streams,
     modules,
     get stopped() {
       return stopped;
@@ -222,6 +244,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      streams.endAll();
       const worker = await checkpointer;
       await worker?.stop();
       db.pragma('wal_autocheckpoint = 1000');
