@@ -9,7 +9,10 @@ import type { Authenticator } from './authenticator';
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const inner: Authenticator = { authenticate: async (c) => ({ principal: c.authorization === 'Bearer other' ? { kind: 'user', id: 'u1', username: 'eve', role: 'Viewer', via: 'token' } : ANONYMOUS }) };
+const inner: Authenticator = {
+  authenticate: async (c) => ({ principal: c.authorization === 'Bearer other' ? { kind: 'user', id: 'u1', username: 'eve', role: 'Viewer', via: 'token' } : ANONYMOUS }),
+  credential: () => ({ holds: () => false }),
+};
 
 describe('the CLI token of a running instance', () => {
   it('is a new 0600 file each start, gone on removal', () => {

@@ -59,5 +59,7 @@ export function withCliToken(inner: Authenticator, token: string, principal: Pri
       if (given.length === expected.length && timingSafeEqual(given, expected) && LOOPBACK.test(c.ip)) return { principal };
       return inner.authenticate(c);
     },
+    // The token lives as long as this server: a CLI's event stream holds until the server stops.
+    credential: (p) => (p.via === 'cli' ? { holds: () => true } : inner.credential(p)),
   };
 }
