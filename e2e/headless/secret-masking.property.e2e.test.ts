@@ -148,7 +148,7 @@ describe('issue 21: the masking property', () => {
         expect(run.steps[ERROR_STEP - 1]!.result).toEqual({ message: '*** *** ***', level: 'info' });
         expect(run.steps[ERROR_STEP]).toMatchObject({ status: 'failed', error: expect.stringContaining('which is not shown') });
         expect(run.steps[ERROR_STEP + 1]).toMatchObject({ status: 'failed', error: expect.stringContaining('a step cannot be chosen by what a secret says') });
-        expect(run.steps[1]).toMatchObject({ status: 'failed', error_code: 'HTTP_STATUS' });
+        expect(run.steps[1], JSON.stringify(run.steps[1])).toMatchObject({ status: 'failed', error_code: 'HTTP_STATUS' });
 
         const needles = derivedForms(secret, 6, [['a', 'b']]);
         const answers = [editor, viewer, admin].flatMap((s, i) => s.answers.slice(seen.answers[i]));
