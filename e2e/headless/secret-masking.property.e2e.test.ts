@@ -1,17 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src-shared/contract/runs';
-import { startServe, type ServeHandle } from '../../src-main/serve/start-serve';
 import { readBody } from '../../test-support/raw-http';
 import { derivedForms, filesHolding, found } from '../../test-support/secret-leaks';
-import { FAST_SCRYPT, addUser, basic } from '../../test-support/users';
-import { ApiSession, captureEvents, type EventCapture } from '../support/api-session';
+import { startRolesServe, type RolesServe } from '../support/roles-serve';
 
 /**
  * The masking property of issue 21: for random secret values — ASCII, Japanese, URL-special
@@ -54,25 +49,10 @@ ${FILTERS_ON_RESULTS.map((f) => `  - log: { message: "{{ steps.said.message | ${
 const FIRST_DERIVED = 3;
 const ERROR_STEP = FIRST_DERIVED + FILTERS_ON_RESULTS.length + 2;
 
-let dataDir: string;
-let serve: ServeHandle;
 let far: { server: Server; url: string; got: { path: string; query: URLSearchParams; body: string }[] };
-let editor: ApiSession;
-let viewer: ApiSession;
-let admin: ApiSession;
-let events: EventCapture;
+let t: RolesServe;
 /** Where this value's answers and events begin (what came before cannot hold a value not yet made). */
 let seen = { answers: [0, 0, 0], events: 0 };
-
-async function waitFor(id: string, until: (r: RunView) => boolean): Promise<RunView> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const r = await viewer.call<RunView>('GET', `/api/runs/${id}`);
-    if (r.status === 200 && until(r.body)) return r.body;
-    if (Date.now() > deadline) throw new Error(`run ${id} is still ${r.body.status}: ${r.text.slice(0, 400)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 beforeAll(async () => {
   const got: { path: string; query: URLSearchParams; body: string }[] = [];
@@ -88,46 +68,29 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   far = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, got };
-
-  dataDir = mkdtempSync(join(tmpdir(), 'da-masking-'));
-  mkdirSync(join(dataDir, 'configs'));
-  writeFileSync(join(dataDir, 'configs', 'orchestrator.yaml'), 'secrets:\n  backends: [file]\n');
-  serve = await startServe({
-    dataDir,
-    host: '127.0.0.1',
-    port: 0,
-    allowRemote: false,
-    env: {},
-    coreOverrides: { env: { DESKTOP_AGENT_SECRETS_PASSPHRASE: 'property test passphrase' }, watchConfig: false, users: { scrypt: FAST_SCRYPT } },
-  });
-  await Promise.all([addUser(serve.core, 'ed', 'Editor'), addUser(serve.core, 'vic', 'Viewer'), addUser(serve.core, 'ada', 'Admin')]);
-  editor = new ApiSession(serve.url, basic('ed'));
-  viewer = new ApiSession(serve.url, basic('vic'));
-  admin = new ApiSession(serve.url, basic('ada'));
-  events = await captureEvents(viewer);
+  t = await startRolesServe({ orchestratorYaml: 'secrets:\n  backends: [file]\n', env: { DESKTOP_AGENT_SECRETS_PASSPHRASE: 'property test passphrase' } });
 }, 60_000);
 
 afterAll(async () => {
-  await events?.close();
-  await serve?.stop();
+  await t?.cleanup();
   await new Promise<void>((r) => (far ? far.server.close(() => r()) : r()));
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** One value through the whole template; returns what the run showed. */
 async function runWith(secret: string): Promise<RunView> {
+  const { editor, viewer, admin, events } = t;
   seen = { answers: [editor, viewer, admin].map((s) => s.answers.length), events: events.text().length };
   expect((await admin.call('PUT', '/api/secrets/prop_key', { value: secret })).status).toBe(200);
   far.got.length = 0;
   const id = await editor.enqueue(template(far.url));
-  await waitFor(id, (r) => r.status === 'waiting_approval' || r.status === 'failed');
+  await t.waitFor(id, (r) => r.status === 'waiting_approval' || r.status === 'failed');
   const approvals = await viewer.call<{ items: { id: string; run_id: string; message: string }[] }>('GET', '/api/approvals?status=pending');
   const approval = approvals.body.items.find((a) => a.run_id === id);
   expect(approval, JSON.stringify(await viewer.call('GET', `/api/runs/${id}`))).toBeDefined();
   expect(approval!.message).toBe('OK ***?');
   expect((await viewer.call('GET', `/hitl/approve/${id}`)).status).toBe(200);
   expect((await editor.call('POST', `/api/approvals/${approval!.id}/approve`, {})).status).toBe(200);
-  const run = await waitFor(id, (r) => r.status === 'succeeded' || r.status === 'failed');
+  const run = await t.waitFor(id, (r) => r.status === 'succeeded' || r.status === 'failed');
   for (const step of run.steps) for (const a of step.artifacts) expect((await viewer.call('GET', `/api/runs/${id}/artifacts/${encodeURIComponent(a.name)}`)).status).toBe(200);
   return run;
 }
@@ -151,13 +114,14 @@ describe('issue 21: the masking property', () => {
         expect(run.steps[1], JSON.stringify(run.steps[1])).toMatchObject({ status: 'failed', error_code: 'HTTP_STATUS' });
 
         const needles = derivedForms(secret, 6, [['a', 'b']]);
+        const { editor, viewer, admin, events } = t;
         const answers = [editor, viewer, admin].flatMap((s, i) => s.answers.slice(seen.answers[i]));
         expect(answers.flatMap((a) => found(a.text, needles).map((n) => `${a.method} ${a.path}: ${n}`))).toEqual([]);
         expect(found(events.text().slice(seen.events), needles)).toEqual([]);
-        expect(filesHolding(dataDir, needles)).toEqual([]);
+        expect(filesHolding(t.dataDir, needles)).toEqual([]);
       }),
       { numRuns: 25, endOnFailure: true },
     );
-    expect(events.text()).toContain('event: approval.requested');
+    expect(t.events.text()).toContain('event: approval.requested');
   });
 });
