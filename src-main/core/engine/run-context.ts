@@ -10,6 +10,7 @@ import { ActionError, type ActionResult } from './action-types';
 import type { RunArtifacts } from './artifacts';
 import type { ActionRegistry } from './registry';
 import type { MapScratch } from './scratch';
+import type { RunTaint } from './secret-values';
 import type { SecretResolver } from './step-secrets';
 
 /** The engine's types and small helpers shared by its modules (runner, step loop, one step, for_each, human_confirm). */
@@ -77,6 +78,8 @@ export interface RunContext {
   observer?: RunObserver;
   ids: Map<string, { outcome: StepOutcome; action: string }>;
   timeoutMs?: number;
+  /** What the run computes from secrets (masked until the run ends). */
+  taint: RunTaint;
   /** Top-level steps the journal marked as started with a possible side effect (step-exec.ts). */
   marked: Set<number>;
 }

@@ -8,6 +8,7 @@ import { preRunCheck } from './pre-run-gate';
 import { ActionRegistry } from './registry';
 import { reasonOf, type EngineOptions, type EngineOutcome, type EngineParts, type ExecuteOptions, type RunContext } from './run-context';
 import { MapScratch } from './scratch';
+import { secretTaint } from './secret-values';
 import { runSteps } from './step-loop';
 
 export type { EngineOptions, EngineOutcome, ExecuteOptions, RunObserver } from './run-context';
@@ -90,7 +91,9 @@ export class Engine implements RunExecutor {
       ids: new Map(),
       timeoutMs: options.timeoutMs,
       marked: new Set(),
+      taint: secretTaint(this.o.redactor),
     };
+    rc.cleanups.push(() => rc.taint.release());
     for (let i = 0; i < Math.min(run.nextStep, model.steps.length); i++) {
       const s = model.steps[i]!;
       const outcome = state.steps[i];

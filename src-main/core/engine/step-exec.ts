@@ -8,7 +8,7 @@ import { execForEach } from './for-each';
 import { execConfirm } from './human-confirm';
 import { abortError, ownsTimeout, reasonOf, type EngineParts, type RunContext, type StepResult } from './run-context';
 import { makeLookup, render, type ScopeData } from './scope';
-import { evaluateWhen, secretTaint } from './secret-values';
+import { evaluateWhen } from './secret-values';
 import { stepIdempotent } from './step-idempotency';
 import { actionSecretResolver, resolveStepSecrets, stepSecretRefs } from './step-secrets';
 
@@ -32,7 +32,7 @@ export async function execStep(e: EngineParts, step: StepNode, rc: RunContext, s
   if (step.when) {
     let go: boolean;
     try {
-      go = truthy(evaluateWhen(step.when, lookup, e.o.redactor));
+      go = truthy(evaluateWhen(step.when, lookup, rc.taint));
     } catch (err) {
       if (err instanceof ExpressionError) return fail(new ActionError('WHEN_ERROR', `when "${step.whenText?.trim()}": ${err.message}`));
       throw err;
@@ -50,7 +50,7 @@ export async function execStep(e: EngineParts, step: StepNode, rc: RunContext, s
 
   let rendered: unknown;
   try {
-    rendered = render(step.params, { lookup, secrets, taint: secretTaint(e.o.redactor) });
+    rendered = render(step.params, { lookup, secrets, taint: rc.taint });
   } catch (err) {
     if (err instanceof ExpressionError) return fail(new ActionError(err.code === 'UNDEFINED_VARIABLE' ? 'UNDEFINED_VARIABLE' : 'TEMPLATE_ERROR', err.message));
     throw err;
