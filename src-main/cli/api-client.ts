@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultDataDir } from '../core/kernel/paths';
-import { UsageError } from '../core/app/runtime-options';
+import { UsageError } from '../host/runtime-options';
 import type { CliIo } from './io';
 
 export interface ApiTarget {

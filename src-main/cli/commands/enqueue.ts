@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '../../core/app/runtime-options';
+import { UsageError } from '../../host/runtime-options';
 import { apiTarget, callApi, describeError } from '../api-client';
 import { EXIT, parseCommandArgs, parseVars, type Command } from '../io';
 

@@ -7,7 +7,7 @@ import { createLogger, RotatingFileSink } from '../../core/kernel/logger';
 import { packageInfo } from '../../core/kernel/package-root';
 import { resolvePaths } from '../../core/kernel/paths';
 import type { SecretStore } from '../../core/kernel/ports';
-import { runtimeOptions } from '../../core/app/runtime-options';
+import { runtimeOptions } from '../../host/runtime-options';
 import { ConfigInvalidError, ConfigStore } from '../../core/config/config-store';
 import { openDatabase } from '../../core/db/database';
 import { nativeBindingPath } from '../../core/db/native-binding';

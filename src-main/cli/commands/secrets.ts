@@ -1,6 +1,6 @@
 import { formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
 import { AppError } from '../../core/kernel/errors';
-import { UsageError } from '../../core/app/runtime-options';
+import { UsageError } from '../../host/runtime-options';
 import { EXIT, parseCommandArgs, type CliIo, type Command } from '../io';
 import { secretNotFoundMessage } from '../../core/security/secrets/secret-store';
 import { openSecretsAt, type SecretsSession } from './secrets-session';

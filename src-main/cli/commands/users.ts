@@ -7,7 +7,7 @@ import { AppError } from '../../core/kernel/errors';
 import { silentLogger } from '../../core/kernel/logger';
 import { packageInfo } from '../../core/kernel/package-root';
 import { resolvePaths } from '../../core/kernel/paths';
-import { UsageError, runtimeOptions } from '../../core/app/runtime-options';
+import { UsageError, runtimeOptions } from '../../host/runtime-options';
 import { openDatabase } from '../../core/db/database';
 import { nativeBindingPath } from '../../core/db/native-binding';
 import { AuditLog } from '../../core/security/audit/audit-log';

@@ -1,6 +1,6 @@
 import { AppError } from '../../kernel/errors';
-import type { Authentication, Authenticator, HttpCredentials } from '../../api/authenticator';
-import { ANONYMOUS, type Principal } from '../../api/principal';
+import type { Authentication, Authenticator, HttpCredentials } from '../../kernel/authenticator';
+import { ANONYMOUS, type Principal } from '../../kernel/principal';
 import type { UserService, Verified } from './user-service';
 
 function principalOf(v: Extract<Verified, { ok: true }>, via: Extract<Principal, { kind: 'user' }>['via']): Principal {

@@ -1,5 +1,5 @@
-import type { Core } from '../app/create-core';
-import { startHttpServer, type RunningHttpServer } from './http';
+import type { Core } from '../core/app/create-core';
+import { startHttpServer, type RunningHttpServer } from '../core/api/http';
 
 export interface ApiOptions {
   host: string;

@@ -1,4 +1,4 @@
-import type { AppError } from '../kernel/errors';
+import type { AppError } from './errors';
 import { ANONYMOUS, type Principal } from './principal';
 
 export interface HttpCredentials {
