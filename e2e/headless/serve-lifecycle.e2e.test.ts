@@ -47,4 +47,21 @@ describe('desktop-agent serve as a process', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${join(dataDir, 'configs', 'orchestrator.yaml')}:2:25: global.max_total_concurrent:`);
   });
+
+  it('allows one instance per data dir: a second serve exits non-zero naming the first one\'s URL; after kill -9 a new one starts', async () => {
+    const first = await startServeProcess();
+    const second = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', first.dataDir], { encoding: 'utf8', timeout: 30_000 });
+    expect(second.status).toBe(1);
+    expect(second.stderr.trim()).toBe(
+      `desktop-agent serve: Desktop Agent is already running on ${first.dataDir} (pid ${first.child.pid}, ${first.url}); use that one, stop it first, or start with another --data-dir`,
+    );
+    // The first is unharmed and still the one runtime.json names.
+    expect((await fetch(`${first.url}/healthz`)).ok).toBe(true);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const third = await startServeProcess([], {}, first.dataDir);
+    expect(third.url).not.toBe('');
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+  });
 });

@@ -8,6 +8,7 @@ import { resolvePaths } from '../core/kernel/paths';
 import { removeRuntimeFile, writeRuntimeFile } from '../host/runtime-file';
 import { nativeBindingPath } from '../core/db/native-binding';
 import { firstAdminFromEnv } from '../serve/start-serve';
+import { acquireInstanceLock, instanceRunningMessage } from '../host/instance-lock';
 import { appRuntimeOptions, electronProfileDir, unpackedPath } from './app-options';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol';
 import { createIpcAdapter, type PrincipalResolver } from './ipc-adapter';
@@ -63,6 +64,16 @@ async function start(): Promise<void> {
     window.focus();
   };
 
+  // One instance per data dir, `serve` included: a second one says which and exits.
+  const locked = acquireInstanceLock(paths.dataDir, { nativeBinding: nativeBindingPath(unpackedPath(root)) });
+  if (!locked.ok) {
+    const message = instanceRunningMessage(paths.dataDir, locked.holder);
+    process.stderr.write(`desktop-agent: ${message}\n`);
+    dialog.showErrorBox('Desktop Agent is already running', message);
+    app.exit(1);
+    return;
+  }
+  const { lock } = locked;
   try {
     core = await createCore({
       paths,
@@ -75,6 +86,7 @@ async function start(): Promise<void> {
     });
     await core.start();
   } catch (e) {
+    lock.release();
     dialog.showErrorBox('Desktop Agent cannot start', (e as Error).message);
     app.exit(1);
     return;
@@ -131,6 +143,7 @@ async function start(): Promise<void> {
         await http?.close();
         await core.stop();
         removeRuntimeFile(paths.runtimeFile);
+        lock.release();
       } catch (e) {
         log.error('Shutdown was not clean', { error: (e as Error).message });
       } finally {

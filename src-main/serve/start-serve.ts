@@ -7,6 +7,7 @@ import { packageInfo } from '../core/kernel/package-root';
 import { resolvePaths } from '../core/kernel/paths';
 import { removeRuntimeFile, writeRuntimeFile } from '../host/runtime-file';
 import type { RuntimeOptions } from '../host/runtime-options';
+import { acquireInstanceLock, InstanceRunningError } from '../host/instance-lock';
 
 export interface ServeHandle {
   core: Core;
@@ -45,22 +46,33 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const { root, version } = packageInfo();
   const paths = resolvePaths({ dataDir: options.dataDir, configDir: options.configDir, defaultConfigDir: join(root, 'configs') });
   const { users: usersOverrides, ...overrides } = options.coreOverrides ?? {};
-  const core = await createCore({
-    paths,
-    version,
-    strictConfig: true,
-    watchConfig: true,
-    nativeBinding: nativeBindingPath(root),
-    browserPath: options.browserPath,
-    ...overrides,
-    users: { firstAdmin: firstAdminFromEnv(options.env ?? process.env), ...usersOverrides },
-  });
+  // One instance per data dir: taken before the database is opened, released by the OS on death.
+  const locked = acquireInstanceLock(paths.dataDir, { nativeBinding: nativeBindingPath(root) });
+  if (!locked.ok) throw new InstanceRunningError(paths.dataDir, locked.holder);
+  const { lock } = locked;
+  let core: Core;
+  try {
+    core = await createCore({
+      paths,
+      version,
+      strictConfig: true,
+      watchConfig: true,
+      nativeBinding: nativeBindingPath(root),
+      browserPath: options.browserPath,
+      ...overrides,
+      users: { firstAdmin: firstAdminFromEnv(options.env ?? process.env), ...usersOverrides },
+    });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   let http: RunningHttpServer;
   try {
     await core.start();
     http = await startApi(core, { ...options, staticDir: options.staticDir ?? join(root, 'out', 'renderer') });
   } catch (e) {
     await core.stop();
+    lock.release();
     throw e;
   }
   if (options.allowRemote) core.logger.child('API').warn(`Remote access is allowed (--allow-remote); listening on ${options.host}`);
@@ -73,6 +85,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       await http.close();
       await core.stop();
       removeRuntimeFile(paths.runtimeFile);
+      lock.release();
     })());
   return { core, http, url: http.url, stop };
 }

@@ -1,6 +1,7 @@
 import { ConfigInvalidError } from '../../core/config/config-store';
 import { SchemaTooNewError } from '../../core/db/migrate';
 import { runtimeOptions } from '../../host/runtime-options';
+import { InstanceRunningError } from '../../host/instance-lock';
 import { EXIT, parseCommandArgs, type Command } from '../io';
 
 export const serveCommand: Command = {
@@ -24,7 +25,7 @@ export const serveCommand: Command = {
         io.stderr(`desktop-agent serve: invalid configuration:\n${err.message}\n`);
         return EXIT.invalid;
       }
-      if (err instanceof SchemaTooNewError) {
+      if (err instanceof SchemaTooNewError || err instanceof InstanceRunningError) {
         io.stderr(`desktop-agent serve: ${err.message}\n`);
         return EXIT.failed;
       }
