@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { approvalsContract } from './approvals';
 import { auditContract } from './audit';
+import { metricsContract } from './metrics';
 import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
 import { runsContract } from './runs';
@@ -23,6 +24,7 @@ export const CONTRACT = {
   ...auditContract,
   ...approvalsContract,
   ...secretsContract,
+  ...metricsContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

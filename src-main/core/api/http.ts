@@ -175,8 +175,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
-    const isApi = path.startsWith('/api/') || path.startsWith('/webhooks/') || path.startsWith('/hitl/');
-    if (!isApi && req.method === 'GET' && options.staticDir) {
+    // The UI's routes are hash routes, so the page is only `/`; other paths are its files
+    // (with an extension) or nothing: an unknown path answers 404 JSON, never the page.
+    const uiPath = path === '/' || /\.[a-z0-9]+$/i.test(path);
+    if (uiPath && req.method === 'GET' && options.staticDir) {
       const file = resolveStatic(options.staticDir, path);
       if (file) {
         return reply

@@ -19,6 +19,11 @@ import { createSecrets } from '../security/secrets/create-secrets';
 import type { KeychainPort } from '../security/secrets/keychain-port';
 import { createSecretsModule } from '../security/secrets/secrets-module';
 import { createTemplatesModule } from '../templates/templates-module';
+import { createMetricsModule } from '../metrics/metrics-module';
+import { createDepthFigures } from '../queue/depth-figures';
+import { createRunFigures } from '../runs/run-figures';
+import { rbacMetrics } from '../security/rbac/rbac-metrics';
+import { secretsLookups24h } from '../security/secrets/secret-records';
 import { systemClock } from '../kernel/clock';
 import type { CoreServices } from './core-services';
 import type { CoreModule, HandlerMap } from '../kernel/module';
@@ -160,6 +165,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templates,
     queue,
     approvals,
+    createMetricsModule({
+      clock,
+      sources: {
+        runs: createRunFigures(db),
+        queueDepthPeak: createDepthFigures(db),
+        rbac: (now) => rbacMetrics(db, now),
+        hitl: (now) => approvals.approvals.metrics(now),
+        secretsLookups: (now) => secretsLookups24h(db, now),
+        queues: () => queue.queue.queues().map(({ name, depth, running, paused }) => ({ name, depth, running, paused })),
+      },
+    }),
   ];
   const authenticator: Authenticator = users.authenticator;
 

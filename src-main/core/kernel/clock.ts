@@ -66,6 +66,11 @@ export class FakeClock implements Clock {
     this.current = typeof ms === 'string' ? Date.parse(ms) : ms;
   }
 
+  /** Whether a timer is due at exactly this time (a test waits for the one its code under test set). */
+  hasTimerDueAt(due: number): boolean {
+    return this.timers.some((t) => t.due === due);
+  }
+
   pendingTimers(): number {
     return this.timers.length;
   }

@@ -4,6 +4,7 @@ import m0003 from './0003_users.sql';
 import m0004 from './0004_queue.sql';
 import m0005 from './0005_secrets.sql';
 import m0006 from './0006_approvals.sql';
+import m0007 from './0007_run_counts.sql';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'queue', sql: m0004 },
   { version: 5, name: 'secrets', sql: m0005 },
   { version: 6, name: 'approvals', sql: m0006 },
+  { version: 7, name: 'run_counts', sql: m0007 },
 ];
