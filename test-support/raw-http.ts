@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 
 export interface RawAnswer {
   status: number;
@@ -23,4 +24,13 @@ export function rawHttp(url: string, opts: { method?: string; headers?: Record<s
     if (opts.body) req.write(opts.body);
     req.end();
   });
+}
+
+/** A port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
 }

@@ -7,6 +7,8 @@ export interface CliIo {
   readStdin: () => Promise<string>;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Resolves when standard output has room again (streaming commands wait on it). */
+  drained?: () => Promise<void>;
 }
 
 export interface Command {

@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   users: async () => (await import('./commands/users')).usersCommand,
   enqueue: async () => (await import('./commands/enqueue')).enqueueCommand,
   secrets: async () => (await import('./commands/secrets')).secretsCommand,
+  clusters: async () => (await import('./commands/clusters')).clustersCommand,
 };
 
 function help(commands: Command[]): string {
@@ -77,5 +78,7 @@ export function processIo(): CliIo {
     },
     env: process.env,
     cwd: process.cwd(),
+    drained: () =>
+      process.stdout.writableNeedDrain ? new Promise<void>((done) => process.stdout.once('drain', () => done())) : Promise.resolve(),
   };
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../../../../test-support/raw-http';
 import { actionHarness, type Harness } from '../../../../test-support/action-harness';
 import { descendants, stillRunning } from '../../../../test-support/process-tree';
 import { startTestSite, type TestSite } from '../../../../test-support/web-test-site';
@@ -55,15 +55,6 @@ async function failure(p: Promise<unknown>): Promise<ActionError> {
   );
   expect(e).toBeInstanceOf(ActionError);
   return e as ActionError;
-}
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
