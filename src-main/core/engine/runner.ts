@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { OrchestratorConfig } from '@shared/config';
 import type { Issue } from '@shared/contract/errors';
-import { ExpressionError, evaluate, truthy } from '@shared/dsl/expression';
+import { ExpressionError, truthy } from '@shared/dsl/expression';
 import type { ActionSpec } from '@shared/dsl/action-spec';
 import type { StepNode, TemplateModel } from '@shared/dsl/template-model';
 import type { SecretRefText } from '@shared/dsl/template-string';
@@ -22,6 +22,7 @@ import { StepAborted, toActionError } from './errors';
 import { ActionRegistry } from './registry';
 import { MapScratch } from './scratch';
 import { makeLookup, render, secretRefs, type ScopeData } from './scope';
+import { evaluateWhen, secretTaint } from './secret-values';
 
 /** Reads `{{secrets://…}}` at step time (SPEC section 8); the secrets module supplies the backends. */
 export interface SecretResolver {
@@ -395,7 +396,7 @@ export class Engine implements RunExecutor {
     if (step.when) {
       let go: boolean;
       try {
-        go = truthy(evaluate(step.when, lookup));
+        go = truthy(evaluateWhen(step.when, lookup, this.o.redactor));
       } catch (e) {
         if (e instanceof ExpressionError) return fail(new ActionError('WHEN_ERROR', `when "${step.whenText?.trim()}": ${e.message}`));
         throw e;
@@ -419,7 +420,7 @@ export class Engine implements RunExecutor {
 
     let rendered: unknown;
     try {
-      rendered = render(step.params, { lookup, secrets });
+      rendered = render(step.params, { lookup, secrets, taint: secretTaint(this.o.redactor) });
     } catch (e) {
       if (e instanceof ExpressionError) return fail(new ActionError(e.code === 'UNDEFINED_VARIABLE' ? 'UNDEFINED_VARIABLE' : 'TEMPLATE_ERROR', e.message));
       throw e;
