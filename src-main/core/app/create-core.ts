@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PROCEDURES, type CONTRACT } from '@shared/contract';
 import type { Authenticator } from '../kernel/authenticator';
 import { createDispatcher, type Dispatcher } from '../api/dispatcher';
+import { EventStreams } from '../api/event-streams';
 import type { CallContext } from '../kernel/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
 import { checkpoint, openDatabase, type Database } from '../db/database';
@@ -69,6 +70,8 @@ export interface Core extends CoreServices {
   authenticator: Authenticator;
   /** Users, sessions and tokens; `users.app` gives the Electron IPC adapter a window's principal. */
   users: UsersModule;
+  /** Open event streams (SSE, IPC), bound to their credentials; ended on stop. */
+  streams: EventStreams;
   modules: readonly CoreModule[];
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
   invoke<T = unknown>(name: keyof typeof CONTRACT & string, input: unknown, ctx: CallContext): Promise<T>;
@@ -178,6 +181,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     }),
   ];
   const authenticator: Authenticator = users.authenticator;
+  const streams = new EventStreams({ clock, logger: logger.child('API') });
+  users.service.onCredentialsChanged(() => streams.recheck());
 
   const handlers: HandlerMap = {};
   for (const m of modules) Object.assign(handlers, m.handlers);
@@ -219,6 +224,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     approvals: approvals.approvals,
     authenticator,
     users,
+    streams,
     modules,
     get stopped() {
       return stopped;
@@ -240,6 +246,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      streams.endAll();
       const worker = await checkpointer;
       await worker?.stop();
       db.pragma('wal_autocheckpoint = 1000');
