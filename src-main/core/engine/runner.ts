@@ -10,6 +10,7 @@ import type { StepNode, TemplateModel } from '@shared/dsl/template-model';
 import type { SecretRefText } from '@shared/dsl/template-string';
 import { assessTemplateRisk, riskRank } from '@shared/dsl/template-risk';
 import { validateTemplate } from '@shared/dsl/validate';
+import { typedVariables } from '@shared/dsl/variable-types';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, Notifier } from '../kernel/ports';
 import type { ExecutionOutcome, RunExecutor, StopReason } from '../queue/ports';
@@ -20,6 +21,7 @@ import { ActionError, type ActionContext, type ActionDef, type ActionResult } fr
 import { RunArtifacts } from './artifacts';
 import { StepAborted, toActionError } from './errors';
 import { ActionRegistry } from './registry';
+import { preflightParams, preflightMessage } from './params-preflight';
 import { MapScratch } from './scratch';
 import { makeLookup, render, secretRefs, type ScopeData } from './scope';
 import { evaluateWhen, secretTaint } from './secret-values';
@@ -202,7 +204,16 @@ export class Engine implements RunExecutor {
     if (missingActions.length) {
       return { status: 'failed', error: `This build cannot run the action(s) ${missingActions.join(', ')} (their family is not installed)`, errorCode: 'ACTION_UNAVAILABLE', retryable: false };
     }
-    const variables = { ...model.variables, ...run.variables };
+    const typed = typedVariables(model.variables, run.variables);
+    if (typed.problems.length) {
+      return {
+        status: 'failed',
+        error: `Variable${typed.problems.length > 1 ? 's' : ''} of the wrong type: ${typed.problems.map((p) => `${p.name}: ${p.message}`).join('; ')}`,
+        errorCode: 'VARIABLE_INVALID',
+        retryable: false,
+      };
+    }
+    const variables = typed.variables;
     const required = Object.entries(model.variables).filter(([k, v]) => v === null && (variables[k] === null || variables[k] === undefined)).map(([k]) => k);
     if (required.length) {
       return {
@@ -211,6 +222,11 @@ export class Engine implements RunExecutor {
         errorCode: 'VARIABLE_MISSING',
         retryable: false,
       };
+    }
+    // Before the first step (and before a pre-run approval is asked for, PRE_RUN_STEP).
+    if (run.nextStep <= 0) {
+      const problems = preflightParams(model.steps, (a) => this.registry.spec(a), { ...this.scopeOf(run, variables), actions: model.steps.map((s) => s.action) });
+      if (problems.length) return { status: 'failed', error: preflightMessage(problems), errorCode: 'INVALID_PARAMS', retryable: false };
     }
     const gate = this.preRunApproval(run, model);
     if (gate) return gate;
@@ -369,13 +385,15 @@ export class Engine implements RunExecutor {
   }
 
   private scopeAt(rc: RunContext): ScopeData {
+    return { ...this.scopeOf(rc.run, rc.variables), steps: rc.state.steps, actions: rc.model.steps.map((s) => s.action), ids: rc.ids };
+  }
+
+  /** What a step can read that does not depend on earlier steps. */
+  private scopeOf(run: ExecutableRun, variables: Record<string, unknown>) {
     return {
-      variables: rc.variables,
-      steps: rc.state.steps,
-      actions: rc.model.steps.map((s) => s.action),
-      ids: rc.ids,
-      run: { id: rc.run.id, template: rc.run.template, dry_run: rc.run.dryRun, attempt: rc.run.attempts, trigger: rc.run.trigger, requested_by: rc.run.requestedBy },
-      trigger: rc.run.triggerData,
+      variables,
+      run: { id: run.id, template: run.template, dry_run: run.dryRun, attempt: run.attempts, trigger: run.trigger, requested_by: run.requestedBy },
+      trigger: run.triggerData,
       now: this.o.clock.now(),
     };
   }
