@@ -21,6 +21,7 @@ import type { KeychainPort } from '../security/secrets/keychain-port';
 import { createSecretsModule } from '../security/secrets/secrets-module';
 import { createTemplatesModule } from '../templates/templates-module';
 import { createMetricsModule } from '../metrics/metrics-module';
+import { scheduleFigures } from '../metrics/schedule-figures';
 import { createDepthFigures } from '../queue/depth-figures';
 import { createRunFigures } from '../runs/run-figures';
 import { rbacMetrics } from '../security/rbac/rbac-metrics';
@@ -193,6 +194,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         hitl: (now) => approvals.approvals.metrics(now),
         secretsLookups: (now) => secretsLookups24h(db, now),
         queues: () => queue.queue.queues().map(({ name, depth, running, paused }) => ({ name, depth, running, paused })),
+        schedules: (now, runs) => scheduleFigures(scheduler.views(), runs, now),
       },
     }),
     scheduler,
