@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { PROCEDURES, type CONTRACT } from '@shared/contract';
-import type { Authenticator } from '../api/authenticator';
-import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispatcher';
+import type { Authenticator } from '../kernel/authenticator';
+import { createDispatcher, type Dispatcher } from '../api/dispatcher';
 import { EventStreams } from '../api/event-streams';
-import type { CallContext } from '../api/principal';
+import type { CallContext } from '../kernel/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
 import { checkpoint, openDatabase, type Database } from '../db/database';
 import { WriteBatcher } from '../db/write-batcher';
@@ -30,12 +30,13 @@ import { secretsLookups24h } from '../security/secrets/secret-records';
 import { createSchedulerModule, type SchedulerModule } from '../triggers/scheduler/scheduler-module';
 import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
-import type { CoreModule, CoreServices } from './core-module';
+import type { CoreServices } from './core-services';
+import type { CoreModule, HandlerMap } from '../kernel/module';
 import { EventBus } from '../kernel/event-bus';
 import { RotatingFileSink, createLogger, type LogSink } from '../kernel/logger';
 import { createHeadlessNotifier } from '../kernel/notifier';
 import type { Clock, LogLevel, Notifier, Paths, SecretStore } from '../kernel/ports';
-import { createSystemModule } from './system-module';
+import { createSystemModule } from '../system/system-module';
 
 export interface CoreOptions {
   paths: Paths;
@@ -161,14 +162,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     host: {},
   };
 
-  // Modules in start order; each later issue adds its module here.
-  const users = createUsersModule(services, options.users);
+  // Modules in start order; each later issue adds its module here. Each gets the ports it uses.
+  const { writes, notifier } = services;
+  const users = createUsersModule({ db, clock, logger, audit }, options.users);
   // The one owner of the runs and run_steps tables: the engine, the queue, HITL and the CLI use it.
-  const runs = new RunRepository(db, services.writes, (message, runId, error) => logger.child('Engine').error(message, { runId, error: error as Error }));
-  const engine = createEngine(services, runs, { browserPath: options.browserPath });
-  const templates = createTemplatesModule(services, { registry: engine.registry });
-  const queue = createQueueModule(services, { runs, executor: engine, templates: templates.catalog });
-  const approvals = createApprovalsModule(services, { runs, queue: queue.queue });
+  const runs = new RunRepository(db, writes, (message, runId, error) => logger.child('Engine').error(message, { runId, error: error as Error }));
+  const engine = createEngine({ clock, logger, bus, redactor, config, secrets, notifier, paths }, runs, { browserPath: options.browserPath });
+  const templates = createTemplatesModule({ db, clock, bus, paths }, { registry: engine.registry });
+  const queue = createQueueModule({ db, clock, logger, bus, redactor, config, writes, paths }, { runs, executor: engine, templates: templates.catalog });
+  const approvals = createApprovalsModule({ db, clock, logger, bus, notifier, config }, { runs, queue: queue.queue });
   const scheduler = createSchedulerModule({
     db,
     clock,
@@ -183,7 +185,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
-    createSecretsModule(services),
+    createSecretsModule({ db, clock, redactor, secrets }),
     templates,
     queue,
     approvals,

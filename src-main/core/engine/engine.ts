@@ -1,5 +1,7 @@
-import type { CoreServices } from '../app/core-module';
-import type { SecretStore } from '../kernel/ports';
+import type { ConfigStore } from '../config/config-store';
+import type { EventBus } from '../kernel/event-bus';
+import type { Clock, Logger, Notifier, Paths, SecretStore } from '../kernel/ports';
+import type { Redactor } from '../security/redaction';
 import { secretNotFoundMessage } from '../security/secrets/secret-store';
 import type { RunRepository } from '../runs';
 import { Engine, type SecretResolver } from './runner';
@@ -17,8 +19,20 @@ export function secretResolverFrom(store: SecretStore): SecretResolver {
   };
 }
 
+/** What the engine is built from. */
+export interface EnginePorts {
+  clock: Clock;
+  logger: Logger;
+  bus: EventBus;
+  redactor: Redactor;
+  config: Pick<ConfigStore, 'orchestrator'>;
+  secrets: SecretStore;
+  notifier: Notifier;
+  paths: Pick<Paths, 'artifactsDir'>;
+}
+
 /** The engine of a core: runs steps against the core's database, config, secrets and notifier. */
-export function createEngine(services: CoreServices, runs: RunRepository, options: { browserPath?: string } = {}): Engine {
+export function createEngine(services: EnginePorts, runs: RunRepository, options: { browserPath?: string } = {}): Engine {
   return new Engine({
     runs,
     clock: services.clock,

@@ -1,5 +1,5 @@
 import type { RunView } from '@shared/contract/runs';
-import type { ArtifactRef } from '../engine/action-types';
+import type { ArtifactRef } from './run-state';
 import type { QueueHead } from './run-claim';
 import type { NewRun } from './run-insert';
 import type { StartedStep, StepRecord } from './run-journal';

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { ArtifactRef } from '../engine/action-types';
+import type { ArtifactRef } from './run-state';
 import { parseObject } from './run-row';
 import type { RunState, StepOutcome } from './run-state';
 

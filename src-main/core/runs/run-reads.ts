@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { RunView } from '@shared/contract/runs';
 import type { RunStatus } from '@shared/domain/runs';
-import type { ArtifactRef } from '../engine/action-types';
+import type { ArtifactRef } from './run-state';
 import { AppError } from '../kernel/errors';
 import { FINAL_SQL, RUN_COLUMNS, type RunRow } from './run-row';
 import { runView, stepView, type StepRow } from './run-views';
