@@ -20,6 +20,8 @@ import type { KeychainPort } from '../security/secrets/keychain-port';
 import { createSecretsModule } from '../security/secrets/secrets-module';
 import { createTemplatesModule } from '../templates/templates-module';
 import { createMetricsModule } from '../metrics/metrics-module';
+import { createClusters } from '../clusters/clusters';
+import { createClustersModule } from '../clusters/clusters-module';
 import { createDepthFigures } from '../queue/depth-figures';
 import { createRunFigures } from '../runs/run-figures';
 import { rbacMetrics } from '../security/rbac/rbac-metrics';
@@ -152,9 +154,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   // Modules in start order; each later issue adds its module here.
   const users = createUsersModule(services, options.users);
-  const engine = createEngine(services, { browserPath: options.browserPath });
+  const clusters = createClusters({ db, clock, logger, bus, rules: () => config.get('failure_rules.yaml').rules, writes: services.writes });
+  const engine = createEngine(services, { browserPath: options.browserPath, failures: clusters.sink });
   const templates = createTemplatesModule(services, { registry: engine.registry });
-  const queue = createQueueModule(services, { executor: engine, templates: templates.catalog });
+  const queue = createQueueModule(services, {
+    executor: engine,
+    templates: templates.catalog,
+    onRunFailed: (runId, error, errorCode, at) => engine.store.reportRunFailure(runId, error, errorCode, at),
+  });
   const approvals = createApprovalsModule(services, { runs: engine.store, queue: queue.queue });
   const modules: CoreModule[] = [
     createSystemModule(services),
@@ -163,6 +170,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templates,
     queue,
     approvals,
+    createClustersModule(clusters),
     createMetricsModule({
       clock,
       sources: {
@@ -172,6 +180,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         hitl: (now) => approvals.approvals.metrics(now),
         secretsLookups: (now) => secretsLookups24h(db, now),
         queues: () => queue.queue.queues().map(({ name, depth, running, paused }) => ({ name, depth, running, paused })),
+        clusters: (now) => clusters.metrics(now),
       },
     }),
   ];

@@ -2,6 +2,7 @@ import type { CoreServices } from '../app/core-module';
 import type { SecretStore } from '../kernel/ports';
 import { secretNotFoundMessage } from '../security/secrets/secret-store';
 import { Engine, type SecretResolver } from './runner';
+import type { FailureSink } from '../runs/failure-sink';
 
 /**
  * The engine's secrets port over the core's SecretStore (keychain, environment, encrypted file):
@@ -17,7 +18,7 @@ export function secretResolverFrom(store: SecretStore): SecretResolver {
 }
 
 /** The engine of a core: runs steps against the core's database, config, secrets and notifier. */
-export function createEngine(services: CoreServices, options: { browserPath?: string } = {}): Engine {
+export function createEngine(services: CoreServices, options: { browserPath?: string; failures?: FailureSink } = {}): Engine {
   return new Engine({
     db: services.db,
     clock: services.clock,
@@ -29,6 +30,7 @@ export function createEngine(services: CoreServices, options: { browserPath?: st
     secrets: secretResolverFrom(services.secrets),
     notifier: services.notifier,
     artifactsDir: services.paths.artifactsDir,
+    failures: options.failures,
     // web.browser_path of orchestrator.yaml is the web actions' next choice (web/browser-discovery.ts).
     browserPath: options.browserPath ?? process.env.DESKTOP_AGENT_BROWSER_PATH,
   });

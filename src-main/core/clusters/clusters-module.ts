@@ -1,0 +1,19 @@
+import type { clustersContract } from '@shared/contract/clusters';
+import type { Handler, HandlerMap } from '../api/dispatcher';
+import { principalName } from '../api/principal';
+import type { CoreModule } from '../app/core-module';
+import type { Clusters } from './clusters';
+
+type ClusterHandlers = { [N in keyof typeof clustersContract]: Handler<(typeof clustersContract)[N]> };
+
+/** Failure clusters as a core module: the clusters.* procedures over the service. */
+export function createClustersModule(clusters: Clusters): CoreModule {
+  return {
+    name: 'clusters',
+    handlers: {
+      'clusters.list': ({ days, run_id, include_resolved }) => ({ items: clusters.list(days, run_id, include_resolved === 'true') }),
+      'clusters.get': ({ id, days }) => clusters.get(id, days),
+      'clusters.resolve': ({ id }, ctx) => clusters.resolve(id, principalName(ctx.principal)),
+    } satisfies ClusterHandlers as HandlerMap,
+  };
+}
