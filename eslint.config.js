@@ -83,6 +83,6 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**/*.mjs', 'bin/**/*.js', 'bench/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', URL: 'readonly', fetch: 'readonly' } },
   },
 );

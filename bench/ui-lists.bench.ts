@@ -103,7 +103,7 @@ async function main() {
   for (let i = 0; i < ENTRIES; i++) {
     core.audit.record({ user: `user${i % 37}`, action: i % 3 ? 'runs.list' : 'auth.login', permission: i % 3 ? 'read_runs' : null, resource: `run_${i}`, result: i % 5 ? 'granted' : 'denied', source: '127.0.0.1', details: { n: i } });
   }
-  const http = await startHttpServer({ dispatcher: core.dispatcher, authenticator: core.authenticator, bus: core.bus, logger: core.logger.child('API'), host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20, staticDir: renderer });
+  const http = await startHttpServer({ dispatcher: core.dispatcher, authenticator: core.authenticator, bus: core.bus, streams: core.streams, logger: core.logger.child('API'), host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20, staticDir: renderer });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();

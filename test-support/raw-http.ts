@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 
 export interface RawAnswer {
@@ -23,6 +23,16 @@ export function rawHttp(url: string, opts: { method?: string; headers?: Record<s
     req.on('error', reject);
     if (opts.body) req.write(opts.body);
     req.end();
+  });
+}
+
+/** The body of a request a test server received, as UTF-8 text. */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => resolve(body));
   });
 }
 

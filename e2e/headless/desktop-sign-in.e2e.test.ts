@@ -39,6 +39,8 @@ async function desktop(install: (t: TempCore) => Promise<unknown> = async () => 
     logger: createLogger({ sinks: [new MemorySink()] }),
     isTrustedSender: createSenderCheck(() => new Set([1])),
     resolvePrincipal: (token) => t.core.users.app.authenticate(token),
+    credentialOf: (p) => t.core.users.app.credential(p),
+    streams: t.core.streams,
   });
   // What the preload exposes as window.agent, wired to the adapter's channels.
   const agent: AgentApi = {

@@ -14,6 +14,7 @@ import { createHttpTransport } from '../../src-renderer/bridge/http-transport';
 const byBearer: Authenticator = {
   authenticate: async (c) =>
     c.authorization === 'Bearer runner' ? { principal: { kind: 'user', id: 'u-runner', username: 'runner', role: 'Runner', via: 'token' } } : { principal: ANONYMOUS },
+  credential: () => ({ holds: () => true }),
 };
 
 describe('the renderer HTTP transport against the real server', () => {
@@ -24,7 +25,7 @@ describe('the renderer HTTP transport against the real server', () => {
 
   beforeAll(async () => {
     t = await tempCore();
-    http = await startHttpServer({ dispatcher: t.core.dispatcher, authenticator: byBearer, bus: t.core.bus, logger: t.core.logger.child('API'), host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20 });
+    http = await startHttpServer({ dispatcher: t.core.dispatcher, authenticator: byBearer, bus: t.core.bus, streams: t.core.streams, logger: t.core.logger.child('API'), host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20 });
     // The page's fetch, relative to the page's origin; the runner's also carries a token.
     const client = (headers: Record<string, string>) =>
       createClient(

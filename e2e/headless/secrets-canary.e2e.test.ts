@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src-shared/contract/runs';
+import { readBody } from '../../test-support/raw-http';
 import { testKeyring } from '../../test-support/keyring';
 import { filesContaining, listTree, secretForms } from '../../test-support/secrets-core';
 import { ApiSession, captureEvents } from '../support/api-session';
@@ -30,13 +31,6 @@ interface Received {
   formTokens: string[];
 }
 
-const read = (req: IncomingMessage) =>
-  new Promise<string>((resolve) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    req.on('end', () => resolve(body));
-  });
 
 const html = (title: string, body: string) => `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body>${body}</body></html>`;
 
@@ -51,7 +45,7 @@ function site(): Promise<{ server: Server; url: string; received: Received }> {
     void (async () => {
       const u = new URL(req.url ?? '/', 'http://site');
       if (u.pathname === '/echo') {
-        const body = await read(req);
+        const body = await readBody(req);
         const xCanary = String(req.headers['x-canary'] ?? '');
         received.echo.push({ authorization: req.headers.authorization, xCanary, query: u.searchParams.get('token'), body });
         res.writeHead(200, { 'content-type': 'application/json' });

@@ -5,6 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, requireBuild, startServeProcess } from '../support/serve-process';
+import { openEventStream, waitFor } from '../../test-support/event-stream';
+
+const walIsEmpty = (dataDir: string) => {
+  const wal = join(dataDir, 'desktop-agent.db-wal');
+  return !existsSync(wal) || spawnSync('stat', ['-c', '%s', wal]).stdout.toString().trim() === '0';
+};
 
 describe('desktop-agent serve as a process', () => {
   it('stops cleanly on SIGTERM: exit 0, runtime.json removed, the database closed', async () => {
@@ -13,8 +19,32 @@ describe('desktop-agent serve as a process', () => {
     expect(await s.exited).toBe(0);
     expect(existsSync(join(s.dataDir, 'runtime.json'))).toBe(false);
     // After a clean stop the WAL is checkpointed and truncated.
-    const wal = join(s.dataDir, 'desktop-agent.db-wal');
-    expect(!existsSync(wal) || spawnSync('stat', ['-c', '%s', wal]).stdout.toString().trim() === '0').toBe(true);
+    expect(walIsEmpty(s.dataDir)).toBe(true);
+  });
+
+  // Issue 14 item 1: with one browser tab on /api/events, SIGTERM logged "stopping" and the
+  // process was still running 20 s later, the WAL not checkpointed.
+  it('stops within 5 s on SIGTERM while browsers hold /api/events and a run is in progress: exit 0, WAL checkpointed', async () => {
+    const s = await startServeProcess([], { DESKTOP_AGENT_ADMIN_PASSWORD: 'admin-Pa55word' });
+    const auth = `Basic ${Buffer.from('admin:admin-Pa55word').toString('base64')}`;
+    const tabs = [await openEventStream(`${s.url}/api/events`, { authorization: auth }), await openEventStream(`${s.url}/api/events`, { authorization: auth })];
+    expect(tabs.map((t) => t.status)).toEqual([200, 200]);
+    const yaml = 'dsl_version: "1.1"\nname: long wait\nsteps:\n  - wait: { ms: 600000 }\n';
+    const r = await fetch(`${s.url}/api/runs`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ template_yaml: yaml }) });
+    expect(r.status).toBe(201);
+    expect(((await r.json()) as { status: string }).status).toBe('queued');
+    await waitFor(() => tabs[0]!.text().includes('event: step.started'), 20_000, 'the run to start its wait step');
+
+    const signalled = Date.now();
+    s.child.kill('SIGTERM');
+    const code = await s.exited;
+    const tookMs = Date.now() - signalled;
+    expect(code).toBe(0);
+    expect(tookMs, `exited ${tookMs} ms after SIGTERM`).toBeLessThan(5_000);
+    expect(tabs.every((t) => t.ended())).toBe(true);
+    expect(tabs[0]!.text()).toContain(': stream ended: shutdown');
+    expect(walIsEmpty(s.dataDir)).toBe(true);
+    expect(s.stderr()).toContain('SIGTERM received, stopping');
   });
 
   it('exits non-zero with a one-line reason when the port is taken', async () => {

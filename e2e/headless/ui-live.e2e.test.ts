@@ -15,6 +15,7 @@ import { VIEWPORT, launchChromium, requireUiBuild } from '../support/browser';
  */
 const viewerSession: Authenticator = {
   authenticate: async () => ({ principal: { kind: 'user', id: 'u-viewer', username: 'viewer', role: 'Viewer', via: 'session' } }),
+  credential: () => ({ holds: () => true }),
 };
 
 describe('the UI shell signed in, with live events', () => {
@@ -32,6 +33,7 @@ describe('the UI shell signed in, with live events', () => {
       dispatcher: t.core.dispatcher,
       authenticator: viewerSession,
       bus: t.core.bus,
+      streams: t.core.streams,
       logger: t.core.logger.child('API'),
       host: '127.0.0.1',
       port: 0,

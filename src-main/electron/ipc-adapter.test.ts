@@ -6,6 +6,8 @@ import { defineProcedure } from '@shared/contract/procedure';
 import type { Authentication } from '../core/api/authenticator';
 import { createDispatcher } from '../core/api/dispatcher';
 import { ANONYMOUS } from '../core/api/principal';
+import { EventStreams } from '../core/api/event-streams';
+import { FakeClock } from '../core/kernel/clock';
 import { EventBus } from '../core/kernel/event-bus';
 import { AppError } from '../core/kernel/errors';
 import { MemorySink, createLogger } from '../core/kernel/logger';
@@ -89,11 +91,16 @@ function setup() {
   const bus = new EventBus(() => Date.parse('2026-01-01T00:00:00Z'));
   const windowIds = new Set<number>([1, 2]);
   const { ipcMain, handlers, listeners } = fakeIpcMain();
+  const clock = new FakeClock();
+  const streams = new EventStreams({ clock, logger, pollMs: 0 });
   const adapter = createIpcAdapter({
     ipcMain,
     dispatcher,
     bus,
     logger,
+    streams,
+    // A window's stream holds while its session (the fake token table) still names that user and role.
+    credentialOf: (p) => ({ holds: () => [...tokens.values()].some((u) => u.id === p.id && u.role === p.role) }),
     isTrustedSender: createSenderCheck(() => windowIds),
     resolvePrincipal: async (token): Promise<Authentication> => {
       sessionsSeen.push(token);
@@ -104,7 +111,7 @@ function setup() {
   });
   const invoke = (w: ReturnType<typeof fakeWindow>, name: unknown, input?: unknown) => handlers.get(IPC_INVOKE)!(w.event, name, input) as Promise<unknown>;
   const events = (w: ReturnType<typeof fakeWindow>, request: unknown) => listeners.get(IPC_EVENTS)!(w.event, request);
-  return { adapter, bus, invoke, events, audit, logs, tokens, sessionsSeen, handlers, listeners };
+  return { adapter, bus, invoke, events, audit, logs, tokens, sessionsSeen, handlers, listeners, streams, windowIds };
 }
 
 describe('the IPC adapter', () => {
@@ -242,6 +249,51 @@ describe('the IPC adapter', () => {
     expect(a.sent.filter((m) => m.kind === 'event')).toEqual([]);
     expect(b.sent.filter((m) => m.kind === 'event')).toEqual([]);
     expect(adapter.liveWindows()).toEqual([]);
+  });
+
+  it('ends a window\'s live events when its credential stops holding (signed out elsewhere, another role), and re-decides', async () => {
+    const { invoke, events, bus, adapter, tokens, streams, audit } = setup();
+    const a = fakeWindow(1);
+    await invoke(a, 'auth.login', { username: 'alice', password: 'pw' });
+    events(a, { subscribe: true });
+    await flush();
+    expect(adapter.liveWindows()).toEqual([1]);
+    expect(streams.count('u1')).toBe(1);
+
+    // Another role: the stream ends at once and is decided again for the principal as it is now.
+    tokens.set('tok-alice', { id: 'u1', username: 'alice', role: 'Runner' as 'Viewer' });
+    streams.recheck();
+    expect(adapter.liveWindows()).toEqual([]);
+    bus.publish('run.queued', { runId: 'r-between' });
+    expect(a.sent.filter((m) => m.kind === 'event')).toEqual([]);
+    await flush();
+    expect(a.sent.at(-1)).toEqual({ kind: 'status', live: true });
+
+    // The session ended somewhere else: the window stops receiving and is told why.
+    tokens.delete('tok-alice');
+    streams.recheck();
+    await flush();
+    expect(adapter.liveWindows()).toEqual([]);
+    expect(a.sent.at(-1)).toEqual({ kind: 'status', live: false, error: { code: 'UNAUTHENTICATED', message: 'Session expired' } });
+    bus.publish('run.queued', { runId: 'r-after' });
+    expect(a.sent.filter((m) => m.kind === 'event')).toEqual([]);
+    expect(streams.count()).toBe(0);
+    // A granted row when the principal starts streaming (as a Viewer, then as a Runner), not per decision.
+    expect(audit.filter((e) => e.action === 'events.subscribe' && e.result === 'granted')).toHaveLength(2);
+  });
+
+  it('counts windows toward the per-principal cap: the oldest window stops receiving', async () => {
+    const { invoke, events, adapter, streams, windowIds } = setup();
+    const windows = Array.from({ length: 9 }, (_, i) => fakeWindow(10 + i));
+    for (const w of windows) {
+      windowIds.add(w.id);
+      await invoke(w, 'auth.login', { username: 'alice', password: 'pw' });
+      events(w, { subscribe: true });
+      await flush();
+    }
+    expect(streams.count('u1')).toBe(8);
+    expect(adapter.liveWindows()).toEqual(windows.slice(1).map((w) => w.id));
+    expect(windows[0]!.sent.at(-1)).toMatchObject({ kind: 'status', live: false, error: { code: 'RATE_LIMITED' } });
   });
 
   it('removes its channels on close', () => {

@@ -4,7 +4,8 @@ import type { Envelope, ErrorBody } from '@shared/contract/errors';
 import { IPC_EVENTS, IPC_INVOKE, type EventsMessage } from '@shared/contract/ipc';
 import type { Authentication } from '../core/api/authenticator';
 import type { Dispatcher } from '../core/api/dispatcher';
-import type { CallContext } from '../core/api/principal';
+import type { CredentialCheck, EventStreams, OpenStream } from '../core/api/event-streams';
+import type { CallContext, UserPrincipal } from '../core/api/principal';
 import type { EventBus } from '../core/kernel/event-bus';
 import type { Logger } from '../core/kernel/ports';
 import type { IpcSenderInfo } from './window-policy';
@@ -20,6 +21,9 @@ export interface IpcAdapterOptions {
   dispatcher: Pick<Dispatcher, 'dispatch' | 'authorize' | 'procedure'>;
   bus: Pick<EventBus, 'subscribe'>;
   resolvePrincipal: PrincipalResolver;
+  /** What a window's subscription stays bound to (the users module's), and the core's open streams. */
+  credentialOf(principal: UserPrincipal): CredentialCheck;
+  streams: Pick<EventStreams, 'add' | 'count'>;
   /** Only our window's main frame showing our page may call (window-policy.ts createSenderCheck). */
   isTrustedSender(event: IpcSenderInfo): boolean;
   logger: Logger;
@@ -33,6 +37,11 @@ export interface IpcAdapter {
 
 type Sender = Pick<WebContents, 'id' | 'send' | 'isDestroyed' | 'once'>;
 
+const STREAM_ENDED = {
+  too_many_streams: 'Too many open event streams for this user; this window stopped receiving live updates',
+  shutdown: 'Desktop Agent is stopping',
+} as const;
+
 const failure = (code: string, message: string): Envelope<never> => ({ ok: false, error: { code, message } });
 
 /**
@@ -44,7 +53,7 @@ const failure = (code: string, message: string): Envelope<never> => ({ ok: false
 export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
   const { dispatcher, logger: log } = options;
   const sessions = new Map<number, string>();
-  const subscribers = new Map<number, { sender: Sender; live: boolean }>();
+  const subscribers = new Map<number, { sender: Sender; live: boolean; stream?: OpenStream }>();
   const known = new Set<number>();
 
   const track = (sender: Sender) => {
@@ -54,7 +63,7 @@ export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
     sender.once('destroyed', () => {
       known.delete(id);
       sessions.delete(id);
-      subscribers.delete(id);
+      unsubscribe(id);
     });
   };
 
@@ -67,14 +76,37 @@ export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
     if (!sender.isDestroyed()) sender.send(IPC_EVENTS, message);
   };
 
-  // The stream needs the same permission as over HTTP; decided when a window subscribes and
-  // again whenever its session starts or ends.
+  const unsubscribe = (windowId: number) => {
+    subscribers.get(windowId)?.stream?.release();
+    subscribers.delete(windowId);
+  };
+
+  // The stream needs the same permission as over HTTP; decided when a window subscribes, again
+  // whenever its session starts or ends, and whenever the core ends the window's stream because
+  // its credential stopped holding (signed out elsewhere, disabled, another role, expired).
   const authorizeEvents = async (windowId: number) => {
     const sub = subscribers.get(windowId);
     if (!sub) return;
-    const denied: ErrorBody | undefined = dispatcher.authorize('events.subscribe', await contextOf(windowId));
+    const ctx = await contextOf(windowId);
     if (subscribers.get(windowId) !== sub) return;
+    const p = ctx.principal;
+    sub.stream?.release();
+    sub.stream = undefined;
+    const denied: ErrorBody | undefined = dispatcher.authorize('events.subscribe', ctx, undefined, { auditGrant: p.kind !== 'user' || options.streams.count(p.id) === 0 });
     sub.live = !denied;
+    if (!denied && p.kind === 'user') {
+      sub.stream = options.streams.add({
+        owner: p.id,
+        credential: options.credentialOf(p),
+        end: (reason) => {
+          if (subscribers.get(windowId) !== sub) return;
+          sub.live = false;
+          sub.stream = undefined;
+          if (reason === 'credentials_ended') refreshEvents(windowId);
+          else post(sub.sender, { kind: 'status', live: false, error: { code: reason === 'shutdown' ? 'UNAVAILABLE' : 'RATE_LIMITED', message: STREAM_ENDED[reason] } });
+        },
+      });
+    }
     post(sub.sender, denied ? { kind: 'status', live: false, error: denied } : { kind: 'status', live: true });
   };
   const refreshEvents = (windowId: number) =>
@@ -119,10 +151,11 @@ export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
     const subscribe = (request as { subscribe?: unknown } | null)?.subscribe;
     if (subscribe === true) {
       track(sender);
+      unsubscribe(sender.id);
       subscribers.set(sender.id, { sender, live: false });
       refreshEvents(sender.id);
     } else if (subscribe === false) {
-      subscribers.delete(sender.id);
+      unsubscribe(sender.id);
     }
   };
 
@@ -139,7 +172,7 @@ export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
       options.ipcMain.removeHandler(IPC_INVOKE);
       options.ipcMain.removeListener(IPC_EVENTS, onEvents);
       unsubscribeBus();
-      subscribers.clear();
+      for (const id of [...subscribers.keys()]) unsubscribe(id);
       sessions.clear();
     },
   };

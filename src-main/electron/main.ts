@@ -110,6 +110,8 @@ async function start(): Promise<void> {
     dispatcher: core.dispatcher,
     bus: core.bus,
     resolvePrincipal: principalResolver(core),
+    credentialOf: (p) => core.users.app.credential(p),
+    streams: core.streams,
     isTrustedSender: createSenderCheck(() => windowIds),
     logger: core.logger.child('IPC'),
   });

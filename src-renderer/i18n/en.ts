@@ -391,7 +391,7 @@ export const en: Messages = {
     varDuplicate: (key: string) => `The variable ${key} is given twice.`,
     varNoKey: 'Give this value a variable name.',
     varAdd: 'Add variable',
-    varHint: 'A variable with an empty value is not sent (the template’s default applies). Numbers, true/false and JSON are passed as such.',
+    varHint: 'A variable with an empty value is not sent (the template’s default applies). A value keeps the type of the template’s default ("1" stays text where the default is text); for a variable without a default, numbers, true/false and JSON are passed as such.',
     priority: 'Priority',
     priorityDefault: 'default',
     priorityOption: (p: number) => (p === 1 ? '1 (highest)' : p === 9 ? '9 (lowest)' : String(p)),

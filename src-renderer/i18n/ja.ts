@@ -390,7 +390,7 @@ export const ja = {
     varDuplicate: (key: string) => `変数「${key}」が重複しています。`,
     varNoKey: '値に対応する変数名を入力してください。',
     varAdd: '変数を追加',
-    varHint: '値が空の変数は送らず、テンプレートの既定値が使われます。数値・true/false・JSON はその型として渡します。',
+    varHint: '値が空の変数は送らず、テンプレートの既定値が使われます。値はテンプレートの既定値と同じ型で渡します（既定値が文字列なら "1" も文字列のまま）。既定値のない変数では、数値・true/false・JSON をその型として渡します。',
     priority: '優先度',
     priorityDefault: '既定',
     priorityOption: (p: number) => (p === 1 ? '1（最高）' : p === 9 ? '9（最低）' : String(p)),

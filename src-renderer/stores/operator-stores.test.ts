@@ -247,12 +247,20 @@ describe('the run form’s variables', () => {
     ]);
   });
 
+  it('keeps the type the template declares: weekly_report’s summary_pages "1" is sent as the text "1" (issue 14, item 3)', async () => {
+    const rows = await declaredVariables('variables:\n  summary_pages: "1"\n  count: 3\n  strict: false\n  any: null\n');
+    const filled = rows.map((r) => (r.key === 'any' ? { ...r, value: '7' } : r));
+    expect(variablesOf(filled).variables).toEqual({ summary_pages: '1', count: 3, strict: false, any: 7 });
+    // A value that cannot be the declared type is sent as typed; the core refuses it with its reason.
+    expect(variablesOf([{ key: 'count', value: 'three', type: 'number' }]).variables).toEqual({ count: 'three' });
+  });
+
   it('fills in the variables a template declares, with their defaults', async () => {
     expect(await declaredVariables(YAML)).toEqual([
-      { key: 'customer', value: '' },
-      { key: 'count', value: '3' },
-      { key: 'greeting', value: 'こんにちは' },
-      { key: 'tags', value: '["a","b"]' },
+      { key: 'customer', value: '', type: 'any' },
+      { key: 'count', value: '3', type: 'number' },
+      { key: 'greeting', value: 'こんにちは', type: 'text' },
+      { key: 'tags', value: '["a","b"]', type: 'list' },
     ]);
     expect(await declaredVariables('steps: [\n')).toEqual([]);
     expect(await declaredVariables('variables: [a, b]\n')).toEqual([]);

@@ -2,6 +2,7 @@ import type { Input, Output } from '@shared/contract';
 import type { AgentEvent } from '@shared/contract/events';
 import type { ErrorBody, Issue } from '@shared/contract/errors';
 import { createStore } from 'zustand/vanilla';
+import { coerceToDeclared, declaredType, type DeclaredType } from '@shared/dsl/variable-types';
 import type { AgentClient } from '../bridge/client';
 import { outcomeOf, type Outcome } from './outcome';
 import { coalesce } from './coalesce';
@@ -52,17 +53,18 @@ export function templateIssues(error: ErrorBody | undefined): Issue[] {
     .map((i) => ({ path: i.path, message: i.message, ...(typeof i.line === 'number' ? { line: i.line } : {}), ...(typeof i.column === 'number' ? { column: i.column } : {}) }));
 }
 
-/** One `key = value` row of the run form. */
+/** One `key = value` row of the run form; `type` is what the template declares for the key (its default's type). */
 export interface VariableRow {
   key: string;
   value: string;
+  type?: DeclaredType;
 }
 
 /** Why the run form's variables cannot be sent, by row (0-based). */
 export type VariableProblem = { row: number; kind: 'no-key' | 'duplicate' };
 
 /**
- * A value as typed: JSON (numbers, true/false, lists, objects, "quoted") is read as such, anything
+ * A value as typed for a variable the template gives no type (no default): JSON (numbers, true/false, lists, objects, "quoted") is read as such, anything
  * else is text; so `3` is the number 3 and `山田 太郎` the text it reads.
  */
 export function variableValue(text: string): unknown {
@@ -93,7 +95,11 @@ export function variablesOf(rows: readonly VariableRow[]): { variables: Record<s
     }
     if (seen.has(key)) return void problems.push({ row, kind: 'duplicate' });
     seen.add(key);
-    if (r.value.trim() !== '') variables[key] = variableValue(r.value);
+    if (r.value.trim() === '') return;
+    // A value keeps the type its template declares ("1" stays the text "1" for a text variable);
+    // the core converts or refuses by the same rule (typedVariables), so the form sends what runs.
+    const declared = r.type ? coerceToDeclared(r.type, r.type === 'text' ? r.value : variableValue(r.value)) : undefined;
+    variables[key] = declared?.ok ? declared.value : variableValue(r.value);
   });
   return { variables, problems };
 }
@@ -115,6 +121,7 @@ export async function declaredVariables(yaml: string): Promise<VariableRow[]> {
   return Object.entries(vars as Record<string, unknown>).map(([key, v]) => ({
     key,
     value: v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v),
+    type: declaredType(v),
   }));
 }
 

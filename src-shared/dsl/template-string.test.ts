@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getField, type Lookup } from './expression';
-import { TemplateSyntaxError, parseTemplateString, renderParsed } from './template-string';
+import { TemplateSyntaxError, parseTemplateString, renderParsed, type RenderTaint } from './template-string';
 
 const vars: Record<string, unknown> = {
   inbox: '/home/u/Downloads',
@@ -68,6 +68,9 @@ describe('templating', () => {
       ['{{ secrets://a/b/c }}', /not a secret reference/, 3],
       ['{{ a b }}', /unexpected 'b'/, 5],
       ['{{ {{a}} }}', /cannot be nested/, 3],
+      ["{{secrets://k | replace:'3','3 '}}", /the filter replace cannot be applied to a secret \(secrets:\/\/k\)/, 16],
+      ['{{ secrets://k | upper |basename }}', /the filter basename cannot be applied to a secret/, 24],
+      ['x {{secrets://s/k|dirname}}', /the filter dirname cannot be applied to a secret/, 18],
     ];
     for (const [src, message, offset] of cases) {
       try {
@@ -84,5 +87,46 @@ describe('templating', () => {
   it('keeps quoted braces inside a reference and single braces as text', () => {
     expect(render("{{ missing | default:'}}' }}")).toBe('}}');
     expect(render('{stem}.{ext}')).toBe('{stem}.{ext}');
+  });
+});
+
+describe('secrets as tainted values (issue 21)', () => {
+  /** A taint that knows one secret; derived values are recorded and returned marked. */
+  const taintFor = (secret: string) => {
+    const derived: unknown[] = [];
+    const taint: RenderTaint = {
+      holds: (v) => JSON.stringify(v ?? null).includes(secret),
+      derived: (v) => {
+        derived.push(v);
+        return `<derived ${JSON.stringify(v)}>`;
+      },
+    };
+    return { taint, derived };
+  };
+  const withTaint = (s: string, taint: RenderTaint, extra: Record<string, unknown> = {}) => {
+    const look: Lookup = (segs, text) => (Object.prototype.hasOwnProperty.call(extra, segs[0]!) ? { found: true, value: segs.slice(1).reduce<unknown>((v, seg) => (getField(v, seg) as { value: unknown }).value, extra[segs[0]!]) } : lookup(segs, text));
+    return renderParsed(parseTemplateString(s), { lookup: look, secrets, taint });
+  };
+
+  it('passes a secret or a value holding one through as it is; anything computed from them goes to taint.derived', () => {
+    const { taint, derived } = taintFor('s3cr3t');
+    const body = { echo: 'you sent s3cr3t', status: 'ok' };
+    expect(withTaint('Bearer {{secrets://api_key}}', taint)).toBe('Bearer s3cr3t');
+    expect(withTaint("{{secrets://api_key | default:'x'}}", taint)).toBe('s3cr3t');
+    expect(withTaint('{{ body }}', taint, { body })).toEqual(body);
+    expect(withTaint('{{ body.status | upper }}', taint, { body })).toBe('OK');
+    expect(derived).toEqual([]);
+    expect(withTaint('{{secrets://api_key | upper}}', taint)).toBe('<derived "S3CR3T">');
+    expect(withTaint('{{secrets://api_key | json}}', taint)).toBe('<derived "\\"s3cr3t\\"">');
+    expect(withTaint("{{ body.echo | replace:'s','z' }}", taint, { body })).toBe('<derived "you zent z3cr3t">');
+    expect(withTaint('n={{ body.echo.length }}', taint, { body })).toBe('n=<derived 15>');
+    expect(withTaint("{{ body.echo == 'x' }}", taint, { body })).toBe('<derived false>');
+    expect(withTaint("{{ 'a' | replace: body.echo, 'b' }}", taint, { body })).toBe('<derived "a">');
+  });
+
+  it('does not quote a value that holds a secret in an error', () => {
+    const { taint } = taintFor('s3cr3t');
+    expect(() => withTaint('{{ body.echo * 2 }}', taint, { body: { echo: 'you sent s3cr3t' } })).toThrow('{{ body.echo * 2 }} could not be evaluated (it reads a value that holds a secret, which is not shown)');
+    expect(() => withTaint('{{ body.other * 2 }}', taint, { body: { echo: 'x', other: 'plain' } })).toThrow(/the text "plain"/);
   });
 });

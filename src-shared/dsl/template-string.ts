@@ -9,6 +9,11 @@ import { didYouMean } from './suggest';
  *
  * Rendering is single-pass: the text that a reference produces is never scanned again, so data
  * (a file name, a variable's value, an HTTP answer) can never inject a template.
+ *
+ * Secrets are tainted values (issue 21): filters that cut a secret into parts (`replace`,
+ * `basename`, `dirname`) are refused on `{{secrets://…}}` when the template is validated; any
+ * other filter or expression applied to a secret, or to a value that holds one, hands its output
+ * to `RenderEnv.taint`, which makes it a secret of its own (masked wherever it is shown).
  */
 
 export interface SecretRefText {
@@ -26,6 +31,14 @@ export const FILTERS = {
   dirname: 0,
 } as const;
 export type FilterName = keyof typeof FILTERS;
+
+/**
+ * Filters refused on a secret reference: their output is a part of the secret (a fragment, a
+ * path component), which can be too short to mask and tells a reader pieces of the value.
+ * `upper`, `lower` and `json` keep the whole value (its output is masked as a secret of its own);
+ * `default` does nothing to a secret that exists.
+ */
+export const FILTERS_REFUSED_ON_SECRETS: readonly FilterName[] = ['replace', 'basename', 'dirname'];
 
 export interface FilterCall {
   name: FilterName;
@@ -96,6 +109,15 @@ function parseRef(inner: string, base: number): TemplateRef {
   const filters: FilterCall[] = pieces.slice(1).map(({ part, offset }) => parseFilter(part, base + offset));
   const source = `{{${inner}}}`;
   if (headText.startsWith('secrets://')) {
+    const refused = filters.findIndex((f) => FILTERS_REFUSED_ON_SECRETS.includes(f.name));
+    if (refused >= 0) {
+      const piece = pieces[refused + 1]!;
+      const name = filters[refused]!.name;
+      throw new TemplateSyntaxError(
+        `the filter ${name} cannot be applied to a secret (${headText}): its output is a part of the secret that masking could not hide; use the secret whole (upper, lower, json and default are allowed)`,
+        base + piece.offset + (piece.part.length - piece.part.trimStart().length),
+      );
+    }
     const body = headText.slice('secrets://'.length);
     const parts = body.split('/');
     if (parts.length > 2 || parts.some((x) => !SECRET_NAME.test(x))) {
@@ -202,6 +224,37 @@ export interface RenderEnv {
   lookup: Lookup;
   /** Resolved secret values by `service/key` (resolved before rendering, at step time). */
   secrets: ReadonlyMap<string, string>;
+  /** How values computed from secrets are treated (the engine's); without it they are plain values. */
+  taint?: RenderTaint;
+}
+
+/** Secrets as tainted values: what rendering asks about the values it reads and computes. */
+export interface RenderTaint {
+  /** Whether a value read from the scope holds a secret (or a form of one) anywhere. */
+  holds(value: unknown): boolean;
+  /** A value computed from a secret by a filter or an operator: what the step gets instead. */
+  derived(value: unknown): unknown;
+}
+
+/**
+ * A lookup that notes whether anything it answered holds a secret (`tainted`), and whether it
+ * answered something computed from one (`computed`: `x.length` of a text that holds a secret).
+ */
+export function taintedLookup(lookup: Lookup, taint: RenderTaint): { lookup: Lookup; tainted(): boolean; computed(): boolean } {
+  let tainted = false;
+  let computed = false;
+  const watched: Lookup = (segs, text) => {
+    const r = lookup(segs, text);
+    if (r.found && !computed) {
+      if (taint.holds(r.value)) tainted = true;
+      else if (segs.length > 1 && segs[segs.length - 1] === 'length') {
+        const of = lookup(segs.slice(0, -1), text);
+        if (of.found && typeof of.value === 'string' && taint.holds(of.value)) tainted = computed = true;
+      }
+    }
+    return r;
+  };
+  return { lookup: watched, tainted: () => tainted, computed: () => computed };
 }
 
 const baseName = (p: string) => {
@@ -244,8 +297,7 @@ function applyFilter(v: unknown, f: FilterCall, env: RenderEnv): unknown {
   }
 }
 
-/** The value of one reference. Throws ExpressionError (undefined variable, bad filter input). */
-export function evaluateRef(ref: TemplateRef, env: RenderEnv): unknown {
+function evaluatePlain(ref: TemplateRef, env: RenderEnv): unknown {
   let v: unknown;
   if (ref.kind === 'secret') {
     const key = secretKey(ref.secret);
@@ -259,6 +311,28 @@ export function evaluateRef(ref: TemplateRef, env: RenderEnv): unknown {
   }
   for (const f of ref.filters) v = applyFilter(v, f, env);
   return v;
+}
+
+/**
+ * The value of one reference. Throws ExpressionError (undefined variable, bad filter input).
+ * With `env.taint`, a value computed from a secret goes through `taint.derived`; a value read as
+ * it is (a bare path or secret, `default` aside) keeps the secret's own forms, which are masked.
+ */
+export function evaluateRef(ref: TemplateRef, env: RenderEnv): unknown {
+  const taint = env.taint;
+  if (!taint) return evaluatePlain(ref, env);
+  const reads = taintedLookup(env.lookup, taint);
+  let v: unknown;
+  try {
+    v = evaluatePlain(ref, { ...env, lookup: reads.lookup });
+  } catch (e) {
+    // Messages quote the values they could not use; a value holding a secret is not quoted.
+    if (e instanceof ExpressionError && reads.tainted()) throw new ExpressionError(`${ref.source} could not be evaluated (it reads a value that holds a secret, which is not shown)`, e.code);
+    throw e;
+  }
+  const tainted = ref.kind === 'secret' || reads.tainted();
+  const asItIs = ref.filters.every((f) => f.name === 'default') && (ref.kind === 'secret' || ref.expr.t === 'path');
+  return tainted && (!asItIs || reads.computed()) ? taint.derived(v) : v;
 }
 
 /** How a value reads inside a longer text: lists and objects as JSON; null or undefined is an error. */

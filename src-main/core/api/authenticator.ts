@@ -1,5 +1,6 @@
 import type { AppError } from '../kernel/errors';
-import { ANONYMOUS, type Principal } from './principal';
+import type { CredentialCheck } from './event-streams';
+import { ANONYMOUS, type Principal, type UserPrincipal } from './principal';
 
 export interface HttpCredentials {
   authorization?: string;
@@ -17,6 +18,8 @@ export interface Authentication {
 /** Turns HTTP credentials into a principal. The users module provides the real one. */
 export interface Authenticator {
   authenticate(credentials: HttpCredentials): Promise<Authentication>;
+  /** What an event stream opened by this principal stays bound to (see event-streams.ts). */
+  credential(principal: UserPrincipal): CredentialCheck;
 }
 
 export const SESSION_COOKIE = 'da_session';
@@ -24,4 +27,5 @@ export const SESSION_COOKIE = 'da_session';
 /** Before any user exists nobody can authenticate: every protected procedure answers 401. */
 export const noUsersAuthenticator: Authenticator = {
   authenticate: async () => ({ principal: ANONYMOUS }),
+  credential: () => ({ holds: () => false }),
 };

@@ -32,8 +32,11 @@ export interface DispatcherOptions {
 
 export interface Dispatcher {
   dispatch(name: string, input: unknown, ctx: CallContext): Promise<Envelope<unknown>>;
-  /** The access check alone, for streams: undefined when allowed, else the error to answer. */
-  authorize(name: string, ctx: CallContext, input?: unknown): ErrorBody | undefined;
+  /**
+   * The access check alone, for streams: undefined when allowed, else the error to answer. Denials
+   * are always audited; a grant unless `auditGrant` is false (a principal's further streams).
+   */
+  authorize(name: string, ctx: CallContext, input?: unknown, options?: { auditGrant?: boolean }): ErrorBody | undefined;
   procedure(name: string): ProcedureDef | undefined;
   readonly procedures: readonly ProcedureDef[];
 }
@@ -94,12 +97,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     procedures: options.procedures,
     procedure: (name) => byName.get(name),
 
-    authorize(name, ctx, input) {
+    authorize(name, ctx, input, opts) {
       const proc = byName.get(name);
       if (!proc) return toBody(new AppError('UNKNOWN_PROCEDURE', `Unknown procedure '${name}'`));
       const decision = access(proc, ctx, input);
       if (decision.allowed) {
-        auditEntry(proc, ctx, input, 'granted');
+        if (opts?.auditGrant !== false) auditEntry(proc, ctx, input, 'granted');
         return undefined;
       }
       auditEntry(proc, ctx, input, 'denied', decision.decided ? undefined : { reason: decision.error.code });

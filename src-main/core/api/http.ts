@@ -5,6 +5,7 @@ import type { EventBus } from '../kernel/event-bus';
 import type { Logger } from '../kernel/ports';
 import { SESSION_COOKIE, type Authenticator } from './authenticator';
 import type { Dispatcher } from './dispatcher';
+import type { EventStreams } from './event-streams';
 import { isAllowedHost, isCrossSite, type HostPolicy } from './host-guard';
 import { ANONYMOUS, type CallContext } from './principal';
 import { endsSession, sessionEffect } from './session-binding';
@@ -24,6 +25,8 @@ export interface HttpServerOptions {
   staticDir?: string;
   /** The core's clock (session cookie lifetimes follow the session's expiry). */
   now?: () => number;
+  /** Open event streams, bound to their credentials and capped per principal (the core's). */
+  streams: EventStreams;
 }
 
 export interface RunningHttpServer {
@@ -76,6 +79,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const log = options.logger;
   const now = options.now ?? Date.now;
   const routes: { method: string; url: string }[] = [];
+  /** This server's open event streams, ended by close(). */
+  const ownStreams = new Set<() => void>();
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimitBytes,
@@ -140,13 +145,30 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       app.get(url, async (req, reply) => {
         const ctx = await context(req, proc);
         const q = req.query as Record<string, string>;
-        const denied = options.dispatcher.authorize(proc.name, ctx, q);
+        const p = ctx.principal;
+        const owner = p.kind === 'user' ? p.id : 'anonymous';
+        // One audit row when a principal starts streaming, not one per tab or reconnect.
+        const denied = options.dispatcher.authorize(proc.name, ctx, q, { auditGrant: options.streams.count(owner) === 0 });
         if (denied) return sendError(reply, denied);
         reply.hijack();
-        streamEvents(reply.raw, options.bus, {
+        const end = streamEvents(reply.raw, options.bus, {
           lastEventId: req.headers['last-event-id'] as string | undefined,
           types: q.types?.split(',').filter(Boolean),
           extraHeaders: SECURITY_HEADERS,
+        });
+        const open = options.streams.add({
+          owner,
+          credential: p.kind === 'user' ? options.authenticator.credential(p) : { holds: () => true },
+          end,
+        });
+        const endOnClose = () => {
+          open.release();
+          end('shutdown');
+        };
+        ownStreams.add(endOnClose);
+        reply.raw.on('close', () => {
+          ownStreams.delete(endOnClose);
+          open.release();
         });
         return reply;
       });
@@ -203,6 +225,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     app,
     routes,
     close: async () => {
+      // A browser tab holds /api/events open for as long as it likes; the server ends the
+      // streams itself, or closing would wait for every tab to go away.
+      for (const endStream of [...ownStreams]) endStream();
       await app.close();
     },
   };

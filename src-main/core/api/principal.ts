@@ -1,9 +1,18 @@
 import type { Role } from '@shared/rbac/roles';
 
 /** Who is calling. The HTTP adapter authenticates; the IPC adapter attaches the app's signed-in user. */
-export type Principal =
-  | { kind: 'user'; id: string; username: string; role: Role; via: 'password' | 'session' | 'token' | 'ipc' | 'cli'; sessionId?: string }
-  | { kind: 'anonymous' };
+export type Principal = UserPrincipal | { kind: 'anonymous' };
+
+/** A signed-in user and the credential that made them one (an event stream stays bound to it). */
+export interface UserPrincipal {
+  kind: 'user';
+  id: string;
+  username: string;
+  role: Role;
+  via: 'password' | 'session' | 'token' | 'ipc' | 'cli';
+  sessionId?: string;
+  tokenId?: string;
+}
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 

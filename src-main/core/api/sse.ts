@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { AgentEvent } from '@shared/contract/events';
 import type { EventBus } from '../kernel/event-bus';
+import type { StreamEndReason } from './event-streams';
 
 /**
  * Streams bus events to one HTTP client as Server-Sent Events. Resumes after a reconnect from
@@ -11,7 +12,7 @@ export function streamEvents(
   res: ServerResponse,
   bus: EventBus,
   options: { lastEventId?: string; types?: string[]; heartbeatMs?: number; extraHeaders?: Record<string, string> },
-): () => void {
+): (reason?: StreamEndReason) => void {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-store',
@@ -35,8 +36,13 @@ export function streamEvents(
     unsubscribe();
   };
   res.on('close', stop);
-  return () => {
+  return (reason) => {
     stop();
+    if (res.writableEnded || res.destroyed) return;
+    // Said as a comment (EventSource ignores it; people and tests read it). A tab pushed out by the
+    // per-principal cap waits longer before it reconnects, so tabs do not take turns evicting each other.
+    if (reason === 'too_many_streams') res.write('retry: 30000\n\n');
+    if (reason) res.write(`: stream ended: ${reason}\n\n`);
     res.end();
   };
 }

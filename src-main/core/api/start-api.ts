@@ -38,6 +38,7 @@ export async function startApi(core: Core, options: ApiOptions): Promise<Running
       bodyLimitBytes: api.max_body_kb * 1024,
       staticDir: options.staticDir,
       now: () => core.clock.now(),
+      streams: core.streams,
     });
     core.host.api = { url: http.url, error: null };
     return http;

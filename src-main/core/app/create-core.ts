@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PROCEDURES, type CONTRACT } from '@shared/contract';
 import type { Authenticator } from '../api/authenticator';
 import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispatcher';
+import { EventStreams } from '../api/event-streams';
 import type { CallContext } from '../api/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
 import { checkpoint, openDatabase, type Database } from '../db/database';
@@ -70,6 +71,8 @@ export interface Core extends CoreServices {
   authenticator: Authenticator;
   /** Users, sessions and tokens; `users.app` gives the Electron IPC adapter a window's principal. */
   users: UsersModule;
+  /** Open event streams (SSE, IPC), bound to their credentials; ended on stop. */
+  streams: EventStreams;
   modules: readonly CoreModule[];
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
   invoke<T = unknown>(name: keyof typeof CONTRACT & string, input: unknown, ctx: CallContext): Promise<T>;
@@ -185,6 +188,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     }),
   ];
   const authenticator: Authenticator = users.authenticator;
+  const streams = new EventStreams({ clock, logger: logger.child('API') });
+  users.service.onCredentialsChanged(() => streams.recheck());
 
   const handlers: HandlerMap = {};
   for (const m of modules) Object.assign(handlers, m.handlers);
@@ -226,6 +231,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     approvals: approvals.approvals,
     authenticator,
     users,
+    streams,
     modules,
     get stopped() {
       return stopped;
@@ -247,6 +253,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      streams.endAll();
       const worker = await checkpointer;
       await worker?.stop();
       db.pragma('wal_autocheckpoint = 1000');

@@ -93,7 +93,8 @@ export class RunArtifacts implements ArtifactSink {
 
   private reserve(name: string): string {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const clean = safeName(name);
+    // A name is data too (`save_draft {name: "draft-{{secrets://k}}"}`): masked before it reaches the disk.
+    const clean = safeName(this.masker.mask(name));
     const ext = extname(clean);
     const stem = clean.slice(0, clean.length - ext.length);
     for (let i = 1; ; i++) {

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { OrchestratorConfig } from '@shared/config';
 import type { Issue } from '@shared/contract/errors';
-import { ExpressionError, evaluate, truthy } from '@shared/dsl/expression';
+import { ExpressionError, truthy } from '@shared/dsl/expression';
 import type { ActionSpec } from '@shared/dsl/action-spec';
 import type { StepNode, TemplateModel } from '@shared/dsl/template-model';
 import type { SecretRefText } from '@shared/dsl/template-string';
 import { assessTemplateRisk, riskRank } from '@shared/dsl/template-risk';
 import { validateTemplate } from '@shared/dsl/validate';
+import { typedVariables } from '@shared/dsl/variable-types';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, Notifier } from '../kernel/ports';
 import type { ExecutionOutcome, RunExecutor, StopReason } from '../queue/ports';
@@ -21,8 +22,10 @@ import { ActionError, type ActionContext, type ActionDef, type ActionResult } fr
 import { RunArtifacts } from './artifacts';
 import { StepAborted, toActionError } from './errors';
 import { ActionRegistry } from './registry';
+import { preflightParams, preflightMessage } from './params-preflight';
 import { MapScratch } from './scratch';
 import { makeLookup, render, secretRefs, type ScopeData } from './scope';
+import { evaluateWhen, secretTaint } from './secret-values';
 
 /** Reads `{{secrets://…}}` at step time (SPEC section 8); the secrets module supplies the backends. */
 export interface SecretResolver {
@@ -204,7 +207,16 @@ export class Engine implements RunExecutor {
     if (missingActions.length) {
       return { status: 'failed', error: `This build cannot run the action(s) ${missingActions.join(', ')} (their family is not installed)`, errorCode: 'ACTION_UNAVAILABLE', retryable: false };
     }
-    const variables = { ...model.variables, ...run.variables };
+    const typed = typedVariables(model.variables, run.variables);
+    if (typed.problems.length) {
+      return {
+        status: 'failed',
+        error: `Variable${typed.problems.length > 1 ? 's' : ''} of the wrong type: ${typed.problems.map((p) => `${p.name}: ${p.message}`).join('; ')}`,
+        errorCode: 'VARIABLE_INVALID',
+        retryable: false,
+      };
+    }
+    const variables = typed.variables;
     const required = Object.entries(model.variables).filter(([k, v]) => v === null && (variables[k] === null || variables[k] === undefined)).map(([k]) => k);
     if (required.length) {
       return {
@@ -213,6 +225,11 @@ export class Engine implements RunExecutor {
         errorCode: 'VARIABLE_MISSING',
         retryable: false,
       };
+    }
+    // Before the first step (and before a pre-run approval is asked for, PRE_RUN_STEP).
+    if (run.nextStep <= 0) {
+      const problems = preflightParams(model.steps, (a) => this.registry.spec(a), { ...this.scopeOf(run, variables), actions: model.steps.map((s) => s.action) });
+      if (problems.length) return { status: 'failed', error: preflightMessage(problems), errorCode: 'INVALID_PARAMS', retryable: false };
     }
     const gate = this.preRunApproval(run, model);
     if (gate) return gate;
@@ -371,13 +388,15 @@ export class Engine implements RunExecutor {
   }
 
   private scopeAt(rc: RunContext): ScopeData {
+    return { ...this.scopeOf(rc.run, rc.variables), steps: rc.state.steps, actions: rc.model.steps.map((s) => s.action), ids: rc.ids };
+  }
+
+  /** What a step can read that does not depend on earlier steps. */
+  private scopeOf(run: ExecutableRun, variables: Record<string, unknown>) {
     return {
-      variables: rc.variables,
-      steps: rc.state.steps,
-      actions: rc.model.steps.map((s) => s.action),
-      ids: rc.ids,
-      run: { id: rc.run.id, template: rc.run.template, dry_run: rc.run.dryRun, attempt: rc.run.attempts, trigger: rc.run.trigger, requested_by: rc.run.requestedBy },
-      trigger: rc.run.triggerData,
+      variables,
+      run: { id: run.id, template: run.template, dry_run: run.dryRun, attempt: run.attempts, trigger: run.trigger, requested_by: run.requestedBy },
+      trigger: run.triggerData,
       now: this.o.clock.now(),
     };
   }
@@ -398,7 +417,7 @@ export class Engine implements RunExecutor {
     if (step.when) {
       let go: boolean;
       try {
-        go = truthy(evaluate(step.when, lookup));
+        go = truthy(evaluateWhen(step.when, lookup, this.o.redactor));
       } catch (e) {
         if (e instanceof ExpressionError) return fail(new ActionError('WHEN_ERROR', `when "${step.whenText?.trim()}": ${e.message}`));
         throw e;
@@ -422,7 +441,7 @@ export class Engine implements RunExecutor {
 
     let rendered: unknown;
     try {
-      rendered = render(step.params, { lookup, secrets });
+      rendered = render(step.params, { lookup, secrets, taint: secretTaint(this.o.redactor) });
     } catch (e) {
       if (e instanceof ExpressionError) return fail(new ActionError(e.code === 'UNDEFINED_VARIABLE' ? 'UNDEFINED_VARIABLE' : 'TEMPLATE_ERROR', e.message));
       throw e;

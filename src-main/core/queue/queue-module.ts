@@ -53,11 +53,17 @@ export function createQueueModule(
     retentionTimer = clock.setTimer(10 * 60_000, retention);
   };
 
-  const artifactPath = (runId: string, name: string): string => {
-    const dir = resolve(paths.artifactsDir, runId);
+  /**
+   * The file of an artifact the run's steps recorded. Any other name is the same 404, whose message
+   * does not repeat the name: an answer that differed for a name holding a secret (masked in the
+   * message, or a file that exists under a masked name) would confirm a guess.
+   */
+  const artifactPath = (run: ReturnType<typeof getRun>, name: string): string => {
+    const missing = new AppError('NOT_FOUND', `Run ${run.id} has no artifact of that name`);
+    if (!run.steps.some((s) => s.artifacts.some((a) => a.name === name))) throw missing;
+    const dir = resolve(paths.artifactsDir, run.id);
     const file = resolve(dir, name);
-    if (!file.startsWith(dir + sep) || basename(file) !== name) throw new AppError('VALIDATION_ERROR', `Invalid artifact name '${name}'`, { issues: [{ path: 'name', message: 'a plain file name' }] });
-    if (!existsSync(file)) throw new AppError('NOT_FOUND', `Run ${runId} has no artifact '${name}'`);
+    if (!file.startsWith(dir + sep) || basename(file) !== name || !existsSync(file)) throw missing;
     return file;
   };
 
@@ -84,8 +90,8 @@ export function createQueueModule(
         return getRun(db, id);
       },
       'runs.artifact': ({ id, name }) => {
-        getRun(db, id);
-        const file = artifactPath(id, name);
+        services.writes.flush();
+        const file = artifactPath(getRun(db, id), name);
         return { contentType: contentTypeOf(file), filePath: file, fileName: name };
       },
       'runs.pause': ({ id }) => ({ id, status: queue.pause(id) }),

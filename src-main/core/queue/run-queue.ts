@@ -160,7 +160,9 @@ export class RunQueue {
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     this.dueTimer?.cancel();
-    const grace = this.o.stopGraceMs ?? 10_000;
+    // SPEC section 14: the process exits within 5 s of SIGTERM; what is still running then is
+    // stopped at a safe point and continues after the restart.
+    const grace = this.o.stopGraceMs ?? 3_000;
     if (this.running.size) {
       this.log.info(`Waiting for ${this.running.size} running run(s) to finish`, { graceMs: grace });
       const all = Promise.all([...this.running.values()].map((r) => r.done));

@@ -97,3 +97,46 @@ describe('Redactor: forms and overlaps', () => {
     expect((out.errors[0] as Error).message).toBe('login failed for ***');
   });
 });
+
+describe('Redactor: the forms URLs give a value, and any depth (issue 21)', () => {
+  const secret = "sk!a b/ü&=~'(x)*";
+
+  it('masks what URLSearchParams, new URL and fetch make of a value in a query or a path', () => {
+    const r = new Redactor();
+    r.register(secret);
+    const query = new URL('http://127.0.0.1/q');
+    query.searchParams.append('token', secret);
+    expect(r.mask(query.href)).toBe('http://127.0.0.1/q?token=***');
+    // Typed straight into a URL's query: the URL parser escapes only space, quotes, # < >.
+    const inline = secret.replace(/[&=/#]/g, '');
+    r.register(inline);
+    expect(r.mask(new URL(`http://127.0.0.1/q?token=${inline}`).href)).toBe('http://127.0.0.1/q?token=***');
+    const path = new URL(`http://127.0.0.1/files/${secret.replace(/\//g, '')}`);
+    r.register(secret.replace(/\//g, ''));
+    expect(r.mask(path.href)).toBe('http://127.0.0.1/files/***');
+    const strict = encodeURIComponent(secret).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    expect(r.mask(`x=${strict}`)).toBe('x=***');
+    expect(r.mask(`x=${strict.toLowerCase()}`)).toBe('x=***');
+  });
+
+  it('masks strings 10,000 levels deep, and copies shared and cyclic values once', () => {
+    const r = new Redactor();
+    r.register('deep-secret-value');
+    let deep: unknown = { leaf: 'deep-secret-value', list: ['deep-secret-value'] };
+    for (let i = 0; i < 10_000; i++) deep = { a: [deep] };
+    let out = r.maskDeep(deep) as { a: unknown[] };
+    for (let i = 0; i < 10_000; i++) out = out.a[0] as { a: unknown[] };
+    expect(out).toEqual({ leaf: '***', list: ['***'] });
+    expect(r.holds(deep)).toBe(true);
+
+    const shared = { token: 'deep-secret-value' };
+    const cyclic: Record<string, unknown> = { one: shared, two: shared };
+    cyclic.self = cyclic;
+    const copy = r.maskDeep(cyclic);
+    expect(copy.one).toEqual({ token: '***' });
+    expect(copy.one).toBe(copy.two);
+    expect(copy.self).toBe(copy);
+    expect(r.holds({ a: [{ b: 'nothing here' }], c: cyclic })).toBe(true);
+    expect(r.holds({ a: [{ b: 'nothing here' }] })).toBe(false);
+  });
+});

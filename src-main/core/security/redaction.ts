@@ -62,6 +62,20 @@ export class Redactor {
     return out + text.slice(from);
   }
 
+  /** Whether a text holds a registered value or one of its forms. */
+  finds(text: string): boolean {
+    if (this.values.size === 0 || !text) return false;
+    const re = this.regex();
+    re.lastIndex = 0;
+    return re.test(text);
+  }
+
+  /** Whether any string (or key) of a JSON-like value holds a registered value or form. */
+  holds(value: unknown): boolean {
+    if (this.values.size === 0) return false;
+    return some(value, (s) => this.finds(s));
+  }
+
   /** Masks every string (keys included) in a JSON-like value; returns a new value. */
   maskDeep<T>(value: T): T {
     if (this.values.size === 0) return value;
@@ -85,16 +99,48 @@ export class Redactor {
   }
 }
 
+/**
+ * Percent-encodes the UTF-8 bytes of every character that `keep` does not match, as the URL
+ * standard's encode sets do (character by character, so a value inside a longer text keeps its
+ * encoded form).
+ */
+function percentEncode(value: string, keep: RegExp, spaceAsPlus = false): string {
+  let out = '';
+  for (const c of value) {
+    if (spaceAsPlus && c === ' ') out += '+';
+    else if (keep.test(c)) out += c;
+    else for (const b of Buffer.from(c, 'utf8')) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * The forms a value takes in a URL: encodeURIComponent and encodeURI, RFC 3986 (which also escapes
+ * ! ' ( ) *), and the WHATWG URL standard's encode sets, which `new URL`, `URLSearchParams` and
+ * fetch apply (`make_request`'s `query`, a secret in a URL's path or query). Each with upper- and
+ * lower-case escapes.
+ */
+function urlForms(value: string): string[] {
+  const component = encodeURIComponent(value);
+  const forms = [
+    component,
+    component.replace(/%20/g, '+'),
+    encodeURI(value),
+    component.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    // application/x-www-form-urlencoded (URLSearchParams): keeps only * - . _ and alphanumerics.
+    percentEncode(value, /[A-Za-z0-9*\-._]/, true),
+    // A URL's path (`/x/{{secrets://k}}`) and its query (`?t={{secrets://k}}`), as the URL parser leaves them.
+    percentEncode(value, /[\x21\x24-\x3b\x3d\x40-\x5f\x61-\x7a\x7c\x7e]/),
+    percentEncode(value, /[\x21\x24-\x26\x28-\x3b\x3d\x3f-\x7e]/),
+  ];
+  return forms.flatMap((f) => [f, f.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())]);
+}
+
 function encodedForms(value: string): string[] {
   const b64 = Buffer.from(value, 'utf8').toString('base64');
-  const uri = encodeURIComponent(value);
   const forms = [
     value,
-    uri,
-    uri.replace(/%20/g, '+'),
-    // Lower-case percent escapes (some encoders write %2f) and encodeURI, which keeps / ? : @ & = + $ , #.
-    uri.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
-    encodeURI(value),
+    ...urlForms(value),
     b64,
     b64.replace(/=+$/, ''),
     Buffer.from(value, 'utf8').toString('base64url'),
@@ -121,19 +167,62 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function walk(value: unknown, fn: (s: string) => string, depth = 0): unknown {
-  if (depth > 64) return value;
-  if (typeof value === 'string') return fn(value);
-  if (Array.isArray(value)) return value.map((v) => walk(v, fn, depth + 1));
-  if (value && typeof value === 'object' && (value.constructor === Object || value.constructor === undefined)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[fn(k)] = walk(v, fn, depth + 1);
-    return out;
+/** Plain data a walk goes into: arrays and plain objects (not class instances, Buffers or Dates). */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return Boolean(v) && typeof v === 'object' && !Array.isArray(v) && ((v as object).constructor === Object || (v as object).constructor === undefined);
+}
+
+/**
+ * Copies a JSON-like value with `fn` applied to every string and key. Iterative, so no nesting
+ * depth escapes it (a response nested 10,000 levels deep is masked at every level); a value met
+ * twice (shared or cyclic) is copied once.
+ */
+function walk(value: unknown, fn: (s: string) => string): unknown {
+  const copies = new Map<object, unknown>();
+  const pending: { from: unknown[] | Record<string, unknown>; to: unknown[] | Record<string, unknown> }[] = [];
+  const copy = (v: unknown): unknown => {
+    if (typeof v === 'string') return fn(v);
+    if (v instanceof Error) {
+      const e = new Error(fn(v.message));
+      e.name = v.name;
+      return e;
+    }
+    if (!Array.isArray(v) && !isPlainObject(v)) return v;
+    const seen = copies.get(v);
+    if (seen) return seen;
+    const to = Array.isArray(v) ? new Array<unknown>(v.length) : ({} as Record<string, unknown>);
+    copies.set(v, to);
+    pending.push({ from: v, to });
+    return to;
+  };
+  const root = copy(value);
+  for (let job = pending.pop(); job; job = pending.pop()) {
+    const { from, to } = job;
+    if (Array.isArray(from)) for (let i = 0; i < from.length; i++) (to as unknown[])[i] = copy(from[i]);
+    else for (const [k, v] of Object.entries(from)) (to as Record<string, unknown>)[fn(k)] = copy(v);
   }
-  if (value instanceof Error) {
-    const e = new Error(fn(value.message));
-    e.name = value.name;
-    return e;
+  return root;
+}
+
+/** Whether any string or key of a JSON-like value passes `test` (iterative, like walk). */
+function some(value: unknown, test: (s: string) => boolean): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (test(v)) return true;
+    } else if (v instanceof Error) {
+      if (test(v.message)) return true;
+    } else if ((Array.isArray(v) || isPlainObject(v)) && !seen.has(v)) {
+      seen.add(v);
+      if (Array.isArray(v)) for (const x of v) stack.push(x);
+      else
+        for (const [k, x] of Object.entries(v)) {
+          if (test(k)) return true;
+          stack.push(x);
+        }
+    }
   }
-  return value;
+  return false;
 }

@@ -110,8 +110,9 @@ describe('templates over HTTP', () => {
     http = await startHttpServer({
       dispatcher: t.core.dispatcher,
       // The users module authenticates for real; here every request is an Editor's.
-      authenticator: { authenticate: async () => ({ principal: editor.principal }) },
+      authenticator: { authenticate: async () => ({ principal: editor.principal }), credential: () => ({ holds: () => true }) },
       bus: t.core.bus,
+      streams: t.core.streams,
       logger: t.core.logger,
       host: '127.0.0.1',
       port: 0,

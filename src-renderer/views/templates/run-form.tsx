@@ -35,7 +35,10 @@ export function RunForm({ template, dirty }: { template: TemplateDetail; dirty: 
     };
   }, [template.yaml]);
 
-  const setRow = (i: number, patch: Partial<VariableRow>) => setEdited(rows.map((r, n) => (n === i ? { ...r, ...patch } : r)));
+  // A row takes the declared type of the key it names (none for a key the template does not declare).
+  const typeOf = (key: string) => declared?.find((d) => d.key === key.trim())?.type;
+  const setRow = (i: number, patch: Partial<VariableRow>) =>
+    setEdited(rows.map((r, n) => (n === i ? { ...r, ...patch, ...(patch.key !== undefined ? { type: typeOf(patch.key) } : {}) } : r)));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -27,15 +27,19 @@ export const pdfExtractPages = defineActionSpec({
   summary: 'Write selected pages ("1,3-5") of a PDF into a new PDF',
   params: z.strictObject({
     input: path('a PDF file'),
-    pages: text(1_000, 'pages such as "1,3-5"').superRefine((v, ctx) => {
-      if (hasTemplate(v)) return;
-      try {
-        parsePageSpec(v);
-      } catch (e) {
-        if (e instanceof PageSpecError) ctx.addIssue({ code: 'custom', message: e.message });
-        else throw e;
-      }
-    }),
+    // A page number is a page list of one (`pages: 2`, or a variable holding 2).
+    pages: z.preprocess(
+      (v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v),
+      text(1_000, 'pages such as "1,3-5" or a page number').superRefine((v, ctx) => {
+        if (hasTemplate(v)) return;
+        try {
+          parsePageSpec(v);
+        } catch (e) {
+          if (e instanceof PageSpecError) ctx.addIssue({ code: 'custom', message: e.message });
+          else throw e;
+        }
+      }),
+    ),
     out: path('the PDF to write'),
     on_conflict: onConflict('overwrite'),
   }),

@@ -158,6 +158,16 @@ function reachable(target: XTarget, timeoutMs: number): Promise<boolean> {
 
 const PROBE = `const s = require(process.argv[1]).getScreenSize(); process.stdout.write(JSON.stringify(s));`;
 
+/**
+ * libnut-linux is nut.js's own dependency (through libnut), not ours: resolve it from the package
+ * that depends on it, so a production install (which has only our dependencies at the top) finds it.
+ */
+function resolveLibnutLinux(): string {
+  let from = import.meta.url;
+  for (const name of ['@nut-tree-fork/nut-js', '@nut-tree-fork/libnut', '@nut-tree-fork/libnut-linux']) from = createRequire(from).resolve(name);
+  return from;
+}
+
 /** The system the core runs on. A display that worked once is not probed again (per DISPLAY and XAUTHORITY). */
 export function systemDesktop(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): DesktopSystem {
   const verified = new Map<string, ScreenSize>();
@@ -172,7 +182,7 @@ export function systemDesktop(env: NodeJS.ProcessEnv = process.env, platform: No
       if (known) return known;
       let libnut: string;
       try {
-        libnut = createRequire(import.meta.url).resolve('@nut-tree-fork/libnut-linux');
+        libnut = resolveLibnutLinux();
       } catch {
         return undefined;
       }

@@ -1,10 +1,19 @@
 import { AppError } from '../../kernel/errors';
 import type { Authentication, Authenticator, HttpCredentials } from '../../api/authenticator';
-import { ANONYMOUS, type Principal } from '../../api/principal';
+import type { CredentialCheck } from '../../api/event-streams';
+import { ANONYMOUS, type Principal, type UserPrincipal } from '../../api/principal';
 import type { UserService, Verified } from './user-service';
 
-function principalOf(v: Extract<Verified, { ok: true }>, via: Extract<Principal, { kind: 'user' }>['via']): Principal {
-  return { kind: 'user', id: v.user.id, username: v.user.username, role: v.user.role, via, ...(v.session ? { sessionId: v.session.id } : {}) };
+function principalOf(v: Extract<Verified, { ok: true }>, via: UserPrincipal['via']): Principal {
+  return {
+    kind: 'user',
+    id: v.user.id,
+    username: v.user.username,
+    role: v.user.role,
+    via,
+    ...(v.session ? { sessionId: v.session.id } : {}),
+    ...(v.token ? { tokenId: v.token.id } : {}),
+  };
 }
 
 const refused = (v: Extract<Verified, { ok: false }>): Authentication => ({ principal: ANONYMOUS, failure: v.error });
@@ -41,6 +50,7 @@ export function createHttpAuthenticator(users: UserService): Authenticator {
       }
       return { principal: ANONYMOUS };
     },
+    credential: (p) => users.credential(p),
   };
 }
 
@@ -56,6 +66,8 @@ export function createHttpAuthenticator(users: UserService): Authenticator {
  */
 export interface AppAuthenticator {
   authenticate(windowSessionToken?: string): Promise<Authentication>;
+  /** What a window's event subscription stays bound to. */
+  credential(principal: UserPrincipal): CredentialCheck;
 }
 
 export function createAppAuthenticator(users: UserService): AppAuthenticator {
@@ -68,5 +80,6 @@ export function createAppAuthenticator(users: UserService): AppAuthenticator {
       const only = users.onlyActiveUser();
       return only ? { principal: { kind: 'user', id: only.id, username: only.username, role: only.role, via: 'ipc' } } : { principal: ANONYMOUS };
     },
+    credential: (p) => users.credential(p),
   };
 }

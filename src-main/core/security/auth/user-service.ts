@@ -6,7 +6,10 @@ import { newId } from '@shared/domain/ids';
 import type { Role } from '@shared/rbac/roles';
 import { AppError, conflict, notFound, validationError } from '../../kernel/errors';
 import type { Clock, Logger } from '../../kernel/ports';
+import type { CredentialCheck } from '../../api/event-streams';
+import type { UserPrincipal } from '../../api/principal';
 import type { AuditLog } from '../audit/audit-log';
+import { credentialCheck } from './credential-check';
 import { LoginThrottle, DEFAULT_THROTTLE, type ThrottlePolicy } from './login-throttle';
 import { DEFAULT_SCRYPT, dummyHash, hashPassword, needsRehash, verifyPassword, type ScryptParams } from './password';
 import { hashToken, newToken, sameDigest, tokenKind } from './secret-token';
@@ -103,6 +106,7 @@ export class UserService {
   private readonly basicCache = new Map<string, { userId: string; hash: string; until: number }>();
   private readonly cacheKey = randomBytes(32);
   private readonly checking = new Map<string, number>();
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly options: UserServiceOptions) {
     this.store = new UserStore(options.db);
@@ -112,6 +116,30 @@ export class UserService {
     this.scrypt = options.scrypt ?? DEFAULT_SCRYPT;
     this.sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
     this.throttle = new LoginThrottle(options.db, options.clock, options.throttle ?? DEFAULT_THROTTLE);
+  }
+
+  /**
+   * Called after a session ends, a token is revoked, or a user is changed or deleted (event
+   * streams bound to those credentials are checked again at once).
+   */
+  onCredentialsChanged(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private credentialsChanged(): void {
+    for (const l of this.changeListeners) {
+      try {
+        l();
+      } catch (e) {
+        this.log.error('A credentials-changed listener failed', { error: e as Error });
+      }
+    }
+  }
+
+  /** What an event stream opened by this principal stays bound to. */
+  credential(p: UserPrincipal): CredentialCheck {
+    return credentialCheck(this.store, this.clock, p);
   }
 
   // Reading
@@ -187,7 +215,7 @@ export class UserService {
   /** Rename, change role, enable/disable, reset password. Refuses to leave no active Admin. */
   async update(ref: string, patch: UserPatch): Promise<{ user: UserRow; notes: UserChangeNotes }> {
     const hash = patch.password !== undefined ? await hashPassword(patch.password, this.scrypt) : undefined;
-    return this.options.db.transaction(() => {
+    const result = this.options.db.transaction(() => {
       const u = this.get(ref);
       const role = patch.role ?? u.role;
       const active = patch.active ?? u.active === 1;
@@ -224,15 +252,19 @@ export class UserService {
       if (hash) this.throttle.reset(u.username);
       return { user: this.store.byId(u.id)!, notes };
     })();
+    this.credentialsChanged();
+    return result;
   }
 
   delete(ref: string): UserRow {
-    return this.options.db.transaction(() => {
+    const deleted = this.options.db.transaction(() => {
       const u = this.get(ref);
       if (u.role === 'Admin' && u.active === 1) this.refuseLastAdmin(u, `delete '${u.username}'`);
       this.store.delete(u.id);
       return u;
     })();
+    this.credentialsChanged();
+    return deleted;
   }
 
   private refuseLastAdmin(u: UserRow, what: string): void {
@@ -348,7 +380,9 @@ export class UserService {
   }
 
   endSession(sessionId: string): boolean {
-    return this.store.deleteSession(sessionId) > 0;
+    const ended = this.store.deleteSession(sessionId) > 0;
+    if (ended) this.credentialsChanged();
+    return ended;
   }
 
   sessionExpiry(sessionId: string): string | null {
@@ -420,6 +454,7 @@ export class UserService {
     const user = this.get(ref);
     const row = this.store.revokeToken(user.id, tokenId, this.clock.now());
     if (!row) throw notFound(`API token '${tokenId}' of '${user.username}'`);
+    this.credentialsChanged();
     return { row, user };
   }
 

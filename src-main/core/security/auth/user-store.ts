@@ -142,6 +142,10 @@ export class UserStore {
     return this.st('select * from api_tokens where token_hash = ?').get(hash) as TokenRow | undefined;
   }
 
+  tokenById(id: string): TokenRow | undefined {
+    return this.st('select * from api_tokens where id = ?').get(id) as TokenRow | undefined;
+  }
+
   tokensOf(userId: string): TokenRow[] {
     return this.st('select * from api_tokens where user_id = ? and revoked_at is null order by created_at, id').all(userId) as TokenRow[];
   }

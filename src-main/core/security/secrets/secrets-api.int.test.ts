@@ -119,8 +119,8 @@ describe('secrets over HTTP', () => {
     const c = await secretsCore({ keychain, env: { DESKTOP_AGENT_SECRET_FROM_ENV: 'env-value-1234' } });
     open.push(c);
     // Until the users module merges, an authenticator that signs every request in as an Admin.
-    const adminAuth: Authenticator = { authenticate: async () => ({ principal: asUser('Admin', 'http-admin').principal }) };
-    const http = await startHttpServer({ dispatcher: c.core.dispatcher, authenticator: adminAuth, bus: c.core.bus, logger: c.core.logger, host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20 });
+    const adminAuth: Authenticator = { authenticate: async () => ({ principal: asUser('Admin', 'http-admin').principal }), credential: () => ({ holds: () => true }) };
+    const http = await startHttpServer({ dispatcher: c.core.dispatcher, authenticator: adminAuth, bus: c.core.bus, streams: c.core.streams, logger: c.core.logger, host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20 });
     servers.push(http);
     const bodies: string[] = [];
     const req = async (method: string, path: string, body?: string, type?: string) => {
