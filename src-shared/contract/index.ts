@@ -6,6 +6,7 @@ import { metricsContract } from './metrics';
 import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
 import { runsContract } from './runs';
+import { schedulesContract } from './schedules';
 import { secretsContract } from './secrets';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
@@ -27,6 +28,7 @@ export const CONTRACT = {
   ...secretsContract,
   ...metricsContract,
   ...clustersContract,
+  ...schedulesContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

@@ -1,6 +1,7 @@
 import { ZodError, type z } from 'zod';
 import type { Envelope, ErrorBody, Issue } from '@shared/contract/errors';
 import type { ProcedureDef, PublicCondition } from '@shared/contract/procedure';
+import { MAX_INPUT_DEPTH, tooDeepAt } from '@shared/domain/input-depth';
 import { formatPath } from '@shared/domain/yaml-source';
 import { hasPermission } from '@shared/rbac/roles';
 import { AppError } from '../kernel/errors';
@@ -120,6 +121,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (!decision.allowed) {
         auditEntry(proc, ctx, rawInput, 'denied', decision.decided ? undefined : { reason: decision.error.code });
         return fail(decision.error);
+      }
+
+      // Bounded before anything walks it: a hostile nesting is a 400 with the place it stopped, not a stack overflow.
+      const deep = tooDeepAt(rawInput);
+      if (deep) {
+        const issue = { path: formatPath(deep), message: `nested more than ${MAX_INPUT_DEPTH} levels deep; nothing here is read past this point` };
+        const err = new AppError('VALIDATION_ERROR', `Invalid input for ${name}: ${issue.path}: ${issue.message}`, { issues: [issue] });
+        auditEntry(proc, ctx, rawInput, 'error', { code: err.code });
+        return fail(err);
       }
 
       const parsed = proc.input.safeParse(rawInput ?? {});

@@ -27,6 +27,9 @@ import { createDepthFigures } from '../queue/depth-figures';
 import { createRunFigures } from '../runs/run-figures';
 import { rbacMetrics } from '../security/rbac/rbac-metrics';
 import { secretsLookups24h } from '../security/secrets/secret-records';
+import { createSchedulerModule, type SchedulerModule } from '../triggers/scheduler/scheduler-module';
+import { getRun } from '../queue/run-read';
+import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
 import type { CoreModule, CoreServices } from './core-module';
 import { EventBus } from '../kernel/event-bus';
@@ -74,6 +77,8 @@ export interface Core extends CoreServices {
   /** Open event streams (SSE, IPC), bound to their credentials; ended on stop. */
   streams: EventStreams;
   modules: readonly CoreModule[];
+  /** The cron scheduler; the desktop app calls `resume()` when the machine wakes (powerMonitor). */
+  scheduler: Pick<SchedulerModule, 'resume'>;
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
   invoke<T = unknown>(name: keyof typeof CONTRACT & string, input: unknown, ctx: CallContext): Promise<T>;
   start(): Promise<void>;
@@ -166,6 +171,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     onRunFailed: (runId, error, errorCode, at) => engine.store.reportRunFailure(runId, error, errorCode, at),
   });
   const approvals = createApprovalsModule(services, { runs: engine.store, queue: queue.queue });
+  const scheduler = createSchedulerModule({
+    db,
+    clock,
+    logger: logger.child('Scheduler'),
+    bus,
+    config,
+    queue: queue.queue,
+    runActive: (runId) => runIsActive(db, runId),
+    templateExists: (name) => templates.catalog.load(name) !== undefined,
+    queueNames: () => Object.keys(config.orchestrator.queues),
+  });
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
@@ -186,6 +202,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         clusters: (now) => clusters.metrics(now),
       },
     }),
+    scheduler,
   ];
   const authenticator: Authenticator = users.authenticator;
   const streams = new EventStreams({ clock, logger: logger.child('API') });
@@ -233,6 +250,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     users,
     streams,
     modules,
+    scheduler,
     get stopped() {
       return stopped;
     },
@@ -278,4 +296,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
   };
   return core;
+}
+
+/** Is a run still waiting or running (a schedule's `overlap`)? Read through the queue's run reader. */
+function runIsActive(db: Database, runId: string): boolean {
+  try {
+    return !isFinal(getRun(db, runId).status);
+  } catch {
+    return false;
+  }
 }
