@@ -40,6 +40,13 @@ export interface ProcedureDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
    */
   selfField?: string;
   /**
+   * Further permissions some inputs need, checked by the dispatcher with `access`: when the
+   * raw input has `field` (a dotted path; `runs[].template_yaml` means in any element of `runs`),
+   * the caller needs `access` too. E.g. running unsaved YAML needs manage_templates (SPEC
+   * section 12), while running a stored template needs create_runs only.
+   */
+  accessWhen?: readonly { field: string; access: Permission; why: string }[];
+  /**
    * Public (no credentials) while a condition holds: `public_metrics` (the `api.public_metrics`
    * switch, for `/metrics`) or `no_users` (first-run set-up, only while no user exists).
    */

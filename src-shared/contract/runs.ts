@@ -101,6 +101,7 @@ export const runsContract = {
     input: enqueueInput,
     output: enqueued,
     http: { method: 'POST', path: '/api/runs', status: 201 },
+    accessWhen: [{ field: 'template_yaml', access: 'manage_templates', why: 'to run unsaved YAML (template_yaml); run a stored template instead' }],
   }),
   'runs.enqueueBatch': defineProcedure({
     name: 'runs.enqueueBatch',
@@ -108,6 +109,7 @@ export const runsContract = {
     access: 'create_runs',
     kind: 'mutation',
     input: z.strictObject({ runs: z.array(enqueueInput).min(1).max(10_000) }),
+    accessWhen: [{ field: 'runs[].template_yaml', access: 'manage_templates', why: 'to run unsaved YAML (template_yaml); run a stored template instead' }],
     output: z.object({ items: z.array(enqueued) }),
     http: { method: 'POST', path: '/api/runs/batch', status: 201 },
   }),
