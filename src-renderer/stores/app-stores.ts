@@ -1,7 +1,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { Permission } from '@shared/rbac/roles';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { createApprovalsStore, type ApprovalsState } from './approvals-store';
 import { createAuditStore, type AuditState } from './audit-store';
 import { createAuthStore, type AuthState } from './auth-store';

@@ -136,7 +136,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       sessionCookie: parseCookies(req.headers.cookie)[SESSION_COOKIE],
       ip: req.ip,
     });
-    return { principal: auth.principal, authFailure: auth.failure, source: req.ip };
+    // The CLI's calls are audited as `cli` wherever they run (in-process or through this server).
+    const source = auth.principal.kind === 'user' && auth.principal.via === 'cli' ? 'cli' : req.ip;
+    return { principal: auth.principal, authFailure: auth.failure, source };
   };
 
   for (const proc of options.dispatcher.procedures) {

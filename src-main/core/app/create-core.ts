@@ -23,6 +23,7 @@ import { createTemplatesModule } from '../templates/templates-module';
 import { createMetricsModule } from '../metrics/metrics-module';
 import { createClusters } from '../clusters/clusters';
 import { createClustersModule } from '../clusters/clusters-module';
+import { scheduleFigures } from '../metrics/schedule-figures';
 import { createDepthFigures } from '../queue/depth-figures';
 import { createRunFigures } from '../runs/run-figures';
 import { rbacMetrics } from '../security/rbac/rbac-metrics';
@@ -200,6 +201,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         secretsLookups: (now) => secretsLookups24h(db, now),
         queues: () => queue.queue.queues().map(({ name, depth, running, paused }) => ({ name, depth, running, paused })),
         clusters: (now) => clusters.metrics(now),
+        schedules: (now, runs) => scheduleFigures(scheduler.views(), runs, now),
       },
     }),
     scheduler,

@@ -14,6 +14,8 @@ export interface RunFigures {
   scheduled_runs_24h: number;
   folder_triggers_24h: number;
   webhook_triggers_24h: number;
+  /** Runs that failed in the window, by trigger (`schedule:<id>`, ...), for the per-trigger figures. */
+  failedByTrigger: Record<string, number>;
   /** Per hour of the window, oldest first: runs created, succeeded and failed (by finish time). */
   hourly: { created: number[]; succeeded: number[]; failed: number[] };
 }
@@ -34,6 +36,7 @@ export function createRunFigures(db: Database) {
   const finished = db
     .prepare("select finished_at, status, started_at, attempts from runs where finished_at >= ? and finished_at <= ? and status in ('succeeded', 'failed', 'cancelled')")
     .raw();
+  const failedByTrigger = db.prepare("select trigger, count(*) from runs where finished_at >= ? and finished_at <= ? and status = 'failed' and trigger like '%:%' group by trigger").raw();
 
   return (now: number): RunFigures => {
     const since = now - DAY_MS;
@@ -78,6 +81,7 @@ export function createRunFigures(db: Database) {
       scheduled_runs_24h: byTrigger.schedule,
       folder_triggers_24h: byTrigger.watcher,
       webhook_triggers_24h: byTrigger.webhook,
+      failedByTrigger: Object.fromEntries(failedByTrigger.all(since, now) as [string, number][]),
       hourly,
     };
   };

@@ -253,7 +253,8 @@ export class UserService {
       // A new password or a disabled account ends every session at once (tokens of a disabled
       // user are refused at use; they work again if the user is enabled).
       if (hash || (!active && u.active === 1)) notes.sessions_ended = this.store.deleteSessionsOf(u.id);
-      if (hash) this.throttle.reset(u.username);
+      // A new password or enabling the account lifts a sign-in back-off for it.
+      if (hash || (active && u.active !== 1)) this.throttle.reset(u.username);
       return { user: this.store.byId(u.id)!, notes };
     })();
     this.credentialsChanged();

@@ -34,6 +34,8 @@ export interface SchedulerModule extends CoreModule {
   scheduler: Scheduler;
   /** The machine woke up (Electron powerMonitor `resume`): handle what came due at once. */
   resume(): void;
+  /** Every schedule as the list shows it (last/next fire, 24 h counts from the ledger), for GET /metrics. */
+  views(): ScheduleView[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -92,11 +94,12 @@ export function createSchedulerModule(o: SchedulerModuleOptions): SchedulerModul
     }
   };
 
+  const views = () => {
+    const counts = countsNow();
+    return schedules().map((s) => view(s, counts));
+  };
   const handlers: Handlers = {
-    'schedules.list': () => {
-      const counts = countsNow();
-      return { items: schedules().map((s) => view(s, counts)) };
-    },
+    'schedules.list': () => ({ items: views() }),
     'schedules.create': (input) => {
       if (schedules().some((s) => s.id === input.id)) throw conflict(`A schedule with id '${input.id}' already exists`);
       check(input);
@@ -136,6 +139,7 @@ export function createSchedulerModule(o: SchedulerModuleOptions): SchedulerModul
     scheduler,
     handlers: contractHandlers(handlers),
     resume: () => scheduler.resume(),
+    views,
     start: () => {
       unwatch = o.config.onChange((name) => {
         if (name === 'schedules.yaml') scheduler.reload();
