@@ -1,7 +1,6 @@
 import type { clustersContract } from '@shared/contract/clusters';
-import type { Handler, HandlerMap } from '../api/dispatcher';
-import { principalName } from '../api/principal';
-import type { CoreModule } from '../app/core-module';
+import type { CoreModule, Handler, HandlerMap } from '../kernel/module';
+import { principalName } from '../kernel/principal';
 import type { Clusters } from './clusters';
 
 type ClusterHandlers = { [N in keyof typeof clustersContract]: Handler<(typeof clustersContract)[N]> };

@@ -1,9 +1,8 @@
 import type { WriteBatcher } from '../db/write-batcher';
 import type { Database, Statement } from 'better-sqlite3';
-import type { ArtifactRef } from '../engine/action-types';
 import { AppError } from '../kernel/errors';
 import type { FailureRecord, FailureSink } from './failure-sink';
-import { parseState, type ApprovalDecision, type ApprovalRequest, type RunState, type StepOutcome } from './run-state';
+import { parseState, type ApprovalDecision, type ArtifactRef, type ApprovalRequest, type RunState, type StepOutcome } from './run-state';
 
 /**
  * The run repository the engine (and the queue, the CLI and HITL) use for what the engine owns:
