@@ -3,7 +3,7 @@ import type { Authenticator } from '../../src-main/core/api/authenticator';
 import { startHttpServer, type RunningHttpServer } from '../../src-main/core/api/http';
 import { ANONYMOUS } from '../../src-main/core/api/principal';
 import { asUser, tempCore, type TempCore } from '../../test-support/temp-core';
-import { createClient, type AgentClient } from '../../src-renderer/bridge/client';
+import { createClient, type AgentClient } from '@shared/client/agent-client';
 import { createHttpTransport } from '../../src-renderer/bridge/http-transport';
 
 /**

@@ -1,4 +1,4 @@
-import { Menu, Notification, Tray, app, dialog, ipcMain, protocol, session, shell, type BrowserWindow } from 'electron';
+import { Menu, Notification, Tray, app, dialog, ipcMain, powerMonitor, protocol, session, shell, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import type { RunningHttpServer } from '../core/api/http';
 import { startApi } from '../core/api/start-api';
@@ -92,6 +92,9 @@ async function start(): Promise<void> {
     return;
   }
   const log = core.logger.child('App');
+  // After sleep the scheduler handles the times that came due at once (catch_up), not at its next heartbeat.
+  powerMonitor.on('resume', () => core.scheduler.resume());
+  powerMonitor.on('unlock-screen', () => core.scheduler.resume());
 
   // The loopback API; if it cannot listen the app still runs and says why (window and tray).
   let http: RunningHttpServer | undefined;

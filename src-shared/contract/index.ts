@@ -5,6 +5,7 @@ import { metricsContract } from './metrics';
 import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
 import { runsContract } from './runs';
+import { schedulesContract } from './schedules';
 import { secretsContract } from './secrets';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
@@ -25,6 +26,7 @@ export const CONTRACT = {
   ...approvalsContract,
   ...secretsContract,
   ...metricsContract,
+  ...schedulesContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

@@ -21,10 +21,14 @@ import type { KeychainPort } from '../security/secrets/keychain-port';
 import { createSecretsModule } from '../security/secrets/secrets-module';
 import { createTemplatesModule } from '../templates/templates-module';
 import { createMetricsModule } from '../metrics/metrics-module';
+import { scheduleFigures } from '../metrics/schedule-figures';
 import { createDepthFigures } from '../queue/depth-figures';
 import { createRunFigures } from '../runs/run-figures';
 import { rbacMetrics } from '../security/rbac/rbac-metrics';
 import { secretsLookups24h } from '../security/secrets/secret-records';
+import { createSchedulerModule, type SchedulerModule } from '../triggers/scheduler/scheduler-module';
+import { getRun } from '../queue/run-read';
+import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
 import type { CoreModule, CoreServices } from './core-module';
 import { EventBus } from '../kernel/event-bus';
@@ -72,6 +76,8 @@ export interface Core extends CoreServices {
   /** Open event streams (SSE, IPC), bound to their credentials; ended on stop. */
   streams: EventStreams;
   modules: readonly CoreModule[];
+  /** The cron scheduler; the desktop app calls `resume()` when the machine wakes (powerMonitor). */
+  scheduler: Pick<SchedulerModule, 'resume'>;
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
   invoke<T = unknown>(name: keyof typeof CONTRACT & string, input: unknown, ctx: CallContext): Promise<T>;
   start(): Promise<void>;
@@ -159,6 +165,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const templates = createTemplatesModule(services, { registry: engine.registry });
   const queue = createQueueModule(services, { executor: engine, templates: templates.catalog });
   const approvals = createApprovalsModule(services, { runs: engine.store, queue: queue.queue });
+  const scheduler = createSchedulerModule({
+    db,
+    clock,
+    logger: logger.child('Scheduler'),
+    bus,
+    config,
+    queue: queue.queue,
+    runActive: (runId) => runIsActive(db, runId),
+    templateExists: (name) => templates.catalog.load(name) !== undefined,
+    queueNames: () => Object.keys(config.orchestrator.queues),
+  });
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
@@ -175,8 +192,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         hitl: (now) => approvals.approvals.metrics(now),
         secretsLookups: (now) => secretsLookups24h(db, now),
         queues: () => queue.queue.queues().map(({ name, depth, running, paused }) => ({ name, depth, running, paused })),
+        schedules: (now, runs) => scheduleFigures(scheduler.views(), runs, now),
       },
     }),
+    scheduler,
   ];
   const authenticator: Authenticator = users.authenticator;
   const streams = new EventStreams({ clock, logger: logger.child('API') });
@@ -224,6 +243,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     users,
     streams,
     modules,
+    scheduler,
     get stopped() {
       return stopped;
     },
@@ -269,4 +289,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
   };
   return core;
+}
+
+/** Is a run still waiting or running (a schedule's `overlap`)? Read through the queue's run reader. */
+function runIsActive(db: Database, runId: string): boolean {
+  try {
+    return !isFinal(getRun(db, runId).status);
+  } catch {
+    return false;
+  }
 }

@@ -149,15 +149,29 @@ export class ConfigStore {
 
   /** Writes a file (what the API creates is written back) after validating it; atomic rename. */
   write<F extends ConfigFileName>(name: F, value: z.input<(typeof CONFIG_FILES)[F]>): void {
-    const text = stringify(value, { lineWidth: 0 });
+    this.writeText(name, stringify(value, { lineWidth: 0 }));
+  }
+
+  /**
+   * Writes a file's text as given (an edit that keeps its comments) after validating it; atomic
+   * rename. Throws ConfigInvalidError naming file:line:column when the text is invalid.
+   */
+  writeText(name: ConfigFileName, text: string): void {
     const parsed = parseConfigText(CONFIG_FILES[name], text, name);
     if (!parsed.ok) throw new ConfigInvalidError(parsed.problems);
     const file = this.path(name);
     const tmp = `${file}.tmp-${process.pid}`;
     writeFileSync(tmp, text, { mode: 0o600 });
     renameSync(tmp, file);
+    this.problems.delete(name);
     this.values.set(name, parsed.value);
     for (const l of this.listeners) l(name);
+  }
+
+  /** The text of a config file as it is on disk ('' when it does not exist). */
+  readText(name: ConfigFileName): string {
+    const file = this.path(name);
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
   }
 
   /** Hot reload: watches the config dir and reloads a changed file after it settles. */

@@ -5,6 +5,7 @@ import m0004 from './0004_queue.sql';
 import m0005 from './0005_secrets.sql';
 import m0006 from './0006_approvals.sql';
 import m0007 from './0007_run_counts.sql';
+import m0008 from './0008_schedules.sql';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'secrets', sql: m0005 },
   { version: 6, name: 'approvals', sql: m0006 },
   { version: 7, name: 'run_counts', sql: m0007 },
+  { version: 8, name: 'schedules', sql: m0008 },
 ];

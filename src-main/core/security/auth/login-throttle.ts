@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../../kernel/ports';
 
@@ -6,10 +7,13 @@ import type { Clock } from '../../kernel/ports';
  * minutes → 429 with Retry-After). Failures are kept in SQLite, so a restart does not reset them,
  * and counted over a sliding window:
  * - per user: after `perUser` failures within the window, that username is refused until the
- *   oldest of those failures leaves the window, whatever the password;
- * - per source (an IP address, or `ipc`): after `perSource` failures for any usernames within the
- *   window, password sign-ins from that source are refused the same way (password spraying).
- * While refused, no password is checked, so a refusal costs no hashing and adds no failure.
+ *   oldest of those failures leaves the window, whatever the password (no password is checked);
+ * - per source: after `perSource` failures for any usernames within the window, further wrong
+ *   passwords from that source answer 429 instead of 401 (password spraying is told to stop) —
+ *   but a right password still signs in: on a loopback server every local client is the same
+ *   source, and failures under other names must not lock the admin out (issue 21 item 4).
+ * Every loopback address (127.0.0.0/8, ::1, IPv4-mapped) counts as one source, `loopback`, so
+ * binding to 127.0.1.N does not escape the count.
  */
 export interface ThrottlePolicy {
   windowMs: number;
@@ -45,26 +49,37 @@ export class LoginThrottle {
     this.clearUser = db.prepare('delete from login_failures where username = ?');
   }
 
-  /** Undefined when an attempt may be made now, else why not and for how long. */
-  check(username: string, source: string): Refusal | undefined {
-    const now = this.clock.now();
-    const since = now - this.policy.windowMs;
-    const wait = (t: number | undefined) => (t === undefined ? undefined : Math.max(1, Math.ceil((t + this.policy.windowMs - now) / 1000)));
-    const user = wait(this.nthUser.get(username, since, this.policy.perUser - 1) as number | undefined);
-    if (user !== undefined) return { scope: 'user', retryAfterS: user };
-    const src = wait(this.nthSource.get(source, since, this.policy.perSource - 1) as number | undefined);
-    if (src !== undefined) return { scope: 'source', retryAfterS: src };
-    return undefined;
+  /** Undefined when this username may try a password now, else for how long not. */
+  forUser(username: string): Refusal | undefined {
+    const after = this.waitAfter(this.nthUser.get(username, this.clock.now() - this.policy.windowMs, this.policy.perUser - 1) as number | undefined);
+    return after === undefined ? undefined : { scope: 'user', retryAfterS: after };
+  }
+
+  /** Undefined while the source is under its failure limit, else how long until it is again. */
+  forSource(source: string): Refusal | undefined {
+    const after = this.waitAfter(this.nthSource.get(throttleSource(source), this.clock.now() - this.policy.windowMs, this.policy.perSource - 1) as number | undefined);
+    return after === undefined ? undefined : { scope: 'source', retryAfterS: after };
   }
 
   failed(username: string, source: string): void {
     const now = this.clock.now();
     this.prune.run(now - this.policy.windowMs);
-    this.insert.run(now, username, source);
+    this.insert.run(now, username, throttleSource(source));
+  }
+
+  private waitAfter(oldest: number | undefined): number | undefined {
+    return oldest === undefined ? undefined : Math.max(1, Math.ceil((oldest + this.policy.windowMs - this.clock.now()) / 1000));
   }
 
   /** A good sign-in (or an Admin's password reset) clears that user's failures; the source's stay. */
   reset(username: string): void {
     this.clearUser.run(username);
   }
+}
+
+/** The source failures are counted for: every loopback address is this computer, one source. */
+export function throttleSource(source: string): string {
+  const s = source.toLowerCase().replace(/^::ffff:/, '');
+  if (s === '::1' || (isIP(s) === 4 && s.startsWith('127.'))) return 'loopback';
+  return s;
 }

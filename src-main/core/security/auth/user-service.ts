@@ -10,7 +10,7 @@ import type { CredentialCheck } from '../../api/event-streams';
 import type { UserPrincipal } from '../../api/principal';
 import type { AuditLog } from '../audit/audit-log';
 import { credentialCheck } from './credential-check';
-import { LoginThrottle, DEFAULT_THROTTLE, type ThrottlePolicy } from './login-throttle';
+import { LoginThrottle, DEFAULT_THROTTLE, throttleSource, type Refusal, type ThrottlePolicy } from './login-throttle';
 import { DEFAULT_SCRYPT, dummyHash, hashPassword, needsRehash, verifyPassword, type ScryptParams } from './password';
 import { hashToken, newToken, sameDigest, tokenKind } from './secret-token';
 import { UserStore, type SessionRow, type TokenRow, type UserRow } from './user-store';
@@ -63,6 +63,10 @@ const BASIC_CACHE_MAX = 1000;
  * takes 64 MiB and a thread-pool thread for a while).
  */
 const MAX_CHECKS_PER_SOURCE = 4;
+/** Password checks one existing user may have running at once. */
+const MAX_CHECKS_PER_USER = 2;
+
+const rateLimited = (message: string, r: Refusal) => new AppError('RATE_LIMITED', message, { retry_after_s: r.retryAfterS, scope: r.scope });
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -249,7 +253,8 @@ export class UserService {
       // A new password or a disabled account ends every session at once (tokens of a disabled
       // user are refused at use; they work again if the user is enabled).
       if (hash || (!active && u.active === 1)) notes.sessions_ended = this.store.deleteSessionsOf(u.id);
-      if (hash) this.throttle.reset(u.username);
+      // A new password or enabling the account lifts a sign-in back-off for it.
+      if (hash || (active && u.active !== 1)) this.throttle.reset(u.username);
       return { user: this.store.byId(u.id)!, notes };
     })();
     this.credentialsChanged();
@@ -283,15 +288,13 @@ export class UserService {
    */
   async checkPassword(username: string, password: string, source: string, method: PasswordMethod): Promise<Verified> {
     const action = method === 'basic' ? 'auth.basic' : 'auth.login';
-    const refusal = this.throttle.check(username, source);
+    const refusal = this.throttle.forUser(username);
     if (refusal) {
       this.auditAuth(action, username, 'denied', source, { reason: 'backoff', scope: refusal.scope, retry_after_s: refusal.retryAfterS });
-      const who = refusal.scope === 'user' ? `for '${clip(username)}'` : 'from this address';
-      return {
-        ok: false,
-        error: new AppError('RATE_LIMITED', `Too many failed sign-ins ${who}; try again in ${refusal.retryAfterS} s`, { retry_after_s: refusal.retryAfterS, scope: refusal.scope }),
-      };
+      return { ok: false, error: rateLimited(`Too many failed sign-ins for '${clip(username)}'; try again in ${refusal.retryAfterS} s`, refusal) };
     }
+    // Read before the check: a source over its limit is told so on a wrong password, never on a right one.
+    const sourceOver = this.throttle.forSource(source);
     const user = this.store.byUsername(username);
     const cacheKey = method === 'basic' ? createHmac('sha256', this.cacheKey).update(`${username.toLowerCase()}\0${password}`).digest('hex') : undefined;
     const cached = cacheKey ? this.basicCache.get(cacheKey) : undefined;
@@ -302,23 +305,32 @@ export class UserService {
       good = true;
       fromCache = true;
     } else {
-      const running = this.checking.get(source) ?? 0;
-      if (running >= MAX_CHECKS_PER_SOURCE) {
+      // Checks in flight are capped per known user (the per-user back-off bounds them further) and,
+      // for names that do not exist, per source: a flood under made-up names cannot take the
+      // slots a real user's sign-in needs.
+      const slot = user ? `user:${user.id}` : `source:${throttleSource(source)}`;
+      const running = this.checking.get(slot) ?? 0;
+      if (running >= (user ? MAX_CHECKS_PER_USER : MAX_CHECKS_PER_SOURCE)) {
         this.auditAuth(action, username, 'denied', source, { reason: 'busy' });
-        return { ok: false, error: new AppError('RATE_LIMITED', 'Too many sign-ins in progress from this address; try again in 1 s', { retry_after_s: 1, scope: 'source' }) };
+        const who = user ? `for '${clip(username)}'` : 'from this address';
+        return { ok: false, error: new AppError('RATE_LIMITED', `Too many sign-ins in progress ${who}; try again in 1 s`, { retry_after_s: 1, scope: user ? 'user' : 'source' }) };
       }
-      this.checking.set(source, running + 1);
+      this.checking.set(slot, running + 1);
       try {
         good = await verifyPassword(password, user?.password_hash ?? (await dummyHash(this.scrypt)));
       } finally {
-        const left = (this.checking.get(source) ?? 1) - 1;
-        if (left > 0) this.checking.set(source, left);
-        else this.checking.delete(source);
+        const left = (this.checking.get(slot) ?? 1) - 1;
+        if (left > 0) this.checking.set(slot, left);
+        else this.checking.delete(slot);
       }
       good &&= user !== undefined;
     }
     if (!good || !user) {
       this.throttle.failed(username, source);
+      if (sourceOver) {
+        this.auditAuth(action, username, 'denied', source, { reason: 'backoff', scope: 'source', retry_after_s: sourceOver.retryAfterS });
+        return { ok: false, error: rateLimited(`Too many failed sign-ins from this address; try again in ${sourceOver.retryAfterS} s`, sourceOver) };
+      }
       this.auditAuth(action, username, 'denied', source, { reason: 'bad_credentials' });
       return { ok: false, error: new AppError('UNAUTHENTICATED', 'Invalid username or password', { reason: 'bad_credentials' }) };
     }
@@ -358,8 +370,8 @@ export class UserService {
   /** One's own password: the current one is checked (and counts toward back-off); every session ends. */
   async changeOwnPassword(userId: string, current: string, next: string, source: string): Promise<number> {
     const u = this.get(userId);
-    const refusal = this.throttle.check(u.username, source);
-    if (refusal) throw new AppError('RATE_LIMITED', `Too many failed attempts; try again in ${refusal.retryAfterS} s`, { retry_after_s: refusal.retryAfterS, scope: refusal.scope });
+    const refusal = this.throttle.forUser(u.username);
+    if (refusal) throw rateLimited(`Too many failed attempts; try again in ${refusal.retryAfterS} s`, refusal);
     if (!(await verifyPassword(current, u.password_hash))) {
       this.throttle.failed(u.username, source);
       throw validationError('The current password is wrong', [{ path: 'current_password', message: 'is not your current password' }]);

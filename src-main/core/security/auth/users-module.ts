@@ -153,7 +153,7 @@ export function createUsersModule(services: CoreServices, options: UsersModuleOp
       'users.update': async ({ id, ...patch }, ctx) => {
         const { user, notes } = await users.update(id, patch);
         ctx.noteAudit?.(notes);
-        return userView(user);
+        return { ...userView(user), ...(typeof notes.sessions_ended === 'number' ? { sessions_ended: notes.sessions_ended } : {}) };
       },
 
       'users.delete': ({ id }, ctx) => {
