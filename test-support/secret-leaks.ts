@@ -7,14 +7,14 @@ import { listTree } from './secrets-core';
  * make of it, and the encoded forms of each (base64, base64url, URL component, form-encoded). Texts
  * shorter than `minLength` are left out: they would be found in unrelated bytes by chance.
  */
-export function derivedForms(value: string, minLength = 6): string[] {
+export function derivedForms(value: string, minLength = 6, replacements: readonly [string, string][] = [['3', '3 ']]): string[] {
   const base = (p: string) => p.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
   const dir = (p: string) => {
     const t = p.replace(/[\\/]+$/, '');
     const i = Math.max(t.lastIndexOf('/'), t.lastIndexOf('\\'));
     return i <= 0 ? '' : t.slice(0, i);
   };
-  const texts = [value, value.toUpperCase(), value.toLowerCase(), JSON.stringify(value), base(value), dir(value), value.split('3').join('3 ')];
+  const texts = [value, value.toUpperCase(), value.toLowerCase(), JSON.stringify(value), base(value), dir(value), ...replacements.map(([from, to]) => value.split(from).join(to))];
   const forms = texts.flatMap((t) => [
     t,
     Buffer.from(t).toString('base64'),

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startServeProcess, type ServeProcess } from '../support/serve-process';
@@ -55,8 +55,22 @@ describe('desktop-agent enqueue against a running serve', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ run_id: first.run_id, duplicate: true });
   });
 
+  it('without credentials, acts as the OS user through the instance\'s cli-token, audited as the CLI', async () => {
+    const r = cli(['enqueue', 'noop.yaml', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const runId = (JSON.parse(r.stdout) as { run_id: string }).run_id;
+    const audit = (await (await fetch(`${serve.url}/api/admin/audit?action=runs.enqueue`, { headers: { authorization: basic } })).json()) as { items: { user: string; resource: string | null; source: string; result: string }[] };
+    expect(audit.items).toContainEqual(expect.objectContaining({ user: `os:${userInfo().username}`, source: 'cli', result: 'ok' }));
+    expect(runId).toMatch(/^run_/);
+    // The token is the instance's, for this data dir only: never sent to another --url.
+    const token = readFileSync(join(serve.dataDir, 'cli-token'), 'utf8').trim();
+    expect(statSync(join(serve.dataDir, 'cli-token')).mode & 0o777).toBe(0o600);
+    expect(token).toMatch(/^dacli_/);
+  });
+
   it('says clearly what is wrong: no credentials, unknown template, bad priority, no running instance', () => {
-    const anon = cli(['enqueue', 'nope']);
+    // --url names an instance explicitly: the data dir's cli-token is not sent, so credentials are needed.
+    const anon = cli(['enqueue', 'nope', '--url', serve.url]);
     expect(anon.status).toBe(1);
     expect(anon.stderr).toContain('UNAUTHENTICATED');
     expect(anon.stderr).toContain('Give DESKTOP_AGENT_TOKEN=<api token>, or --user NAME --password-stdin.');

@@ -5,7 +5,7 @@ import { username as usernameSchema } from '../../src-shared/contract/users';
 import { createLogger, MemorySink } from '../../src-main/core/kernel/logger';
 import { createIpcAdapter } from '../../src-main/electron/ipc-adapter';
 import { createSenderCheck } from '../../src-main/electron/window-policy';
-import { createClient } from '../../src-renderer/bridge/client';
+import { createClient } from '@shared/client/agent-client';
 import { createIpcTransport } from '../../src-renderer/bridge/ipc-transport';
 import { connectStores, createAppStores, type AppStores } from '../../src-renderer/stores/app-stores';
 import { isImplicitAppUser } from '../../src-renderer/stores/auth-store';

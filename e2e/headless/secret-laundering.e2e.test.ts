@@ -1,17 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src-shared/contract/runs';
-import { startServe, type ServeHandle } from '../../src-main/serve/start-serve';
+import type { ServeHandle } from '../../src-main/serve/start-serve';
 import { readBody } from '../../test-support/raw-http';
 import { derivedForms, filesHolding, found } from '../../test-support/secret-leaks';
-import { FAST_SCRYPT, addUser, basic } from '../../test-support/users';
-import { ApiSession, captureEvents, type EventCapture } from '../support/api-session';
+import type { ApiSession, EventCapture } from '../support/api-session';
+import { startRolesServe, type RolesServe } from '../support/roles-serve';
 
 /**
  * Issue 21, items 1 and 2, reproduced with the requests that laundered a secret before the fix,
@@ -82,15 +81,8 @@ let viewer: ApiSession;
 let admin: ApiSession;
 let events: EventCapture;
 
-async function waitFor(id: string, until: (r: RunView) => boolean): Promise<RunView> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const r = await viewer.call<RunView>('GET', `/api/runs/${id}`);
-    if (r.status === 200 && until(r.body)) return r.body;
-    if (Date.now() > deadline) throw new Error(`run ${id} is still ${r.body.status}: ${r.text.slice(0, 400)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+let t: RolesServe;
+const waitFor = (id: string, until: (r: RunView) => boolean) => t.waitFor(id, until);
 
 beforeAll(async () => {
   far = await sink();
@@ -114,34 +106,18 @@ beforeAll(async () => {
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
   const smtpPort = (smtp.server.address() as AddressInfo).port;
 
-  dataDir = mkdtempSync(join(tmpdir(), 'da-laundering-'));
-  mkdirSync(join(dataDir, 'configs'));
-  writeFileSync(
-    join(dataDir, 'configs', 'orchestrator.yaml'),
-    `secrets:\n  backends: [env]\nmail:\n  from: agent@example.com\n  smtp: { host: 127.0.0.1, port: ${smtpPort}, secure: false, user: agent, password_secret: "secrets://api_key" }\n`,
-  );
-  serve = await startServe({
-    dataDir,
-    host: '127.0.0.1',
-    port: 0,
-    allowRemote: false,
-    env: {},
+  t = await startRolesServe({
+    orchestratorYaml: `secrets:\n  backends: [env]\nmail:\n  from: agent@example.com\n  smtp: { host: 127.0.0.1, port: ${smtpPort}, secure: false, user: agent, password_secret: "secrets://api_key" }\n`,
+    env: { DESKTOP_AGENT_SECRET_API_KEY: SECRET },
     browserPath: '/usr/bin/chromium',
-    coreOverrides: { env: { DESKTOP_AGENT_SECRET_API_KEY: SECRET }, watchConfig: false, users: { scrypt: FAST_SCRYPT } },
   });
-  await Promise.all([addUser(serve.core, 'ed', 'Editor'), addUser(serve.core, 'vic', 'Viewer'), addUser(serve.core, 'ada', 'Admin')]);
-  editor = new ApiSession(serve.url, basic('ed'));
-  viewer = new ApiSession(serve.url, basic('vic'));
-  admin = new ApiSession(serve.url, basic('ada'));
-  events = await captureEvents(viewer);
+  ({ dataDir, serve, editor, viewer, admin, events } = t);
 }, 60_000);
 
 afterAll(async () => {
-  await events?.close();
-  await serve?.stop();
+  await t?.cleanup();
   await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
   await new Promise<void>((r) => (far ? far.server.close(() => r()) : r()));
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('issue 21 item 1: a filter or expression applied to a secret does not launder it', () => {

@@ -102,11 +102,12 @@ describe('desktop-agent secrets without a usable OS keychain', () => {
     const db = new BetterSqlite3(join(dir, 'desktop-agent.db'), { readonly: true });
     const audit = db.prepare("select action, resource, result, source from audit_log where action like 'secrets.%' order by id").all();
     db.close();
+    // The CLI's changes are the contract's procedures, audited by the dispatcher under their names.
     expect(audit).toEqual([
-      { action: 'secrets.set', resource: 'external_api/token', result: 'ok', source: 'cli' },
+      { action: 'secrets.setInService', resource: 'external_api/token', result: 'ok', source: 'cli' },
       { action: 'secrets.resolve', resource: 'external_api/token', result: 'ok', source: 'cli' },
       { action: 'secrets.list', resource: null, result: 'granted', source: 'cli' },
-      { action: 'secrets.delete', resource: 'external_api/token', result: 'ok', source: 'cli' },
+      { action: 'secrets.deleteInService', resource: 'external_api/token', result: 'ok', source: 'cli' },
       { action: 'secrets.resolve', resource: 'external_api/token', result: 'error', source: 'cli' },
     ]);
     expect(filesContaining(dir, value)).toEqual([]);

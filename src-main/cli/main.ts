@@ -1,4 +1,4 @@
-import { UsageError } from '../core/app/runtime-options';
+import { UsageError } from '../host/runtime-options';
 import { EXIT, type CliIo, type Command } from './io';
 
 /** Commands load lazily so that `validate` does not pay for the HTTP server's start-up. */
@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   enqueue: async () => (await import('./commands/enqueue')).enqueueCommand,
   secrets: async () => (await import('./commands/secrets')).secretsCommand,
   clusters: async () => (await import('./commands/clusters')).clustersCommand,
+  metrics: async () => (await import('./commands/metrics')).metricsCommand,
 };
 
 function help(commands: Command[]): string {

@@ -50,6 +50,26 @@ describe('loopback hardening over real HTTP', () => {
     expect(own.status).toBe(201);
   });
 
+  // Issue 21 item 10: these look-alikes, and a missing Origin with a foreign Referer, were accepted.
+  it('refuses look-alike origins and a Referer without Origin on a state-changing request with 403, and nothing changes', async () => {
+    const port = serve.http.port;
+    const body = JSON.stringify({ username: 'lookalike', password: 'planted-password', role: 'Admin' });
+    const forged: Record<string, string>[] = [
+      ...[`http://127.0.0.2:${port}`, `http://0x7f.1:${port}`, `http://2130706433:${port}`, `http://127.0.0.1.:${port}`, `https://127.0.0.1:${port}`, `https://localhost:${port}`].map((origin) => ({ origin })),
+      { referer: 'http://attacker.example/csrf.html' },
+    ];
+    for (const headers of forged) {
+      const r = await raw(`${serve.url}/api/admin/users`, { method: 'POST', headers: { ...json, authorization: admin, ...headers }, body });
+      expect(r.status, JSON.stringify(headers)).toBe(403);
+      expect(JSON.parse(r.body).error.code).toBe('CROSS_SITE_REQUEST');
+    }
+    expect(serve.core.users.service.find('lookalike')).toBeUndefined();
+    for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
+      const r = await raw(`${serve.url}/api/admin/users/lookalike`, { method: 'DELETE', headers: { authorization: admin, origin } });
+      expect(r.status, origin).toBe(404);
+    }
+  });
+
   it('sends no CORS headers, not even to a preflight', async () => {
     const pre = await raw(`${serve.url}/api/admin/users`, { method: 'OPTIONS', headers: { origin: 'http://attacker.example', 'access-control-request-method': 'POST' } });
     expect(pre.status).toBe(403);
@@ -137,7 +157,11 @@ describe('loopback hardening over real HTTP', () => {
         const open = entry && (!entry.when || (entry.when === 'public_metrics' ? serve.core.config.orchestrator.api.public_metrics : serve.core.users.service.count() === 0));
         walked.push(`${method.toUpperCase()} ${path} → ${r.status}`);
         if (open) expect(r.status, `${method} ${path}`).not.toBe(401);
-        else {
+        else if (proc.closedAnswer) {
+          // A settled question (first-run after set-up) is answered as such, and nothing is done.
+          expect(r.status, `${method} ${path} once closed`).toBe(409);
+          expect(JSON.parse(r.body).error.code).toBe(proc.closedAnswer.code);
+        } else {
           expect(r.status, `${method} ${path} answered without credentials`).toBe(401);
           expect(JSON.parse(r.body).error.code).toBe('UNAUTHENTICATED');
           expect(r.headers['www-authenticate']).toBe('Bearer realm="desktop-agent"');

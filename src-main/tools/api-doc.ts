@@ -20,7 +20,8 @@ export function renderApiMarkdown(procedures: readonly ProcedureDef[]): string {
   for (const [domain, procs] of [...byDomain].sort(([a], [b]) => a.localeCompare(b))) {
     lines.push(`## ${domain}`, '', '| method | path | permission | procedure | what it does |', '|---|---|---|---|---|');
     for (const p of procs) {
-      const access = p.publicWhen ? `${p.access} (public when ${p.publicWhen})` : p.access;
+      const extra = (p.accessWhen ?? []).map((r) => `; with \`${r.field}\`: ${r.access}`).join('');
+      const access = `${p.publicWhen ? `${p.access} (public when ${p.publicWhen})` : p.access}${extra}`;
       lines.push(`| ${p.http.method} | \`${p.http.path}\` | ${access} | \`${p.name}\` | ${p.summary.replace(/\|/g, '\\|')} |`);
     }
     lines.push('');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentEvent } from '@shared/contract/events';
 import type { AgentApi, EventsMessage } from '@shared/contract/ipc';
-import { AgentError, createClient, type LiveState } from './client';
+import { AgentError, createClient, type LiveState } from '@shared/client/agent-client';
 import { createIpcTransport } from './ipc-transport';
 
 function fakeAgent(answer: (name: string, input: unknown) => unknown) {

@@ -1,8 +1,8 @@
 import { CONTRACT, EVENT_TYPES, type ProcedureName } from '@shared/contract';
 import type { ErrorBody } from '@shared/contract/errors';
 import type { AgentEvent } from '@shared/contract/events';
-import { liveStateOf, type EventHandlers, type Transport } from './client';
-import { buildHttpRequest, parseHttpResponse } from './http-request';
+import { liveStateOf, type EventHandlers, type Transport } from '@shared/client/agent-client';
+import { callOverHttp, parseHttpResponse } from '@shared/client/http-request';
 
 /** The browser APIs the HTTP transport uses, passed in so nothing else in the renderer touches them. */
 export interface HttpEnvironment {
@@ -28,18 +28,7 @@ export function createHttpTransport(env: HttpEnvironment, options: { retryMs?: n
 
   return {
     kind: 'http',
-    async call(name: ProcedureName, input: unknown) {
-      const proc = CONTRACT[name];
-      const built = buildHttpRequest(proc, input);
-      if (!built.ok) return built;
-      const { method, url, headers, body } = built.request;
-      try {
-        const res = await env.fetch(url, { method, headers, body, credentials: 'same-origin' });
-        return parseHttpResponse(proc, res.status, res.headers.get('content-type') ?? '', await res.text());
-      } catch (e) {
-        return { ok: false, error: unreachable(e) };
-      }
-    },
+    call: (name: ProcedureName, input: unknown) => callOverHttp(env.fetch, CONTRACT[name], input, { credentials: 'same-origin', unreachable }),
 
     subscribe(handlers: EventHandlers) {
       let source: EventSource | undefined;

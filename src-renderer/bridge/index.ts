@@ -1,9 +1,9 @@
 import type { AgentApi } from '@shared/contract/ipc';
-import { createClient, type AgentClient } from './client';
+import { createClient, type AgentClient } from '@shared/client/agent-client';
 import { createHttpTransport } from './http-transport';
 import { createIpcTransport } from './ipc-transport';
 
-export { AgentError, type AgentClient, type LiveState } from './client';
+export { AgentError, type AgentClient, type LiveState } from '@shared/client/agent-client';
 
 declare global {
   interface Window {

@@ -1,6 +1,6 @@
 import type { AgentApi } from '@shared/contract/ipc';
 import type { ProcedureName } from '@shared/contract';
-import { liveStateOf, type EventHandlers, type Transport } from './client';
+import { liveStateOf, type EventHandlers, type Transport } from '@shared/client/agent-client';
 
 /** The Electron transport: `window.agent` from the preload, which main checks and dispatches. */
 export function createIpcTransport(api: AgentApi): Transport {

@@ -1,13 +1,14 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { Permission } from '@shared/rbac/roles';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { createApprovalsStore, type ApprovalsState } from './approvals-store';
 import { createAuditStore, type AuditState } from './audit-store';
 import { createAuthStore, type AuthState } from './auth-store';
 import { createConnectionStore, type ConnectionState } from './connection-store';
 import { createDashboardStore, type DashboardState } from './dashboard-store';
 import { createListStore, type ListViewState } from './list-store';
+import { createMetricsStore, type MetricsState } from './metrics-store';
 import { createQueuesStore, type QueuesState } from './queues-store';
 import { createRunDetailStore, type RunDetailState } from './run-detail-store';
 import { createRunsStore, type RunsState } from './runs-store';
@@ -30,6 +31,7 @@ export function createAppStores(client: AgentClient, env: { storage?: Preference
     locale: createLocaleStore(env.storage, env.languages),
     auth,
     dashboard: createDashboardStore(client),
+    metrics: createMetricsStore(client),
     // A change to the signed-in user's own account (role, name) is read back into the badge.
     users: createUsersStore(client, (id) => {
       if (id === auth.getState().me?.id) void auth.getState().refresh();
@@ -54,6 +56,7 @@ export type AppStores = ReturnType<typeof createAppStores>;
 /** What one user saw is not shown to the next: every store of data starts over at sign-out. */
 function forgetSessionData(stores: AppStores): void {
   stores.dashboard.getState().reset();
+  stores.metrics.getState().reset();
   for (const list of Object.values(stores.lists)) list.getState().reset();
   stores.users.getState().reset();
   stores.tokens.getState().reset();
@@ -77,6 +80,7 @@ export function connectStores(client: AgentClient, stores: AppStores): () => voi
     client.subscribe({
       event(e) {
         stores.dashboard.getState().eventReceived(e);
+        stores.metrics.getState().eventReceived(e);
         for (const store of [stores.runs, stores.runDetail, stores.queues]) store.getState().eventReceived(e);
         stores.templates.getState().eventReceived(e);
         stores.approvals.getState().eventReceived(e);
@@ -128,6 +132,7 @@ export const useConnectionStore = <T>(select: (s: ConnectionState) => T): T => u
 export const useLocaleStore = <T>(select: (s: LocaleState) => T): T => useStore(useStores().locale, select);
 export const useAuthStore = <T>(select: (s: AuthState) => T): T => useStore(useStores().auth, select);
 export const useDashboardStore = <T>(select: (s: DashboardState) => T): T => useStore(useStores().dashboard, select);
+export const useMetricsStore = <T>(select: (s: MetricsState) => T): T => useStore(useStores().metrics, select);
 export const useUsersStore = <T>(select: (s: UsersState) => T): T => useStore(useStores().users, select);
 export const useTokensStore = <T>(select: (s: TokensState) => T): T => useStore(useStores().tokens, select);
 export const useAuditStore = <T>(select: (s: AuditState) => T): T => useStore(useStores().audit, select);

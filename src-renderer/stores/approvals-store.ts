@@ -3,7 +3,7 @@ import type { AgentEvent } from '@shared/contract/events';
 import type { ErrorBody } from '@shared/contract/errors';
 import { parseRole, roleAtLeast, type Role } from '@shared/rbac/roles';
 import { createStore } from 'zustand/vanilla';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { can, type Me } from './auth-store';
 import { outcomeOf, type Outcome } from './outcome';
 import { coalesce } from './coalesce';

@@ -1,7 +1,7 @@
 import type { Input, Output } from '@shared/contract';
 import { AUDIT_RESULTS } from '@shared/contract/audit';
 import { createStore } from 'zustand/vanilla';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { cursorPages, emptyPagedList, type PagedList } from './cursor-pages';
 import { debounce } from './query';
 

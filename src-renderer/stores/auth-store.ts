@@ -2,7 +2,7 @@ import type { Output } from '@shared/contract';
 import type { Envelope, ErrorBody } from '@shared/contract/errors';
 import type { Permission } from '@shared/rbac/roles';
 import { createStore } from 'zustand/vanilla';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { fieldIssues, outcomeOf, retryAfterSeconds, type FieldIssues, type Outcome } from './outcome';
 
 export type Me = Output<'auth.me'>;

@@ -1,16 +1,16 @@
 import { createStore } from 'zustand/vanilla';
 import type { ErrorBody } from '@shared/contract/errors';
-import type { LiveState } from '../bridge/client';
+import type { LiveState, Transport } from '@shared/client/agent-client';
 
 export interface ConnectionState {
-  transport: 'ipc' | 'http';
+  transport: Transport['kind'];
   state: LiveState;
   error?: ErrorBody;
   liveStateChanged(state: LiveState, error?: ErrorBody): void;
 }
 
 /** The live event stream as the header shows it. */
-export function createConnectionStore(transport: 'ipc' | 'http') {
+export function createConnectionStore(transport: Transport['kind']) {
   return createStore<ConnectionState>()((set) => ({
     transport,
     state: 'connecting',

@@ -2,7 +2,7 @@ import type { Output } from '@shared/contract';
 import type { ErrorBody } from '@shared/contract/errors';
 import type { AgentEvent } from '@shared/contract/events';
 import { createStore } from 'zustand/vanilla';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { debounce, resultOf, type QueryStatus } from './query';
 
 export type SystemStatus = Output<'system.status'>;

@@ -2,7 +2,7 @@ import type { Output } from '@shared/contract';
 import type { ErrorBody } from '@shared/contract/errors';
 import type { AgentEvent } from '@shared/contract/events';
 import { createStore } from 'zustand/vanilla';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { outcomeOf } from './outcome';
 import { coalesce } from './coalesce';
 import { resultOf, type QueryStatus } from './query';

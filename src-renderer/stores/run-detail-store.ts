@@ -4,7 +4,7 @@ import type { AgentEvent } from '@shared/contract/events';
 import { isFinal, type RunStatus } from '@shared/domain/runs';
 import type { Permission } from '@shared/rbac/roles';
 import { createStore } from 'zustand/vanilla';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { outcomeOf } from './outcome';
 import { coalesce } from './coalesce';
 import { resultOf, type QueryStatus } from './query';

@@ -2,7 +2,7 @@ import type { Input, Output } from '@shared/contract';
 import type { AgentEvent } from '@shared/contract/events';
 import { RUN_STATUSES, type RunStatus } from '@shared/domain/runs';
 import { createStore } from 'zustand/vanilla';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { coalesce } from './coalesce';
 import { cursorPages, emptyPagedList, type PagedList } from './cursor-pages';
 import { debounce, resultOf } from './query';

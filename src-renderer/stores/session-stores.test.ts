@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Envelope } from '@shared/contract/errors';
 import { permissionsOf, type Role } from '@shared/rbac/roles';
-import { createClient, type Transport } from '../bridge/client';
+import { createClient, type Transport } from '@shared/client/agent-client';
 import { fail, fakeClient, ok } from '../testing/fake-client';
 import { connectStores, createAppStores } from './app-stores';
 import { auditQuery, createAuditStore, NO_FILTERS } from './audit-store';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Envelope } from '@shared/contract/errors';
 import type { AgentEvent } from '@shared/contract/events';
-import { createClient, type Transport } from '../bridge/client';
+import { createClient, type Transport } from '@shared/client/agent-client';
 import { createDashboardStore } from './dashboard-store';
 import { createListStore, itemsOf } from './list-store';
 import { createLocaleStore, LOCALE_KEY } from './locale-store';

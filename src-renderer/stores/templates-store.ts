@@ -3,7 +3,7 @@ import type { AgentEvent } from '@shared/contract/events';
 import type { ErrorBody, Issue } from '@shared/contract/errors';
 import { createStore } from 'zustand/vanilla';
 import { coerceToDeclared, declaredType, type DeclaredType } from '@shared/dsl/variable-types';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { outcomeOf, type Outcome } from './outcome';
 import { coalesce } from './coalesce';
 import { resultOf, type QueryStatus } from './query';

@@ -1,7 +1,7 @@
 import type { Output } from '@shared/contract';
 import type { ErrorBody } from '@shared/contract/errors';
 import { createStore } from 'zustand/vanilla';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import { outcomeOf, type Outcome } from './outcome';
 import { resultOf, type QueryStatus } from './query';
 

@@ -1,6 +1,6 @@
 import { CONTRACT } from '@shared/contract';
 import type { Permission } from '@shared/rbac/roles';
-import type { AgentClient } from '../bridge/client';
+import type { AgentClient } from '@shared/client/agent-client';
 import type { SectionSpec } from './list-store';
 
 /**

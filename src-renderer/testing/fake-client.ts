@@ -1,7 +1,7 @@
 import type { ProcedureName } from '@shared/contract';
 import type { Envelope, ErrorBody } from '@shared/contract/errors';
 import type { AgentEvent, EventType } from '@shared/contract/events';
-import { createClient, type EventHandlers, type Transport } from '../bridge/client';
+import { createClient, type EventHandlers, type Transport } from '@shared/client/agent-client';
 
 /** Test support for the stores (imported by *.test.ts only; never by the app). */
 

@@ -40,10 +40,23 @@ export interface ProcedureDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
    */
   selfField?: string;
   /**
+   * Further permissions some inputs need, checked by the dispatcher with `access`: when the
+   * raw input has `field` (a dotted path; `runs[].template_yaml` means in any element of `runs`),
+   * the caller needs `access` too. E.g. running unsaved YAML needs manage_templates (SPEC
+   * section 12), while running a stored template needs create_runs only.
+   */
+  accessWhen?: readonly { field: string; access: Permission; why: string }[];
+  /**
    * Public (no credentials) while a condition holds: `public_metrics` (the `api.public_metrics`
    * switch, for `/metrics`) or `no_users` (first-run set-up, only while no user exists).
    */
   publicWhen?: PublicCondition;
+  /**
+   * What a caller without credentials is told once `publicWhen` no longer holds, instead of 401:
+   * `auth.firstRun` after set-up answers 409 "already set up" (the question is settled; signing
+   * in would not change the answer).
+   */
+  closedAnswer?: { code: 'CONFLICT'; message: string; reason: string };
   /**
    * The procedure starts (`issue`: its answer carries `token` and `expires_at`) or ends (`end`)
    * the caller's session. Transports keep the token out of reach of page scripts: HTTP sets or

@@ -55,7 +55,9 @@ export const runView = z.object({
 });
 export type RunView = z.infer<typeof runView>;
 
-const priority = z.coerce.number().int().min(1, 'priority is 1 (highest) to 9 (lowest)').max(9, 'priority is 1 (highest) to 9 (lowest)');
+// One message for every wrong value ("high", 2.5, 0, 10): what is expected, not "received NaN".
+const PRIORITY_EXPECTED = 'expected a whole number from 1 (highest) to 9 (lowest), e.g. 5';
+const priority = z.coerce.number({ error: PRIORITY_EXPECTED }).int(PRIORITY_EXPECTED).min(1, PRIORITY_EXPECTED).max(9, PRIORITY_EXPECTED);
 
 export const enqueueInput = z
   .strictObject({
@@ -101,6 +103,7 @@ export const runsContract = {
     input: enqueueInput,
     output: enqueued,
     http: { method: 'POST', path: '/api/runs', status: 201 },
+    accessWhen: [{ field: 'template_yaml', access: 'manage_templates', why: 'to run unsaved YAML (template_yaml); run a stored template instead' }],
   }),
   'runs.enqueueBatch': defineProcedure({
     name: 'runs.enqueueBatch',
@@ -108,6 +111,7 @@ export const runsContract = {
     access: 'create_runs',
     kind: 'mutation',
     input: z.strictObject({ runs: z.array(enqueueInput).min(1).max(10_000) }),
+    accessWhen: [{ field: 'runs[].template_yaml', access: 'manage_templates', why: 'to run unsaved YAML (template_yaml); run a stored template instead' }],
     output: z.object({ items: z.array(enqueued) }),
     http: { method: 'POST', path: '/api/runs/batch', status: 201 },
   }),

@@ -92,7 +92,8 @@ export const usersContract = {
         message: 'give at least one of username, password, role, active',
         path: [],
       }),
-    output: userView,
+    // sessions_ended: how many sessions a new password or disabling ended (absent when none could end).
+    output: userView.extend({ sessions_ended: z.number().int().optional() }),
     http: { method: 'PATCH', path: '/api/admin/users/{id}' },
   }),
   'users.delete': defineProcedure({

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '../../core/app/runtime-options';
-import { apiTarget, callApi, describeError } from '../api-client';
+import { UsageError } from '../../host/runtime-options';
+import { connectCli } from '../client/connect';
+import { describeError, exitCodeOf } from '../client/cli-errors';
 import { EXIT, parseCommandArgs, parseVars, type Command } from '../io';
 
 export const enqueueCommand: Command = {
@@ -10,7 +11,8 @@ export const enqueueCommand: Command = {
   usage:
     'desktop-agent enqueue TEMPLATE [--queue Q] [--priority 1-9] [--var k=v]... [--dry-run] [--idempotency-key K] [--json]\n' +
     '       TEMPLATE is a template name known to the instance, or a YAML file (sent as its content).\n' +
-    '       Credentials: DESKTOP_AGENT_TOKEN=<api token>, or --user NAME --password-stdin. --url overrides runtime.json.',
+    '       As the OS user through the instance\'s cli-token, or DESKTOP_AGENT_TOKEN=<api token>, or --user NAME --password-stdin.\n' +
+    '       --url overrides runtime.json (then credentials are needed).',
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       queue: { type: 'string' },
@@ -32,7 +34,7 @@ export const enqueueCommand: Command = {
     }
     const file = resolve(io.cwd, template);
     const looksLikeFile = /\.ya?ml$/i.test(template) && existsSync(file);
-    const body = {
+    const input = {
       ...(looksLikeFile ? { template_yaml: readFileSync(file, 'utf8') } : { template }),
       variables: parseVars(values.var),
       ...(values.queue ? { queue: values.queue } : {}),
@@ -40,14 +42,14 @@ export const enqueueCommand: Command = {
       ...(values['dry-run'] ? { dry_run: true } : {}),
       ...(values['idempotency-key'] ? { idempotency_key: values['idempotency-key'] } : {}),
     };
-    const target = await apiTarget(values, io);
-    const answer = await callApi(target, 'POST', '/api/runs', body);
-    if (answer.status !== 201) {
-      if (values.json) io.stdout(JSON.stringify(answer.body) + '\n');
-      io.stderr(`desktop-agent enqueue: ${describeError(answer)}\n`);
-      return answer.status === 400 || answer.status === 404 ? EXIT.invalid : EXIT.failed;
+    const { client } = await connectCli(values, io, 'instance-only');
+    const answer = await client.call('runs.enqueue', input);
+    if (!answer.ok) {
+      if (values.json) io.stdout(JSON.stringify({ error: answer.error }) + '\n');
+      io.stderr(`desktop-agent enqueue: ${describeError(answer.error)}\n`);
+      return exitCodeOf(answer.error);
     }
-    const run = answer.body as { run_id: string; queue: string; priority: number; duplicate: boolean };
+    const run = answer.data;
     if (values.json) io.stdout(JSON.stringify(run) + '\n');
     else {
       io.stdout(`${run.run_id}\n`);

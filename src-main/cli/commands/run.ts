@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { newId } from '@shared/domain/ids';
-import { UsageError, runtimeOptions } from '../../core/app/runtime-options';
-import { EXIT, parseCommandArgs, parseVars, type CliIo, type Command } from '../io';
+import { UsageError, runtimeOptions } from '../../host/runtime-options';
+import { EXIT, parseCommandArgs, parseVars, type Command } from '../io';
 import { printIssues, readTemplateFile } from '../template-file';
+import { progress, seconds } from '../run-progress';
+import { connectToInstance } from '../client/connect';
+import { runOnInstance } from './run-on-instance';
 
 const LEASE_MS = 15_000;
 
@@ -16,43 +19,12 @@ function whoami(): string | null {
   }
 }
 
-function seconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-/** One short line per finished step for people watching a terminal. */
-function progress(io: CliIo, total: number) {
-  const mark: Record<string, string> = { succeeded: '✓', failed: '✗', skipped: '-', waiting_approval: '…' };
-  return {
-    stepFinished(e: { index: number; action: string; id?: string; status: string; error?: string; durationMs: number; result?: unknown }) {
-      const label = `[${e.index + 1}/${total}] ${e.action}${e.id ? ` (${e.id})` : ''}`;
-      const detail =
-        e.status === 'failed' ? `: ${e.error}` : e.status === 'skipped' ? ' skipped (when was false)' : e.status === 'waiting_approval' ? ' waiting for approval' : ` ${seconds(e.durationMs)}${summarize(e.result)}`;
-      io.stderr(`${mark[e.status] ?? '?'} ${label}${detail}\n`);
-    },
-    itemFinished(e: { item: number; count: number; status: string; error?: string }) {
-      io.stderr(`    ${e.status === 'succeeded' ? '✓' : '✗'} item ${e.item + 1}/${e.count}${e.error ? `: ${e.error}` : ''}\n`);
-    },
-  };
-}
-
-/** A few telling result fields (`found=3`, `page_count=12`, `would_move=…`). */
-function summarize(result: unknown): string {
-  if (!result || typeof result !== 'object') return '';
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(result)) {
-    if (parts.length >= 4) break;
-    if (typeof v === 'number' || typeof v === 'boolean') parts.push(`${k}=${v}`);
-    else if (typeof v === 'string' && v.length <= 80 && k !== 'message') parts.push(`${k}=${v}`);
-    else if (Array.isArray(v) && k.startsWith('would_')) parts.push(`${k}=${v.length} item(s)`);
-  }
-  return parts.length ? ` ${parts.join(' ')}` : '';
-}
-
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run a template file here and now with the engine (exit 0 succeeded, 1 failed, 2 invalid)',
-  usage: 'desktop-agent run FILE [--var k=v]... [--dry-run] [--json] [--data-dir DIR] [--config-dir DIR]',
+  usage:
+    'desktop-agent run FILE [--var k=v]... [--dry-run] [--json] [--data-dir DIR] [--config-dir DIR]\n' +
+    '       While the app or serve runs on the data dir, the run is queued there (its lists and approvals show it) and followed here.',
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { var: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('run takes exactly one FILE');
@@ -81,6 +53,13 @@ export const runCommand: Command = {
     if (missing.length) {
       io.stderr(`${file}: the template needs ${missing.map((m) => `--var ${m}=…`).join(' ')}; nothing was run\n`);
       return EXIT.invalid;
+    }
+
+    // One process writes a database: while an instance runs on the data dir, the run is its to do.
+    const instance = await connectToInstance(flags, io);
+    if (instance?.target.kind === 'instance') {
+      const { url, pid } = instance.target;
+      return runOnInstance({ client: instance.client, url, pid, file, text, model, variables, dryRun: Boolean(values['dry-run']), json }, io);
     }
 
     const { createCore } = await import('../../core/app/create-core');

@@ -1,9 +1,11 @@
 import { formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
-import { AppError } from '../../core/kernel/errors';
-import { UsageError } from '../../core/app/runtime-options';
-import { EXIT, parseCommandArgs, type CliIo, type Command } from '../io';
+import { AgentError, type AgentClient } from '@shared/client/agent-client';
+import { UsageError } from '../../host/runtime-options';
+import { currentOsUser } from '../../core/api/cli-access';
 import { secretNotFoundMessage } from '../../core/security/secrets/secret-store';
-import { openSecretsAt, type SecretsSession } from './secrets-session';
+import { closeLocalCore, connectCli, openLocalCore } from '../client/connect';
+import { exitCodeOf } from '../client/cli-errors';
+import { EXIT, parseCommandArgs, type CliIo, type Command } from '../io';
 
 const USAGE = [
   'desktop-agent secrets set KEY [--service S] [--backend keychain|file]  value from stdin, never an argument (one trailing newline dropped)',
@@ -11,7 +13,8 @@ const USAGE = [
   '       desktop-agent secrets list [--json]                                  names, services, backends and dates; never values',
   '       desktop-agent secrets delete KEY [--service S] [--backend B]',
   '       desktop-agent secrets status [--json]                                backends in lookup order, availability, lookups in 24 h',
-  '       Works on the data dir directly (no server needed); changes and reads are in the audit log.',
+  '       Goes to the running app or serve on the data dir if there is one (its backends), else works on the data dir here;',
+  '       `get` always reads here: values never cross the API. Changes and reads are in the audit log.',
   '       Environment backend: DESKTOP_AGENT_SECRET_<KEY>, or DESKTOP_AGENT_SECRET_<SERVICE>__<KEY>, upper-cased.',
 ].join('\n');
 
@@ -28,29 +31,30 @@ export const secretsCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     const [action, ...args] = positionals;
-    const actions: Record<string, (s: SecretsSession) => Promise<number>> = {
-      set: (s) => setSecret(s, refOf(args, values.service, 'set'), values.backend, values.json, io),
-      get: (s) => getSecret(s, refOf(args, values.service, 'get'), io),
-      delete: (s) => deleteSecret(s, refOf(args, values.service, 'delete'), values.backend, values.json, io),
-      list: (s) => listSecrets(s, values.json, io, args),
-      status: (s) => showStatus(s, values.json, io, args),
+    const actions: Record<string, (client: AgentClient) => Promise<number>> = {
+      set: (c) => setSecret(c, refOf(args, values.service, 'set'), values.backend, values.json, io),
+      delete: (c) => deleteSecret(c, refOf(args, values.service, 'delete'), values.backend, values.json, io),
+      list: (c) => listSecrets(c, values.json, io, args),
+      status: (c) => showStatus(c, values.json, io, args),
     };
+    if (action === 'get') return getSecret(refOf(args, values.service, 'get'), values, io);
     const run = action ? actions[action] : undefined;
     if (!run) throw new UsageError(action ? `unknown action '${action}': use set, get, list, delete or status` : 'secrets needs an action: set, get, list, delete or status');
     if (action === 'set' && args.length > 1) {
       throw new UsageError('the value is read from stdin, never from the command line (ps and shell history would show it): echo VALUE | desktop-agent secrets set KEY');
     }
-    const session = await openSecretsAt(values, io);
+    const { client, close } = await connectCli(values, io, 'in-process');
     try {
-      return await run(session);
+      return await run(client);
     } catch (e) {
-      if (e instanceof AppError) {
-        io.stderr(`desktop-agent secrets ${action}: ${session.redactor.mask(e.message)}\n`);
-        return e.code === 'VALIDATION_ERROR' ? EXIT.invalid : EXIT.failed;
+      if (e instanceof AgentError) {
+        // Already masked by the dispatcher.
+        io.stderr(`desktop-agent secrets ${action}: ${e.message}\n`);
+        return exitCodeOf(e) === EXIT.invalid && e.code === 'VALIDATION_ERROR' ? EXIT.invalid : EXIT.failed;
       }
       throw e;
     } finally {
-      session.close();
+      await close();
     }
   },
 };
@@ -61,71 +65,70 @@ function refOf(args: string[], service: string | undefined, action: string): Sec
   return service !== undefined ? { key: args[0]!, service } : { key: args[0]! };
 }
 
-async function setSecret(s: SecretsSession, ref: SecretRef, backend: string | undefined, json: boolean | undefined, io: CliIo): Promise<number> {
+async function setSecret(client: AgentClient, ref: SecretRef, backend: string | undefined, json: boolean | undefined, io: CliIo): Promise<number> {
   const value = (await io.readStdin()).replace(/\r?\n$/, '');
-  s.redactor.register(value);
-  const audit = { action: 'secrets.set', ref };
+  const b = backend as 'keychain' | 'file' | undefined;
+  const r = ref.service !== undefined ? await client.invoke('secrets.setInService', { service: ref.service, key: ref.key, value, backend: b }) : await client.invoke('secrets.set', { key: ref.key, value, backend: b });
+  if (json) io.stdout(JSON.stringify(r) + '\n');
+  io.stderr(`Stored secret '${formatSecretRef(ref)}' in the ${r.backend} backend.\n`);
+  if (r.shadowed_by) io.stderr(`Note: the ${r.shadowed_by} backend comes first in secrets.backends and also holds '${formatSecretRef(ref)}'; lookups answer with that one.\n`);
+  return EXIT.ok;
+}
+
+/** Values never cross the API, so `get` reads the data dir's backends in this process (your own keychain). */
+async function getSecret(ref: SecretRef, flags: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  const core = await openLocalCore(flags, io);
   try {
-    const r = await s.store.set(ref, value, { backend, user: s.user, source: 'cli' });
-    s.audited({ ...audit, result: 'ok', details: { backend: r.backend } });
-    if (json) io.stdout(JSON.stringify({ key: ref.key, service: ref.service ?? null, backend: r.backend, updated_at: r.updatedAt, shadowed_by: r.shadowedBy ?? null }) + '\n');
-    io.stderr(`Stored secret '${formatSecretRef(ref)}' in the ${r.backend} backend.\n`);
-    if (r.shadowedBy) io.stderr(`Note: the ${r.shadowedBy} backend comes first in secrets.backends and also holds '${formatSecretRef(ref)}'; lookups answer with that one.\n`);
+    const r = await core.secrets.lookup(ref, { user: currentOsUser(), source: 'cli' });
+    if (!r.found) {
+      io.stderr(`${secretNotFoundMessage(ref, r.unavailable)}\n`);
+      return EXIT.failed;
+    }
+    io.stdout(r.value);
+    io.stderr(`\n(from the ${r.backend} backend)\n`);
     return EXIT.ok;
-  } catch (e) {
-    s.audited({ ...audit, result: 'error', details: { message: (e as Error).message } });
-    throw e;
+  } finally {
+    await closeLocalCore(core);
   }
 }
 
-async function getSecret(s: SecretsSession, ref: SecretRef, io: CliIo): Promise<number> {
-  const r = await s.store.lookup(ref, { user: s.user, source: 'cli' });
-  if (!r.found) {
-    io.stderr(`${secretNotFoundMessage(ref, r.unavailable)}\n`);
-    return EXIT.failed;
-  }
-  io.stdout(r.value);
-  io.stderr(`\n(from the ${r.backend} backend)\n`);
-  return EXIT.ok;
-}
-
-async function deleteSecret(s: SecretsSession, ref: SecretRef, backend: string | undefined, json: boolean | undefined, io: CliIo): Promise<number> {
-  const audit = { action: 'secrets.delete', ref };
-  let deleted: string[];
+async function deleteSecret(client: AgentClient, ref: SecretRef, backend: string | undefined, json: boolean | undefined, io: CliIo): Promise<number> {
+  const b = backend as 'keychain' | 'file' | undefined;
+  const notFound = `Secret '${formatSecretRef(ref)}' not found in ${backend ?? 'any writable backend'}.\n`;
+  let r;
   try {
-    deleted = await s.store.delete(ref, { backend, user: s.user, source: 'cli' });
+    r = ref.service !== undefined ? await client.invoke('secrets.deleteInService', { service: ref.service, key: ref.key, backend: b }) : await client.invoke('secrets.delete', { key: ref.key, backend: b });
   } catch (e) {
-    s.audited({ ...audit, result: 'error', details: { message: (e as Error).message } });
-    throw e;
-  }
-  s.audited({ ...audit, result: deleted.length ? 'ok' : 'error', details: { deleted_from: deleted } });
-  if (json) io.stdout(JSON.stringify({ key: ref.key, service: ref.service ?? null, deleted_from: deleted }) + '\n');
-  if (!deleted.length) {
-    io.stderr(`Secret '${formatSecretRef(ref)}' not found in ${backend ?? 'any writable backend'}.\n`);
+    if (!(e instanceof AgentError) || e.code !== 'NOT_FOUND') throw e;
+    io.stderr(notFound);
     return EXIT.failed;
   }
-  io.stderr(`Deleted secret '${formatSecretRef(ref)}' from ${deleted.join(', ')}.\n`);
+  if (json) io.stdout(JSON.stringify(r) + '\n');
+  if (!r.deleted_from.length) {
+    io.stderr(notFound);
+    return EXIT.failed;
+  }
+  io.stderr(`Deleted secret '${formatSecretRef(ref)}' from ${r.deleted_from.join(', ')}.\n`);
   return EXIT.ok;
 }
 
-async function listSecrets(s: SecretsSession, json: boolean | undefined, io: CliIo, extra: string[]): Promise<number> {
+async function listSecrets(client: AgentClient, json: boolean | undefined, io: CliIo, extra: string[]): Promise<number> {
   if (extra.length) throw new UsageError('secrets list takes no KEY');
-  const items = await s.store.list();
-  s.audited({ action: 'secrets.list', result: 'granted' });
+  const { items } = await client.invoke('secrets.list', {});
   if (json) {
-    io.stdout(JSON.stringify({ items: items.map((i) => ({ key: i.key, service: i.service ?? null, backend: i.backend, updated_at: i.updatedAt ?? null, created_at: i.createdAt ?? null, shadowed_by: i.shadowedBy ?? null })) }) + '\n');
+    io.stdout(JSON.stringify({ items }) + '\n');
     return EXIT.ok;
   }
-  const rows = [['SERVICE', 'KEY', 'BACKEND', 'UPDATED'], ...items.map((i) => [i.service ?? '-', i.key, i.backend + (i.shadowedBy ? ` (shadowed by ${i.shadowedBy})` : ''), i.updatedAt ?? '-'])];
+  const rows = [['SERVICE', 'KEY', 'BACKEND', 'UPDATED'], ...items.map((i) => [i.service ?? '-', i.key, i.backend + (i.shadowed_by ? ` (shadowed by ${i.shadowed_by})` : ''), i.updated_at ?? '-'])];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   io.stdout(rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n');
   if (!items.length) io.stderr('No secrets found.\n');
   return EXIT.ok;
 }
 
-async function showStatus(s: SecretsSession, json: boolean | undefined, io: CliIo, extra: string[]): Promise<number> {
+async function showStatus(client: AgentClient, json: boolean | undefined, io: CliIo, extra: string[]): Promise<number> {
   if (extra.length) throw new UsageError('secrets status takes no KEY');
-  const status = await s.status();
+  const status = await client.invoke('secrets.status', {});
   if (json) {
     io.stdout(JSON.stringify(status) + '\n');
     return EXIT.ok;

@@ -1,17 +1,8 @@
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { password as passwordSchema, username as usernameSchema } from '@shared/contract/users';
+import { AgentError } from '@shared/client/agent-client';
 import { parseRole, type Role } from '@shared/rbac/roles';
-import { systemClock } from '../../core/kernel/clock';
-import { AppError } from '../../core/kernel/errors';
-import { silentLogger } from '../../core/kernel/logger';
-import { packageInfo } from '../../core/kernel/package-root';
-import { resolvePaths } from '../../core/kernel/paths';
-import { UsageError, runtimeOptions } from '../../core/app/runtime-options';
-import { openDatabase } from '../../core/db/database';
-import { nativeBindingPath } from '../../core/db/native-binding';
-import { AuditLog } from '../../core/security/audit/audit-log';
-import { UserService, userView, type UserPatch } from '../../core/security/auth/user-service';
+import { UsageError } from '../../host/runtime-options';
+import { connectCli } from '../client/connect';
 import { EXIT, parseCommandArgs, type CliIo, type Command } from '../io';
 
 const USAGE = [
@@ -43,15 +34,6 @@ async function readPassword(io: CliIo, given: boolean | undefined): Promise<stri
   return check(passwordSchema, text, 'password');
 }
 
-/** Who did it, for the audit log: the OS account running the CLI (`os:` cannot be a username). */
-function osActor(): string {
-  try {
-    return `os:${userInfo().username}`;
-  } catch {
-    return 'os:unknown';
-  }
-}
-
 export const usersCommand: Command = {
   name: 'users',
   summary: 'Create and manage users and roles on this data dir (first Admin: users create NAME --role admin --password-stdin)',
@@ -73,16 +55,10 @@ export const usersCommand: Command = {
     const newRole = sub === 'set-role' ? role(args[1]) : sub === 'create' ? (values.role === undefined ? 'Viewer' : role(values.role)) : undefined;
     const password = sub === 'create' || sub === 'reset-password' ? await readPassword(io, values['password-stdin']) : undefined;
 
-    const { root } = packageInfo();
-    const paths = resolvePaths({ dataDir: runtimeOptions(values, io.env).dataDir, defaultConfigDir: join(root, 'configs') });
-    const db = openDatabase({ file: paths.dbFile, nativeBinding: nativeBindingPath(root) });
-    const audit = new AuditLog(db, () => systemClock.now());
-    const users = new UserService({ db, clock: systemClock, audit, logger: silentLogger });
-    const record = (action: string, resource: string, details: Record<string, unknown>) =>
-      audit.record({ user: osActor(), action, permission: 'manage_users', resource, result: 'ok', source: 'cli', details });
+    const { client, close } = await connectCli(values, io, 'in-process');
     try {
       if (sub === 'list') {
-        const items = users.list();
+        const { items } = await client.invoke('users.list', {});
         if (values.json) io.stdout(JSON.stringify({ items }) + '\n');
         else {
           const rows = [['USERNAME', 'ROLE', 'ACTIVE', 'LAST LOGIN', 'ID'], ...items.map((u) => [u.username, u.role, u.active ? 'yes' : 'no', u.last_login_at ?? '-', u.id])];
@@ -93,32 +69,28 @@ export const usersCommand: Command = {
         return EXIT.ok;
       }
       if (sub === 'create') {
-        const u = await users.create({ username: name!, password: password!, role: newRole!, active: !values.disabled });
-        record('users.create', u.id, { username: u.username, role: u.role, active: u.active === 1 });
-        if (values.json) io.stdout(JSON.stringify(userView(u)) + '\n');
+        const u = await client.invoke('users.create', { username: name!, password: password!, role: newRole!, active: !values.disabled });
+        if (values.json) io.stdout(JSON.stringify(u) + '\n');
         else io.stderr(`Created ${u.role} '${u.username}' (${u.id})${u.active ? '' : ', disabled'}\n`);
         return EXIT.ok;
       }
-      const patch: UserPatch = sub === 'set-role' ? { role: newRole } : sub === 'disable' ? { active: false } : sub === 'enable' ? { active: true } : { password };
-      const { user, notes } = await users.update(name!, patch);
-      // Enabling or resetting also lifts a sign-in back-off for that user.
-      if (sub === 'enable' || sub === 'reset-password') users.throttle.reset(user.username);
-      record('users.update', user.id, notes);
-      if (values.json) io.stdout(JSON.stringify(userView(user)) + '\n');
+      const patch = sub === 'set-role' ? { role: newRole } : sub === 'disable' ? { active: false } : sub === 'enable' ? { active: true } : { password };
+      const { sessions_ended, ...user } = await client.invoke('users.update', { id: name!, ...patch });
+      if (values.json) io.stdout(JSON.stringify(user) + '\n');
       else {
-        const ended = typeof notes.sessions_ended === 'number' && notes.sessions_ended > 0 ? `; ${notes.sessions_ended} session(s) ended` : '';
+        const ended = sessions_ended ? `; ${sessions_ended} session(s) ended` : '';
         const what = { 'set-role': `is now ${user.role}`, disable: 'is disabled', enable: 'is enabled', 'reset-password': 'has a new password' }[sub as 'set-role'];
         io.stderr(`'${user.username}' ${what}${ended}\n`);
       }
       return EXIT.ok;
     } catch (e) {
-      if (e instanceof AppError) {
+      if (e instanceof AgentError && e.code !== 'INTERNAL') {
         io.stderr(`desktop-agent users ${sub}: ${e.message}\n`);
         return EXIT.failed;
       }
       throw e;
     } finally {
-      db.close();
+      await close();
     }
   },
 };

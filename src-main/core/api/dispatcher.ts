@@ -1,22 +1,15 @@
-import { ZodError, type z } from 'zod';
+import { ZodError } from 'zod';
 import type { Envelope, ErrorBody, Issue } from '@shared/contract/errors';
 import type { ProcedureDef, PublicCondition } from '@shared/contract/procedure';
+import { MAX_INPUT_DEPTH, tooDeepAt } from '@shared/domain/input-depth';
 import { formatPath } from '@shared/domain/yaml-source';
 import { hasPermission } from '@shared/rbac/roles';
 import { AppError } from '../kernel/errors';
 import type { Logger } from '../kernel/ports';
 import type { AuditInput } from '../security/audit/audit-log';
 import type { Redactor } from '../security/redaction';
-import { principalName, type CallContext, type Principal } from './principal';
-
-/** The implementation of one procedure: parsed input in, output out. */
-export type Handler<P extends ProcedureDef = ProcedureDef> = (
-  input: z.output<P['input']>,
-  ctx: CallContext,
-) => z.input<P['output']> | Promise<z.input<P['output']>>;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the map is keyed by name; each entry is typed where it is written (see contractHandlers).
-export type HandlerMap = Record<string, Handler<any>>;
+import type { HandlerMap } from '../kernel/module';
+import { principalName, type CallContext, type Principal } from '../kernel/principal';
 
 export interface DispatcherOptions {
   procedures: readonly ProcedureDef[];
@@ -60,12 +53,27 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (proc.access === 'public') return { allowed: true };
     if (proc.publicWhen && options.isPublic?.(proc.publicWhen)) return { allowed: true };
     const p = ctx.principal;
+    if (p.kind !== 'user' && proc.closedAnswer) {
+      const { code, message, reason } = proc.closedAnswer;
+      return { allowed: false, decided: false, error: new AppError(code, message, { reason }) };
+    }
     if (p.kind !== 'user') {
       return { allowed: false, decided: false, error: ctx.authFailure ?? new AppError('UNAUTHENTICATED', 'Authentication required: sign in, or send HTTP Basic credentials or a bearer token') };
     }
-    if (proc.access === 'authenticated') return { allowed: true };
-    if (proc.selfField && isSelf(input, proc.selfField, p)) return { allowed: true };
-    if (hasPermission(p.role, proc.access)) return { allowed: true };
+    const base = proc.access === 'authenticated' || (proc.selfField !== undefined && isSelf(input, proc.selfField, p)) || hasPermission(p.role, proc.access);
+    if (base) {
+      const extra = proc.accessWhen?.find((rule) => hasField(input, rule.field) && !hasPermission(p.role, rule.access));
+      if (!extra) return { allowed: true };
+      return {
+        allowed: false,
+        decided: true,
+        error: new AppError('FORBIDDEN', `Permission '${extra.access}' required ${extra.why}; your role ${p.role} does not have it`, {
+          permission: extra.access,
+          role: p.role,
+          field: extra.field,
+        }),
+      };
+    }
     return {
       allowed: false,
       decided: true,
@@ -115,11 +123,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
       // The gate comes before the input is parsed: a caller without the right learns nothing
       // about a procedure's input rules, and every refusal is audited whatever was sent. The
-      // permission never depends on the input except through selfField, read from the raw input.
+      // permission never depends on the input except through selfField and accessWhen, read from the raw input.
       const decision = access(proc, ctx, rawInput);
       if (!decision.allowed) {
         auditEntry(proc, ctx, rawInput, 'denied', decision.decided ? undefined : { reason: decision.error.code });
         return fail(decision.error);
+      }
+
+      // Bounded before anything walks it: a hostile nesting is a 400 with the place it stopped, not a stack overflow.
+      const deep = tooDeepAt(rawInput);
+      if (deep) {
+        const issue = { path: formatPath(deep), message: `nested more than ${MAX_INPUT_DEPTH} levels deep; nothing here is read past this point` };
+        const err = new AppError('VALIDATION_ERROR', `Invalid input for ${name}: ${issue.path}: ${issue.message}`, { issues: [issue] });
+        auditEntry(proc, ctx, rawInput, 'error', { code: err.code });
+        return fail(err);
       }
 
       const parsed = proc.input.safeParse(rawInput ?? {});
@@ -176,6 +193,25 @@ function normalizeError(e: unknown, name: string): AppError {
   }
   const message = e instanceof Error ? e.message : String(e);
   return new AppError('INTERNAL', `Internal error in ${name}: ${message}`);
+}
+
+/** Whether the raw input has a value at `path` (`a.b`, `list[].c`: in any element of `list`). */
+function hasField(input: unknown, path: string): boolean {
+  let here: unknown[] = [input];
+  for (const part of path.split('.')) {
+    const each = part.endsWith('[]');
+    const key = each ? part.slice(0, -2) : part;
+    const next: unknown[] = [];
+    for (const v of here) {
+      if (!v || typeof v !== 'object') continue;
+      const child = (v as Record<string, unknown>)[key];
+      if (each) {
+        if (Array.isArray(child)) next.push(...child);
+      } else if (child !== undefined) next.push(child);
+    }
+    here = next;
+  }
+  return here.some((v) => v !== undefined && v !== null);
 }
 
 /** The caller acts on their own record: the raw input's selfField is their user id or username. */

@@ -3,11 +3,11 @@ import { statusOf, type ErrorBody } from '@shared/contract/errors';
 import type { ProcedureDef, RawResponse } from '@shared/contract/procedure';
 import type { EventBus } from '../kernel/event-bus';
 import type { Logger } from '../kernel/ports';
-import { SESSION_COOKIE, type Authenticator } from './authenticator';
+import { SESSION_COOKIE, type Authenticator } from '../kernel/authenticator';
 import type { Dispatcher } from './dispatcher';
 import type { EventStreams } from './event-streams';
-import { isAllowedHost, isCrossSite, type HostPolicy } from './host-guard';
-import { ANONYMOUS, type CallContext } from './principal';
+import { isAllowedHost, isCrossSite, ownOrigins, type HostPolicy } from './host-guard';
+import { ANONYMOUS, type CallContext } from '../kernel/principal';
 import { endsSession, sessionEffect } from './session-binding';
 import { streamEvents } from './sse';
 import { contentTypeOf, openStatic, resolveStatic } from './static-files';
@@ -88,7 +88,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   });
   // The port is known only after listen (port 0 picks a free one).
-  const policy: HostPolicy = { port: options.port, allowRemote: options.allowRemote };
+  const policy: HostPolicy & { origins: Set<string> } = { port: options.port, allowRemote: options.allowRemote, origins: ownOrigins(options.host, options.port) };
 
   // Bodies are read as text once; JSON is parsed here so a bad body gets our error shape, and
   // the raw text stays available for signature checks.
@@ -103,7 +103,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       log.warn('Refused a request with a foreign Host header (DNS rebinding defence)', { host: req.headers.host, ip: req.ip });
       return sendError(reply, { code: 'MISDIRECTED_REQUEST', message: `Host '${req.headers.host ?? ''}' is not this loopback server` });
     }
-    if (!req.url.startsWith('/webhooks/') && isCrossSite(req.headers as Record<string, string>, policy)) {
+    if (!req.url.startsWith('/webhooks/') && isCrossSite(req.headers as Record<string, string>, req.method, policy)) {
       log.warn('Refused a cross-site request', { origin: req.headers.origin, url: req.url, ip: req.ip });
       return sendError(reply, { code: 'CROSS_SITE_REQUEST', message: `Cross-site requests are refused (Origin '${req.headers.origin ?? ''}')` });
     }
@@ -136,7 +136,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       sessionCookie: parseCookies(req.headers.cookie)[SESSION_COOKIE],
       ip: req.ip,
     });
-    return { principal: auth.principal, authFailure: auth.failure, source: req.ip };
+    // The CLI's calls are audited as `cli` wherever they run (in-process or through this server).
+    const source = auth.principal.kind === 'user' && auth.principal.via === 'cli' ? 'cli' : req.ip;
+    return { principal: auth.principal, authFailure: auth.failure, source };
   };
 
   for (const proc of options.dispatcher.procedures) {
@@ -218,6 +220,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   policy.port = port;
+  policy.origins = ownOrigins(options.host, port);
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   const url = `http://${hostForUrl}:${port}`;
   log.info(`Loopback API listening on ${url}`);

@@ -23,6 +23,7 @@ export function buildOpenApi(procedures: readonly ProcedureDef[], version: strin
       summary: p.summary,
       tags: [p.name.split('.')[0]],
       'x-permission': p.access,
+      ...(p.accessWhen ? { 'x-permission-when': p.accessWhen.map((r) => ({ field: r.field, permission: r.access })) } : {}),
       security: p.access === 'public' ? [] : [{ basic: [] }, { bearer: [] }],
       parameters,
       responses: {

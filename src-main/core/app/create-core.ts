@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { PROCEDURES, type CONTRACT } from '@shared/contract';
-import type { Authenticator } from '../api/authenticator';
-import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispatcher';
+import type { Authenticator } from '../kernel/authenticator';
+import { createDispatcher, type Dispatcher } from '../api/dispatcher';
 import { EventStreams } from '../api/event-streams';
-import type { CallContext } from '../api/principal';
+import type { CallContext } from '../kernel/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
 import { checkpoint, openDatabase, type Database } from '../db/database';
 import { WriteBatcher } from '../db/write-batcher';
@@ -21,6 +21,7 @@ import type { KeychainPort } from '../security/secrets/keychain-port';
 import { createSecretsModule } from '../security/secrets/secrets-module';
 import { createTemplatesModule } from '../templates/templates-module';
 import { createMetricsModule } from '../metrics/metrics-module';
+import { scheduleFigures } from '../metrics/schedule-figures';
 import { createDepthFigures } from '../queue/depth-figures';
 import { createRunFigures } from '../runs/run-figures';
 import { rbacMetrics } from '../security/rbac/rbac-metrics';
@@ -30,12 +31,13 @@ import { createWebhookModule } from '../triggers/webhook/webhook-module';
 import { getRun } from '../queue/run-read';
 import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
-import type { CoreModule, CoreServices } from './core-module';
+import type { CoreServices } from './core-services';
+import type { CoreModule, HandlerMap } from '../kernel/module';
 import { EventBus } from '../kernel/event-bus';
 import { RotatingFileSink, createLogger, type LogSink } from '../kernel/logger';
 import { createHeadlessNotifier } from '../kernel/notifier';
 import type { Clock, LogLevel, Notifier, Paths, SecretStore } from '../kernel/ports';
-import { createSystemModule } from './system-module';
+import { createSystemModule } from '../system/system-module';
 
 export interface CoreOptions {
   paths: Paths;
@@ -159,12 +161,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     host: {},
   };
 
-  // Modules in start order; each later issue adds its module here.
-  const users = createUsersModule(services, options.users);
-  const engine = createEngine(services, { browserPath: options.browserPath });
-  const templates = createTemplatesModule(services, { registry: engine.registry });
-  const queue = createQueueModule(services, { executor: engine, templates: templates.catalog });
-  const approvals = createApprovalsModule(services, { runs: engine.store, queue: queue.queue });
+  // Modules in start order; each later issue adds its module here. Each gets the ports it uses.
+  const { writes, notifier } = services;
+  const users = createUsersModule({ db, clock, logger, audit }, options.users);
+  const engine = createEngine({ db, clock, logger, bus, writes, redactor, config, secrets, notifier, paths }, { browserPath: options.browserPath });
+  const templates = createTemplatesModule({ db, clock, bus, paths }, { registry: engine.registry });
+  const queue = createQueueModule({ db, clock, logger, bus, redactor, config, writes, paths }, { executor: engine, templates: templates.catalog });
+  const approvals = createApprovalsModule({ db, clock, logger, bus, notifier, config }, { runs: engine.store, queue: queue.queue });
   const scheduler = createSchedulerModule({
     db,
     clock,
@@ -190,7 +193,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
-    createSecretsModule(services),
+    createSecretsModule({ db, clock, redactor, secrets }),
     templates,
     queue,
     approvals,
@@ -203,6 +206,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         hitl: (now) => approvals.approvals.metrics(now),
         secretsLookups: (now) => secretsLookups24h(db, now),
         queues: () => queue.queue.queues().map(({ name, depth, running, paused }) => ({ name, depth, running, paused })),
+        schedules: (now, runs) => scheduleFigures(scheduler.views(), runs, now),
       },
     }),
     scheduler,

@@ -43,7 +43,7 @@ describe('queue → engine', () => {
 
   it('refuses an invalid template at enqueue with every problem located', async () => {
     const err = await t.core
-      .invoke('runs.enqueue', { template_yaml: 'dsl_version: "1.1"\nname: x\nsteps:\n  - pdf_merge: { out: "{{dest}}/m.pdf" }\n' }, asUser('Runner'))
+      .invoke('runs.enqueue', { template_yaml: 'dsl_version: "1.1"\nname: x\nsteps:\n  - pdf_merge: { out: "{{dest}}/m.pdf" }\n' }, asUser('Editor'))
       .then(() => undefined, (e: { code: string; details: { issues: unknown[] } }) => e);
     expect(err?.code).toBe('VALIDATION_ERROR');
     expect(err?.details.issues).toEqual([

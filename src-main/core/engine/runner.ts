@@ -24,7 +24,7 @@ import { ActionRegistry } from './registry';
 import { preflightParams, preflightMessage } from './params-preflight';
 import { MapScratch } from './scratch';
 import { makeLookup, render, secretRefs, type ScopeData } from './scope';
-import { evaluateWhen, secretTaint } from './secret-values';
+import { evaluateWhen, secretTaint, type RunTaint } from './secret-values';
 
 /** Reads `{{secrets://…}}` at step time (SPEC section 8); the secrets module supplies the backends. */
 export interface SecretResolver {
@@ -92,6 +92,8 @@ interface RunContext {
   observer?: RunObserver;
   ids: Map<string, { outcome: StepOutcome; action: string }>;
   timeoutMs?: number;
+  /** What the run computes from secrets (masked until the run ends). */
+  taint: RunTaint;
 }
 
 /** Stored params and results are bounded: a huge HTTP body or file list must not bloat the database. */
@@ -251,7 +253,9 @@ export class Engine implements RunExecutor {
       observer: options.observer,
       ids: new Map(),
       timeoutMs: options.timeoutMs,
+      taint: secretTaint(this.o.redactor),
     };
+    rc.cleanups.push(() => rc.taint.release());
     for (let i = 0; i < Math.min(run.nextStep, model.steps.length); i++) {
       const s = model.steps[i]!;
       const outcome = state.steps[i];
@@ -414,7 +418,7 @@ export class Engine implements RunExecutor {
     if (step.when) {
       let go: boolean;
       try {
-        go = truthy(evaluateWhen(step.when, lookup, this.o.redactor));
+        go = truthy(evaluateWhen(step.when, lookup, rc.taint));
       } catch (e) {
         if (e instanceof ExpressionError) return fail(new ActionError('WHEN_ERROR', `when "${step.whenText?.trim()}": ${e.message}`));
         throw e;
@@ -438,7 +442,7 @@ export class Engine implements RunExecutor {
 
     let rendered: unknown;
     try {
-      rendered = render(step.params, { lookup, secrets, taint: secretTaint(this.o.redactor) });
+      rendered = render(step.params, { lookup, secrets, taint: rc.taint });
     } catch (e) {
       if (e instanceof ExpressionError) return fail(new ActionError(e.code === 'UNDEFINED_VARIABLE' ? 'UNDEFINED_VARIABLE' : 'TEMPLATE_ERROR', e.message));
       throw e;

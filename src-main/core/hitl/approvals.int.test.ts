@@ -70,11 +70,12 @@ async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_0
   }
 }
 
-const runner = asUser('Runner', 'rina');
+// Unsaved YAML (template_yaml) is run by template authors: manage_templates (issue 21 item 11).
+const author = asUser('Editor', 'rina');
 const editor = asUser('Editor', 'eddie');
 const viewer = asUser('Viewer', 'vic');
 
-async function enqueueAndWait(h: Harness, yaml = confirmTemplate(), ctx = runner): Promise<{ runId: string; approval: ApprovalView }> {
+async function enqueueAndWait(h: Harness, yaml = confirmTemplate(), ctx = author): Promise<{ runId: string; approval: ApprovalView }> {
   const { run_id } = await h.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: yaml }, ctx);
   const approval = await until('the approval request', () => h.core.approvals.list('pending', 10).find((a) => a.run_id === run_id));
   return { runId: run_id, approval };
@@ -227,13 +228,13 @@ name: notify
 steps:
   - make_request: { method: POST, url: "http://127.0.0.1:9/hook", timeout_ms: 500, continue_on_error: true }
 `;
-    const medium = (await h.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: post }, runner)).run_id;
+    const medium = (await h.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: post }, author)).run_id;
     expect(await finished(h, medium)).toBe('succeeded');
-    const dry = (await h.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: deleting(file), dry_run: true }, runner)).run_id;
+    const dry = (await h.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: deleting(file), dry_run: true }, author)).run_id;
     expect(await finished(h, dry)).toBe('succeeded');
     expect(existsSync(file)).toBe(true);
     h.core.config.write('orchestrator.yaml', { approval_policy: { enabled: false } });
-    const off = (await h.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: deleting(file) }, runner)).run_id;
+    const off = (await h.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: deleting(file) }, author)).run_id;
     expect(await finished(h, off)).toBe('succeeded');
     expect(existsSync(file)).toBe(false);
     expect(h.core.approvals.list('all', 10)).toEqual([]);

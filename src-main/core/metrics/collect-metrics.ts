@@ -15,7 +15,7 @@ export interface MetricsSources {
   secretsLookups(now: number): number;
   queues(): MetricsSnapshot['queues'];
   clusters?(now: number): ClusterFigures;
-  schedules?(now: number): MetricsSnapshot['scheduler_metrics'];
+  schedules?(now: number, runs: RunFigures): MetricsSnapshot['scheduler_metrics'];
 }
 
 const HOUR_MS = 3_600_000;
@@ -44,7 +44,7 @@ export function collectMetrics(sources: MetricsSources, now: number): MetricsSna
     webhook_triggers_24h: runs.webhook_triggers_24h,
     secrets_lookups_24h: sources.secretsLookups(now),
     ...clusters,
-    scheduler_metrics: sources.schedules?.(now) ?? [],
+    scheduler_metrics: sources.schedules?.(now, runs) ?? [],
     queues: sources.queues(),
     charts: {
       hours: Array.from({ length: 24 }, (_, i) => new Date(since + i * HOUR_MS).toISOString()),

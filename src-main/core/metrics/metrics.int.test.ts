@@ -91,7 +91,10 @@ afterAll(async () => {
 describe('GET /metrics from stored data', () => {
   it('answers JSON with nothing invented on an empty database, and 404 JSON for unknown paths', async () => {
     const m = (await api<MetricsSnapshot>('GET', '/metrics')).json;
-    expect(m).toMatchObject({ total_runs: 0, success_rate_24h: null, retry_rate_24h: null, median_duration_ms_24h: null, runs_per_hour_24h: 0, top_failure_clusters_24h: [], scheduler_metrics: [] });
+    expect(m).toMatchObject({ total_runs: 0, success_rate_24h: null, retry_rate_24h: null, median_duration_ms_24h: null, runs_per_hour_24h: 0, top_failure_clusters_24h: [] });
+    for (const s of m.scheduler_metrics) expect(s).toMatchObject({ fires_24h: 0, failures_24h: 0, last_fire: null });
+    // A rate with nothing to measure is NaN in the Prometheus text, never 0.
+    expect((await api('GET', '/metrics/prometheus')).text).toMatch(/^desktop_agent_success_rate_24h Nan$/im);
     const unknown = await api<{ error: { code: string } }>('GET', '/metricz');
     expect(unknown.status).toBe(404);
     expect(unknown.json.error.code).toBe('NOT_FOUND');
@@ -174,6 +177,24 @@ describe('GET /metrics from stored data', () => {
     expect(later).toMatchObject({ total_runs: 9, succeeded_24h: 0, failed_24h: 0, success_rate_24h: null, runs_per_hour_24h: 0, hitl_interventions_24h: 0, rbac_denied_24h: 0 });
   });
 
+  it('lists each schedule with its fires, last and next time (scheduler_metrics) and counts its runs', async () => {
+    const saved = await api('POST', '/api/templates', { name: 'tick', yaml: 'dsl_version: "1.1"\nname: tick\nsteps:\n  - log: { message: "tick" }\n' });
+    expect(saved.status, saved.text).toBe(201);
+    const made = await api('POST', '/api/schedules', { id: 'every_minute', name: 'Every minute', cron: '* * * * *', template: 'tick', timezone: 'UTC' });
+    expect(made.status, made.text).toBe(201);
+    const before = (await api<MetricsSnapshot>('GET', '/metrics')).json.scheduled_runs_24h;
+    // Three minutes pass, one at a time (each fire enqueues a run, which finishes on its own).
+    for (let i = 0; i < 3; i++) {
+      clock.advance(60_000);
+      await until(`fire ${i + 1}`, async () => (await api<MetricsSnapshot>('GET', '/metrics')).json.scheduled_runs_24h === before + i + 1);
+    }
+    const m = (await api<MetricsSnapshot>('GET', '/metrics')).json;
+    const s = m.scheduler_metrics.find((x) => x.schedule === 'every_minute')!;
+    expect(s).toMatchObject({ name: 'Every minute', enabled: true, fires_24h: 3, failures_24h: 0, missed_24h: 0 });
+    expect(Date.parse(s.next_fire!)).toBeGreaterThan(clock.now());
+    expect(Date.parse(s.last_fire!)).toBeLessThanOrEqual(clock.now());
+  });
+
   it('writes the same figures in the Prometheus text format, parsed back by an exposition-format parser', async () => {
     const json = (await api<MetricsSnapshot>('GET', '/metrics')).json;
     const prom = await api('GET', '/metrics/prometheus');
@@ -197,7 +218,6 @@ describe('GET /metrics from stored data', () => {
       if (value === null) expect(f!.metrics[0]!.value, key).toMatch(/^nan$/i);
       else expect(Number(f!.metrics[0]!.value), key).toBe(value);
     }
-    expect(json.success_rate_24h).toBeNull();
     const depth = byName.get('desktop_agent_queue_depth')!;
     expect(depth.metrics.map((s) => s.labels?.queue).sort()).toEqual(json.queues.map((q) => q.name).sort());
   });

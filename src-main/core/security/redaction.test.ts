@@ -140,3 +140,21 @@ describe('Redactor: the forms URLs give a value, and any depth (issue 21)', () =
     expect(r.holds({ a: [{ b: 'nothing here' }] })).toBe(false);
   });
 });
+
+describe('Redactor: values derived from a secret, for the length of a run', () => {
+  it('masks a transient value until every holder released it; a secret stays for good', () => {
+    const r = new Redactor();
+    r.register('the-secret-9');
+    const one = r.registerTransient('THE-SECRET-9');
+    const two = r.registerTransient('THE-SECRET-9');
+    const alsoSecret = r.registerTransient('the-secret-9');
+    expect(r.mask('THE-SECRET-9 the-secret-9')).toBe('*** ***');
+    one();
+    one();
+    expect(r.mask('THE-SECRET-9')).toBe('***');
+    two();
+    alsoSecret();
+    expect(r.mask('THE-SECRET-9 the-secret-9')).toBe('THE-SECRET-9 ***');
+    expect(r.mask(encodeURIComponent('the-secret-9'))).toBe('***');
+  });
+});

@@ -16,7 +16,8 @@ export const MASK = '***';
 export const MIN_MASKED_LENGTH = SECRET_VALUE_MIN;
 
 export class Redactor {
-  private readonly values = new Set<string>();
+  /** Each form with how many holders keep it: a secret for good (Infinity), derived values while their run lasts. */
+  private readonly values = new Map<string, number>();
   private pattern: RegExp | undefined;
   private lookahead: RegExp | undefined;
   private dirty = false;
@@ -25,11 +26,38 @@ export class Redactor {
   register(value: string): void {
     if (!value || value.length < MIN_MASKED_LENGTH) return;
     for (const form of encodedForms(value)) {
-      if (form && !this.values.has(form)) {
-        this.values.add(form);
-        this.dirty = true;
-      }
+      if (!this.values.has(form)) this.dirty = true;
+      this.values.set(form, Infinity);
     }
+  }
+
+  /**
+   * Registers a value derived from a secret (`{{secrets://k | upper}}`) until the returned release
+   * is called: the run that made it masks it everywhere, and a server that runs for months does
+   * not keep every derived text of every run (each one slows every mask a little).
+   */
+  registerTransient(value: string): () => void {
+    if (!value || value.length < MIN_MASKED_LENGTH) return () => undefined;
+    const forms = encodedForms(value);
+    for (const form of forms) {
+      const n = this.values.get(form);
+      if (n === undefined) this.dirty = true;
+      this.values.set(form, (n ?? 0) + 1);
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const form of forms) {
+        const n = this.values.get(form)!;
+        if (n === Infinity) continue;
+        if (n > 1) this.values.set(form, n - 1);
+        else {
+          this.values.delete(form);
+          this.dirty = true;
+        }
+      }
+    };
   }
 
   get size(): number {
@@ -85,7 +113,7 @@ export class Redactor {
   private regex(): RegExp {
     if (!this.pattern || this.dirty) {
       // Longest first, so at any position the longest form wins.
-      const alternatives = [...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+      const alternatives = [...this.values.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
       this.pattern = new RegExp(alternatives, 'g');
       this.lookahead = new RegExp(`(?=(${alternatives}))`, 'g');
       this.dirty = false;

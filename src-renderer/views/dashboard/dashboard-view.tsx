@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useMessages } from '../../i18n/use-messages';
 import { useDashboardStore } from '../../stores/app-stores';
+import { MetricsPanels } from './metrics-panels';
 import { StatusPanel } from './status-panel';
 
 export function DashboardView() {
@@ -12,6 +13,7 @@ export function DashboardView() {
   return (
     <>
       <h2>{t.dashboard.title}</h2>
+      <MetricsPanels />
       <StatusPanel />
     </>
   );

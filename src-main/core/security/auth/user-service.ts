@@ -6,8 +6,8 @@ import { newId } from '@shared/domain/ids';
 import type { Role } from '@shared/rbac/roles';
 import { AppError, conflict, notFound, validationError } from '../../kernel/errors';
 import type { Clock, Logger } from '../../kernel/ports';
-import type { CredentialCheck } from '../../api/event-streams';
-import type { UserPrincipal } from '../../api/principal';
+import type { CredentialCheck } from '../../kernel/authenticator';
+import type { UserPrincipal } from '../../kernel/principal';
 import type { AuditLog } from '../audit/audit-log';
 import { credentialCheck } from './credential-check';
 import { LoginThrottle, DEFAULT_THROTTLE, throttleSource, type Refusal, type ThrottlePolicy } from './login-throttle';
@@ -253,7 +253,8 @@ export class UserService {
       // A new password or a disabled account ends every session at once (tokens of a disabled
       // user are refused at use; they work again if the user is enabled).
       if (hash || (!active && u.active === 1)) notes.sessions_ended = this.store.deleteSessionsOf(u.id);
-      if (hash) this.throttle.reset(u.username);
+      // A new password or enabling the account lifts a sign-in back-off for it.
+      if (hash || (active && u.active !== 1)) this.throttle.reset(u.username);
       return { user: this.store.byId(u.id)!, notes };
     })();
     this.credentialsChanged();

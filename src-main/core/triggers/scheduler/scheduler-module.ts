@@ -1,10 +1,8 @@
 import { scheduleSchema, type ScheduleConfig } from '@shared/config';
 import type { Issue } from '@shared/contract/errors';
 import type { ScheduleFireView, ScheduleView, schedulesContract } from '@shared/contract/schedules';
-import type { Handler } from '../../api/dispatcher';
-import { contractHandlers, type CoreModule } from '../../app/core-module';
 import { conflict, notFound, validationError } from '../../kernel/errors';
-
+import { contractHandlers, type CoreModule, type Handler } from '../../kernel/module';
 import { configListWriter } from '../config-list-file';
 import type { TriggerModulePorts } from '../ports';
 import { fireTimesAfter } from './fire-times';
@@ -22,6 +20,8 @@ export interface SchedulerModule extends CoreModule {
   scheduler: Scheduler;
   /** The machine woke up (Electron powerMonitor `resume`): handle what came due at once. */
   resume(): void;
+  /** Every schedule as the list shows it (last/next fire, 24 h counts from the ledger), for GET /metrics. */
+  views(): ScheduleView[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -72,11 +72,12 @@ export function createSchedulerModule(o: SchedulerModuleOptions): SchedulerModul
 
   const write = configListWriter(o.config, 'schedules.yaml', 'schedules', 'Schedule');
 
+  const views = () => {
+    const counts = countsNow();
+    return schedules().map((s) => view(s, counts));
+  };
   const handlers: Handlers = {
-    'schedules.list': () => {
-      const counts = countsNow();
-      return { items: schedules().map((s) => view(s, counts)) };
-    },
+    'schedules.list': () => ({ items: views() }),
     'schedules.create': (input) => {
       if (schedules().some((s) => s.id === input.id)) throw conflict(`A schedule with id '${input.id}' already exists`);
       check(input);
@@ -116,6 +117,7 @@ export function createSchedulerModule(o: SchedulerModuleOptions): SchedulerModul
     scheduler,
     handlers: contractHandlers(handlers),
     resume: () => scheduler.resume(),
+    views,
     start: () => {
       unwatch = o.config.onChange((name) => {
         if (name === 'schedules.yaml') scheduler.reload();

@@ -1,8 +1,7 @@
 import { webhookSchema, type WebhookConfig } from '@shared/config';
 import type { Issue } from '@shared/contract/errors';
 import type { WebhookView, webhooksContract } from '@shared/contract/webhooks';
-import type { Handler } from '../../api/dispatcher';
-import { contractHandlers, type CoreModule } from '../../app/core-module';
+import { contractHandlers, type CoreModule, type Handler } from '../../kernel/module';
 import { conflict, notFound, validationError } from '../../kernel/errors';
 import type { SecretStore } from '../../kernel/ports';
 import { configListWriter } from '../config-list-file';

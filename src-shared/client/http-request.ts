@@ -1,5 +1,5 @@
-import type { Envelope, ErrorBody } from '@shared/contract/errors';
-import type { ProcedureDef } from '@shared/contract/procedure';
+import type { Envelope, ErrorBody } from '../contract/errors';
+import type { ProcedureDef } from '../contract/procedure';
 
 /** One REST request for a procedure call, built from the procedure's `http` binding. */
 export interface HttpRequest {
@@ -20,10 +20,11 @@ function encodeParam(value: unknown, catchAll: boolean): string {
   return catchAll ? text.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(text);
 }
 
-function appendQuery(params: URLSearchParams, key: string, value: unknown): void {
+/** `key=value` pairs as a form would send them (src-shared has no URLSearchParams: it is not ECMAScript). */
+function appendQuery(pairs: string[], key: string, value: unknown): void {
   if (value === undefined || value === null) return;
-  if (Array.isArray(value)) for (const v of value) appendQuery(params, key, v);
-  else params.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  if (Array.isArray(value)) for (const v of value) appendQuery(pairs, key, v);
+  else pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(typeof value === 'object' ? JSON.stringify(value) : String(value))}`);
 }
 
 /**
@@ -52,9 +53,9 @@ export function buildHttpRequest(proc: ProcedureDef, input: unknown): { ok: true
   const headers: Record<string, string> = { accept: proc.http.raw ? '*/*' : 'application/json' };
   const { method } = proc.http;
   if (method === 'GET' || method === 'DELETE') {
-    const query = new URLSearchParams();
+    const query: string[] = [];
     for (const [key, value] of Object.entries(fields)) appendQuery(query, key, value);
-    const qs = query.toString();
+    const qs = query.join('&');
     return { ok: true, request: { method, url: qs ? `${path}?${qs}` : path, headers } };
   }
   headers['content-type'] = 'application/json';
@@ -86,4 +87,28 @@ export function parseHttpResponse(proc: ProcedureDef, status: number, contentTyp
   }
   const snippet = text.trim().slice(0, 200);
   return { ok: false, error: { code: CODE_OF_STATUS[status] ?? 'INTERNAL', message: `${proc.name}: HTTP ${status}${snippet ? `: ${snippet}` : ''}` } };
+}
+
+/** What the transports need of a fetch (the browser's and Node's both fit). */
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; credentials?: 'same-origin' },
+) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
+
+/** One procedure call over HTTP with a host's fetch: build the request, send it, read the envelope back. Never throws. */
+export async function callOverHttp(
+  fetchFn: FetchLike,
+  proc: ProcedureDef,
+  input: unknown,
+  options: { baseUrl?: string; headers?: Record<string, string>; credentials?: 'same-origin'; unreachable: (e: unknown) => ErrorBody },
+): Promise<Envelope<unknown>> {
+  const built = buildHttpRequest(proc, input);
+  if (!built.ok) return built;
+  const { method, url, headers, body } = built.request;
+  try {
+    const res = await fetchFn(`${options.baseUrl ?? ''}${url}`, { method, headers: { ...headers, ...options.headers }, body, ...(options.credentials ? { credentials: options.credentials } : {}) });
+    return parseHttpResponse(proc, res.status, res.headers.get('content-type') ?? '', await res.text());
+  } catch (e) {
+    return { ok: false, error: options.unreachable(e) };
+  }
 }

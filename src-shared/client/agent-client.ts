@@ -1,7 +1,7 @@
-import { CONTRACT, type Input, type Output, type ProcedureName } from '@shared/contract';
-import type { Envelope, ErrorBody } from '@shared/contract/errors';
-import type { AgentEvent } from '@shared/contract/events';
-import type { HttpMethod } from '@shared/contract/procedure';
+import { CONTRACT, type Input, type Output, type ProcedureName } from '../contract';
+import type { Envelope, ErrorBody } from '../contract/errors';
+import type { AgentEvent } from '../contract/events';
+import type { HttpMethod } from '../contract/procedure';
 
 /** The state of the live event stream, as the header shows it. */
 export type LiveState = 'connecting' | 'live' | 'offline' | 'unauthenticated' | 'forbidden';
@@ -11,9 +11,12 @@ export interface EventHandlers {
   state(state: LiveState, error?: ErrorBody): void;
 }
 
-/** One way to reach the core: Electron IPC or HTTP + SSE. Transports never throw. */
+/**
+ * One way to reach the core, provided by each host: Electron IPC or HTTP + SSE for the renderer,
+ * HTTP or an in-process dispatcher for the CLI. Transports never throw.
+ */
 export interface Transport {
-  readonly kind: 'ipc' | 'http';
+  readonly kind: 'ipc' | 'http' | 'in-process';
   call(name: ProcedureName, input: unknown): Promise<Envelope<unknown>>;
   subscribe(handlers: EventHandlers): () => void;
 }
@@ -30,7 +33,7 @@ export class AgentError extends Error {
   }
 }
 
-/** The one typed client of the renderer, generated from the contract. */
+/** The one typed client of the contract, for the renderer and the CLI. */
 export interface AgentClient {
   readonly transport: Transport['kind'];
   /** Whether this version of the core has the procedure at all. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CONTRACT, PROCEDURES } from '@shared/contract';
-import { defineProcedure, type ProcedureDef } from '@shared/contract/procedure';
+import { CONTRACT, PROCEDURES } from '../contract';
+import { defineProcedure, type ProcedureDef } from '../contract/procedure';
 import { buildHttpRequest, parseHttpResponse, type HttpRequest } from './http-request';
 
 /** Reads a request back the way src-main/core/api/http.ts does: `{...query, ...body, ...params}`. */

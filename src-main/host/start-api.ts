@@ -1,5 +1,6 @@
-import type { Core } from '../app/create-core';
-import { startHttpServer, type RunningHttpServer } from './http';
+import type { Core } from '../core/app/create-core';
+import { issueCliToken, removeCliToken, withCliToken } from '../core/api/cli-access';
+import { startHttpServer, type RunningHttpServer } from '../core/api/http';
 
 export interface ApiOptions {
   host: string;
@@ -21,15 +22,17 @@ export function listenErrorMessage(e: unknown, host: string, port: number): stri
 
 /**
  * The loopback API of a started core (serve and the desktop app). Its address, or why it did not
- * start, is recorded for `system.status`; a failure is thrown to the host, which decides.
+ * start, is recorded for `system.status`; a failure is thrown to the host, which decides. While it
+ * listens, `<data-dir>/cli-token` lets the CLI of the same OS user in (decision 0022).
  */
 export async function startApi(core: Core, options: ApiOptions): Promise<RunningHttpServer> {
   const api = core.config.orchestrator.api;
   const port = options.port ?? api.port;
+  const dataDir = core.paths.dataDir;
   try {
     const http = await startHttpServer({
       dispatcher: core.dispatcher,
-      authenticator: core.authenticator,
+      authenticator: withCliToken(core.authenticator, issueCliToken(dataDir)),
       bus: core.bus,
       logger: core.logger.child('API'),
       host: options.host,
@@ -41,8 +44,15 @@ export async function startApi(core: Core, options: ApiOptions): Promise<Running
       streams: core.streams,
     });
     core.host.api = { url: http.url, error: null };
-    return http;
+    return {
+      ...http,
+      async close() {
+        removeCliToken(dataDir);
+        await http.close();
+      },
+    };
   } catch (e) {
+    removeCliToken(dataDir);
     core.host.api = { url: null, error: listenErrorMessage(e, options.host, port) };
     throw e;
   }

@@ -1,0 +1,65 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface ChartSeries {
+  label: string;
+  values: readonly number[];
+  /** A CSS colour (the theme's variables are not visible to canvas). */
+  color: string;
+}
+
+/** Draws with uPlot into a div it owns; redrawn when the data or size changes (decision 0021). */
+function useUPlot(make: (el: HTMLDivElement) => uPlot, deps: readonly unknown[]) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!ref.current) return;
+    const plot = make(ref.current);
+    return () => plot.destroy();
+  }, deps);
+  return ref;
+}
+
+/** A time chart of hourly values (x: the start of each hour), one line per series. */
+export function HourlyChart({ hours, series, height = 180, testId, title }: { hours: readonly string[]; series: readonly ChartSeries[]; height?: number; testId: string; title: string }) {
+  const key = JSON.stringify([hours, series]);
+  const ref = useUPlot(
+    (el) =>
+      new uPlot(
+        {
+          width: Math.max(280, el.clientWidth || 560),
+          height,
+          series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, fill: `${s.color}22`, points: { show: false } }))],
+          axes: [{}, { size: 40 }],
+          scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+          legend: { show: true },
+        },
+        [hours.map((h) => Date.parse(h) / 1000), ...series.map((s) => [...s.values])],
+        el,
+      ),
+    [key, height],
+  );
+  return <div ref={ref} className="chart" role="img" aria-label={title} data-testid={testId} data-points={hours.length} data-total={series.reduce((a, s) => a + s.values.reduce((x, y) => x + y, 0), 0)} />;
+}
+
+/** A small line without axes: a cluster's occurrences over the last three local days. */
+export function Sparkline({ values, label, testId }: { values: readonly number[]; label: string; testId?: string }) {
+  const ref = useUPlot(
+    (el) =>
+      new uPlot(
+        {
+          width: 90,
+          height: 28,
+          cursor: { show: false },
+          legend: { show: false },
+          axes: [{ show: false }, { show: false }],
+          scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+          series: [{}, { stroke: '#c0392b', width: 2, points: { show: true, size: 4 } }],
+        },
+        [values.map((_, i) => i), [...values]],
+        el,
+      ),
+    [values.join(',')],
+  );
+  return <div ref={ref} className="sparkline" role="img" aria-label={label} title={label} data-testid={testId} data-values={values.join(',')} />;
+}
