@@ -7,6 +7,7 @@ import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
 import { runsContract } from './runs';
 import { schedulesContract } from './schedules';
+import { webhooksContract } from './webhooks';
 import { secretsContract } from './secrets';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
@@ -29,6 +30,7 @@ export const CONTRACT = {
   ...metricsContract,
   ...clustersContract,
   ...schedulesContract,
+  ...webhooksContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

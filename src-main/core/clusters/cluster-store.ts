@@ -1,5 +1,5 @@
 /**
- * The SQL of failure clusters (migration 0009): the only code that touches failure_clusters and
+ * The SQL of failure clusters (migration 0010): the only code that touches failure_clusters and
  * failure_occurrences. Each method is one statement or one unit of work.
  */
 import type { Statement } from 'better-sqlite3';
