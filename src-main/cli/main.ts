@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   enqueue: async () => (await import('./commands/enqueue')).enqueueCommand,
   secrets: async () => (await import('./commands/secrets')).secretsCommand,
   clusters: async () => (await import('./commands/clusters')).clustersCommand,
+  metrics: async () => (await import('./commands/metrics')).metricsCommand,
 };
 
 function help(commands: Command[]): string {

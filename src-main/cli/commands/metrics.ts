@@ -1,0 +1,44 @@
+import { UsageError } from '../../core/app/runtime-options';
+import { connectCli } from '../client/connect';
+import { describeError, exitCodeOf } from '../client/cli-errors';
+import { EXIT, parseCommandArgs, type Command } from '../io';
+
+/** `desktop-agent metrics`: GET /metrics (or /metrics/prometheus) of the running instance, or of the data dir. */
+export const metricsCommand: Command = {
+  name: 'metrics',
+  summary: 'Print the figures of GET /metrics (JSON), or with --prometheus the Prometheus text',
+  usage:
+    'desktop-agent metrics [--prometheus] [--url URL]\n' +
+    '       From the instance running on the data dir (as the OS user, or DESKTOP_AGENT_TOKEN / --user NAME --password-stdin),\n' +
+    '       else read from the data dir directly. The JSON is what the guide pipes into jq.',
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      prometheus: { type: 'boolean' },
+      url: { type: 'string' },
+      user: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+    });
+    if (positionals.length) throw new UsageError(`metrics takes no arguments; got '${positionals.join(' ')}'`);
+    const { client, close } = await connectCli(values, io, 'in-process');
+    try {
+      if (values.prometheus) {
+        const answer = await client.call('metrics.prometheus', {});
+        if (!answer.ok) {
+          io.stderr(`desktop-agent metrics: ${describeError(answer.error)}\n`);
+          return exitCodeOf(answer.error);
+        }
+        io.stdout(answer.data.body ?? '');
+        return EXIT.ok;
+      }
+      const answer = await client.call('metrics.get', {});
+      if (!answer.ok) {
+        io.stderr(`desktop-agent metrics: ${describeError(answer.error)}\n`);
+        return exitCodeOf(answer.error);
+      }
+      io.stdout(JSON.stringify(answer.data, null, 2) + '\n');
+      return EXIT.ok;
+    } finally {
+      await close();
+    }
+  },
+};
