@@ -42,3 +42,15 @@ describe('POST /api/runs with hostile input', () => {
     expect(r.status, r.body).toBe(201);
   });
 });
+
+describe('POST /api/runs with a priority that is not a number', () => {
+  // Issue 14 item 11: `priority: "high"` answered "expected number, received NaN".
+  it('says what is expected', async () => {
+    for (const priority of ['high', 2.5, 0, 10]) {
+      const r = await rawHttp(`${serve.url}/api/runs`, { method: 'POST', headers: { ...json, authorization: basic('admin') }, body: JSON.stringify({ template: 'hello', priority }) });
+      expect(r.status, String(priority)).toBe(400);
+      expect(JSON.parse(r.body).error.details.issues, String(priority)).toEqual([{ path: 'priority', message: 'expected a whole number from 1 (highest) to 9 (lowest), e.g. 5' }]);
+    }
+    expect((await rawHttp(`${serve.url}/api/runs`, { method: 'POST', headers: { ...json, authorization: basic('admin') }, body: JSON.stringify({ template: 'hello', priority: '3', dry_run: true }) })).status).toBe(201);
+  });
+});

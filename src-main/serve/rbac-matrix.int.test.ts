@@ -15,7 +15,7 @@ import { startServe, type ServeHandle } from './start-serve';
  * nothing here is listed by hand, so a new procedure is checked the moment it is added.
  */
 type Caller = { label: string; role?: Role; username?: string; headers: () => Promise<Record<string, string>> };
-type Expectation = 'allowed' | 401 | 403;
+type Expectation = 'allowed' | 401 | 403 | 409;
 
 const TTL = 60 * 60_000;
 let serve: ServeHandle;
@@ -74,7 +74,7 @@ function conditionHolds(p: ProcedureDef): boolean {
 
 function expected(p: ProcedureDef, c: Caller): Expectation {
   if (p.access === 'public' || conditionHolds(p)) return 'allowed';
-  if (!c.role) return 401;
+  if (!c.role) return p.closedAnswer ? 409 : 401;
   if (p.access === 'authenticated') return 'allowed';
   return hasPermission(c.role, p.access) ? 'allowed' : 403;
 }
@@ -127,6 +127,7 @@ describe('every procedure × every kind of caller, over real HTTP', () => {
         const last = serve.core.audit.query({ action: p.name, limit: 1 })[0];
         let ok: boolean;
         if (want === 401) ok = status === 401 && error?.code === 'UNAUTHENTICATED' && last?.result === 'denied';
+        else if (want === 409) ok = status === 409 && error?.code === p.closedAnswer?.code && last?.result === 'denied';
         else if (want === 403) ok = status === 403 && error?.code === 'FORBIDDEN' && error.details?.permission === p.access && last?.result === 'denied' && last.user === c.username;
         // Allowed: the gate let it through. What the handler then says about the probe input
         // (200, 201, 400, 404, 409) is its own business; it is never a gate refusal.

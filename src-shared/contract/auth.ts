@@ -67,6 +67,7 @@ export const authContract = {
     summary: 'Create the first Admin and sign them in (public only while no user exists; 409 afterwards)',
     access: 'manage_users',
     publicWhen: 'no_users',
+    closedAnswer: { code: 'CONFLICT', message: 'Desktop Agent is already set up: sign in, and add users in Users & Roles (POST /api/admin/users)', reason: 'already_set_up' },
     kind: 'mutation',
     session: 'issue',
     input: z.strictObject({ username, password }),

@@ -52,6 +52,12 @@ export interface ProcedureDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
    */
   publicWhen?: PublicCondition;
   /**
+   * What a caller without credentials is told once `publicWhen` no longer holds, instead of 401:
+   * `auth.firstRun` after set-up answers 409 "already set up" (the question is settled; signing
+   * in would not change the answer).
+   */
+  closedAnswer?: { code: 'CONFLICT'; message: string; reason: string };
+  /**
    * The procedure starts (`issue`: its answer carries `token` and `expires_at`) or ends (`end`)
    * the caller's session. Transports keep the token out of reach of page scripts: HTTP sets or
    * clears the HttpOnly session cookie, the IPC adapter keeps the token per window in main.

@@ -55,7 +55,9 @@ export const runView = z.object({
 });
 export type RunView = z.infer<typeof runView>;
 
-const priority = z.coerce.number().int().min(1, 'priority is 1 (highest) to 9 (lowest)').max(9, 'priority is 1 (highest) to 9 (lowest)');
+// One message for every wrong value ("high", 2.5, 0, 10): what is expected, not "received NaN".
+const PRIORITY_EXPECTED = 'expected a whole number from 1 (highest) to 9 (lowest), e.g. 5';
+const priority = z.coerce.number({ error: PRIORITY_EXPECTED }).int(PRIORITY_EXPECTED).min(1, PRIORITY_EXPECTED).max(9, PRIORITY_EXPECTED);
 
 export const enqueueInput = z
   .strictObject({

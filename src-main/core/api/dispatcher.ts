@@ -61,6 +61,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (proc.access === 'public') return { allowed: true };
     if (proc.publicWhen && options.isPublic?.(proc.publicWhen)) return { allowed: true };
     const p = ctx.principal;
+    if (p.kind !== 'user' && proc.closedAnswer) {
+      const { code, message, reason } = proc.closedAnswer;
+      return { allowed: false, decided: false, error: new AppError(code, message, { reason }) };
+    }
     if (p.kind !== 'user') {
       return { allowed: false, decided: false, error: ctx.authFailure ?? new AppError('UNAUTHENTICATED', 'Authentication required: sign in, or send HTTP Basic credentials or a bearer token') };
     }

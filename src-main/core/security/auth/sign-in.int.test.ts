@@ -166,7 +166,7 @@ describe('sessions', () => {
 });
 
 describe('first run', () => {
-  it('is public only while no user exists, then answers 401 to strangers and 409 to Admins', async () => {
+  it('is public only while no user exists, then answers 409 "already set up" to strangers and Admins', async () => {
     await start();
     expect(await t.core.invoke('auth.firstRunStatus', {}, anon())).toMatchObject({ required: true });
     const first = await t.core.invoke<{ token: string; user: { username: string; role: string } }>('auth.firstRun', { username: 'owner', password: 'first-admin-pw' }, anon());
@@ -175,7 +175,9 @@ describe('first run', () => {
     expect(ownerCtx.principal).toMatchObject({ username: 'owner', role: 'Admin' });
 
     expect(code(await call(t.core, 'auth.firstRunStatus', {}, anon()))).toBe('UNAUTHENTICATED');
-    expect(code(await call(t.core, 'auth.firstRun', { username: 'mallory', password: 'takeover-pw' }, anon()))).toBe('UNAUTHENTICATED');
+    // Issue 14 item 11: answered 401, as if signing in would help.
+    const stranger = await call(t.core, 'auth.firstRun', { username: 'mallory', password: 'takeover-pw' }, anon());
+    expect(stranger).toEqual({ ok: false, error: { code: 'CONFLICT', message: 'Desktop Agent is already set up: sign in, and add users in Users & Roles (POST /api/admin/users)', details: { reason: 'already_set_up' } } });
     expect(await t.core.invoke('auth.firstRunStatus', {}, ownerCtx)).toEqual({ required: false, suggested_username: null });
     const again = await call(t.core, 'auth.firstRun', { username: 'second', password: 'second-admin' }, ownerCtx);
     expect(code(again)).toBe('CONFLICT');
