@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore } from '../src-main/core/app/create-core';
-import { startApi } from '../src-main/core/api/start-api';
+import { startApi } from '../src-main/host/start-api';
 import { nativeBindingPath } from '../src-main/core/db/native-binding';
 import { packageInfo } from '../src-main/core/kernel/package-root';
 import { resolvePaths } from '../src-main/core/kernel/paths';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { startHttpServer } from '../src-main/core/api/http';
-import type { CallContext } from '../src-main/core/api/principal';
+import type { CallContext } from '../src-main/core/kernel/principal';
 import { createCore } from '../src-main/core/app/create-core';
 import { packageInfo } from '../src-main/core/kernel/package-root';
 import { resolvePaths } from '../src-main/core/kernel/paths';

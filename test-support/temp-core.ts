@@ -5,7 +5,7 @@ import { FakeClock } from '../src-main/core/kernel/clock';
 import { createCore, type Core, type CoreOptions } from '../src-main/core/app/create-core';
 import { MemorySink } from '../src-main/core/kernel/logger';
 import { resolvePaths } from '../src-main/core/kernel/paths';
-import type { CallContext } from '../src-main/core/api/principal';
+import type { CallContext } from '../src-main/core/kernel/principal';
 import type { Role } from '../src-shared/rbac/roles';
 
 export const REPO_ROOT = resolve(__dirname, '..');

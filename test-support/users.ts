@@ -1,6 +1,6 @@
 import type { Role } from '../src-shared/rbac/roles';
 import type { Core } from '../src-main/core/app/create-core';
-import type { CallContext } from '../src-main/core/api/principal';
+import type { CallContext } from '../src-main/core/kernel/principal';
 import type { UserRow } from '../src-main/core/security/auth/user-store';
 
 /** Real scrypt at a test cost (1 MiB), so suites that create many users stay fast. Stored with each hash. */

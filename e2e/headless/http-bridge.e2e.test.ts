@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Authenticator } from '../../src-main/core/api/authenticator';
+import type { Authenticator } from '../../src-main/core/kernel/authenticator';
 import { startHttpServer, type RunningHttpServer } from '../../src-main/core/api/http';
-import { ANONYMOUS } from '../../src-main/core/api/principal';
+import { ANONYMOUS } from '../../src-main/core/kernel/principal';
 import { asUser, tempCore, type TempCore } from '../../test-support/temp-core';
 import { createClient, type AgentClient } from '@shared/client/agent-client';
 import { createHttpTransport } from '../../src-renderer/bridge/http-transport';

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Authenticator } from '../../src-main/core/api/authenticator';
+import type { Authenticator } from '../../src-main/core/kernel/authenticator';
 import { startHttpServer, type RunningHttpServer } from '../../src-main/core/api/http';
 import { nativeBindingPath } from '../../src-main/core/db/native-binding';
 import { REPO_ROOT, tempCore, type TempCore } from '../../test-support/temp-core';

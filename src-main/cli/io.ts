@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RUNTIME_FLAGS, UsageError } from '../core/app/runtime-options';
+import { RUNTIME_FLAGS, UsageError } from '../host/runtime-options';
 
 export interface CliIo {
   stdout: (text: string) => void;

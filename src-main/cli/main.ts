@@ -1,4 +1,4 @@
-import { UsageError } from '../core/app/runtime-options';
+import { UsageError } from '../host/runtime-options';
 import { EXIT, type CliIo, type Command } from './io';
 
 /** Commands load lazily so that `validate` does not pay for the HTTP server's start-up. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../core/kernel/paths';
-import { RUNTIME_FLAGS, runtimeOptions, type RuntimeOptions } from '../core/app/runtime-options';
+import { RUNTIME_FLAGS, runtimeOptions, type RuntimeOptions } from '../host/runtime-options';
 
 /**
  * The shared flags of SPEC section 1 from the app's command line (`npm start -- --port 0`) and

@@ -2,10 +2,11 @@ import { endsSession, sessionEffect, withoutSessionToken } from '../core/api/ses
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { Envelope, ErrorBody } from '@shared/contract/errors';
 import { IPC_EVENTS, IPC_INVOKE, type EventsMessage } from '@shared/contract/ipc';
-import type { Authentication } from '../core/api/authenticator';
+import type { Authentication } from '../core/kernel/authenticator';
 import type { Dispatcher } from '../core/api/dispatcher';
-import type { CredentialCheck, EventStreams, OpenStream } from '../core/api/event-streams';
-import type { CallContext, UserPrincipal } from '../core/api/principal';
+import type { EventStreams, OpenStream } from '../core/api/event-streams';
+import type { CredentialCheck } from '../core/kernel/authenticator';
+import type { CallContext, UserPrincipal } from '../core/kernel/principal';
 import type { EventBus } from '../core/kernel/event-bus';
 import type { Logger } from '../core/kernel/ports';
 import type { IpcSenderInfo } from './window-policy';

@@ -1,11 +1,11 @@
 import { Menu, Notification, Tray, app, dialog, ipcMain, powerMonitor, protocol, session, shell, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import type { RunningHttpServer } from '../core/api/http';
-import { startApi } from '../core/api/start-api';
+import { startApi } from '../host/start-api';
 import { createCore, type Core } from '../core/app/create-core';
 import { packageInfo } from '../core/kernel/package-root';
 import { resolvePaths } from '../core/kernel/paths';
-import { removeRuntimeFile, writeRuntimeFile } from '../core/app/runtime-file';
+import { removeRuntimeFile, writeRuntimeFile } from '../host/runtime-file';
 import { nativeBindingPath } from '../core/db/native-binding';
 import { firstAdminFromEnv } from '../serve/start-serve';
 import { acquireInstanceLock, instanceRunningMessage } from '../host/instance-lock';

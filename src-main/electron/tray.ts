@@ -1,5 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron';
-import type { HostStatus } from '../core/app/core-module';
+import type { HostStatus } from '../core/system/system-module';
 
 const TEXTS = {
   ja: { open: 'Desktop Agent を開く', quit: '終了', api: 'ローカル API', apiError: 'ローカル API を開始できません' },

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { RuntimeInfo } from '../core/app/runtime-file';
+import type { RuntimeInfo } from './runtime-file';
 
 /**
  * One instance (serve or the desktop app) per data dir. The lock is SQLite's own exclusive lock

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { RunningHttpServer } from '../core/api/http';
-import { startApi } from '../core/api/start-api';
+import { startApi } from '../host/start-api';
 import { createCore, type Core, type CoreOptions } from '../core/app/create-core';
 import { nativeBindingPath } from '../core/db/native-binding';
 import { packageInfo } from '../core/kernel/package-root';
 import { resolvePaths } from '../core/kernel/paths';
-import { removeRuntimeFile, writeRuntimeFile } from '../core/app/runtime-file';
-import type { RuntimeOptions } from '../core/app/runtime-options';
+import { removeRuntimeFile, writeRuntimeFile } from '../host/runtime-file';
+import type { RuntimeOptions } from '../host/runtime-options';
 import { acquireInstanceLock, InstanceRunningError } from '../host/instance-lock';
 
 export interface ServeHandle {

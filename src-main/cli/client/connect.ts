@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createClient, type AgentClient } from '@shared/client/agent-client';
 import { cliPrincipal, readCliToken } from '../../core/api/cli-access';
 import type { Core } from '../../core/app/create-core';
-import { UsageError, runtimeOptions } from '../../core/app/runtime-options';
+import { UsageError, runtimeOptions } from '../../host/runtime-options';
 import { nativeBindingPath } from '../../core/db/native-binding';
 import { packageInfo } from '../../core/kernel/package-root';
 import { defaultDataDir, resolvePaths } from '../../core/kernel/paths';

@@ -1,7 +1,7 @@
 import type { ProcedureName } from '@shared/contract';
 import type { EventHandlers, Transport } from '@shared/client/agent-client';
 import type { Dispatcher } from '../../core/api/dispatcher';
-import type { Principal } from '../../core/api/principal';
+import type { Principal } from '../../core/kernel/principal';
 import type { EventBus } from '../../core/kernel/event-bus';
 
 /**

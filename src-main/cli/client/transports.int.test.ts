@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, type LiveState } from '@shared/client/agent-client';
 import type { AgentEvent } from '@shared/contract/events';
 import { tempCore, type TempCore } from '../../../test-support/temp-core';
-import { startApi } from '../../core/api/start-api';
+import { startApi } from '../../host/start-api';
 import { cliPrincipal, readCliToken } from '../../core/api/cli-access';
 import type { RunningHttpServer } from '../../core/api/http';
 import { createInProcessTransport } from './in-process-transport';

@@ -5,7 +5,7 @@
  */
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../../core/app/runtime-options';
+import { UsageError } from '../../host/runtime-options';
 import { FailureClassifier } from '../../core/clusters/classifier';
 import { RuleSet } from '../../core/clusters/rule-set';
 import { TemplateMiner } from '../../core/clusters/template-miner';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '../../core/app/runtime-options';
+import { UsageError } from '../../host/runtime-options';
 import { connectCli } from '../client/connect';
 import { describeError, exitCodeOf } from '../client/cli-errors';
 import { EXIT, parseCommandArgs, parseVars, type Command } from '../io';

@@ -1,4 +1,4 @@
-import { UsageError } from '../../core/app/runtime-options';
+import { UsageError } from '../../host/runtime-options';
 import { connectCli } from '../client/connect';
 import { describeError, exitCodeOf } from '../client/cli-errors';
 import { EXIT, parseCommandArgs, type Command } from '../io';

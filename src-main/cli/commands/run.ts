@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { newId } from '@shared/domain/ids';
-import { UsageError, runtimeOptions } from '../../core/app/runtime-options';
+import { UsageError, runtimeOptions } from '../../host/runtime-options';
 import { EXIT, parseCommandArgs, parseVars, type Command } from '../io';
 import { printIssues, readTemplateFile } from '../template-file';
 import { progress, seconds } from '../run-progress';

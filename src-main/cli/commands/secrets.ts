@@ -1,6 +1,6 @@
 import { formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
 import { AgentError, type AgentClient } from '@shared/client/agent-client';
-import { UsageError } from '../../core/app/runtime-options';
+import { UsageError } from '../../host/runtime-options';
 import { currentOsUser } from '../../core/api/cli-access';
 import { secretNotFoundMessage } from '../../core/security/secrets/secret-store';
 import { closeLocalCore, connectCli, openLocalCore } from '../client/connect';

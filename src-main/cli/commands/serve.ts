@@ -1,6 +1,6 @@
 import { ConfigInvalidError } from '../../core/config/config-store';
 import { SchemaTooNewError } from '../../core/db/migrate';
-import { runtimeOptions } from '../../core/app/runtime-options';
+import { runtimeOptions } from '../../host/runtime-options';
 import { InstanceRunningError } from '../../host/instance-lock';
 import { EXIT, parseCommandArgs, type Command } from '../io';
 

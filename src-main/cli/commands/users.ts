@@ -1,7 +1,7 @@
 import { password as passwordSchema, username as usernameSchema } from '@shared/contract/users';
 import { AgentError } from '@shared/client/agent-client';
 import { parseRole, type Role } from '@shared/rbac/roles';
-import { UsageError } from '../../core/app/runtime-options';
+import { UsageError } from '../../host/runtime-options';
 import { connectCli } from '../client/connect';
 import { EXIT, parseCommandArgs, type CliIo, type Command } from '../io';
 

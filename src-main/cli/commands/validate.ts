@@ -1,6 +1,6 @@
 import { actionSpec } from '@shared/dsl/actions';
 import { assessTemplateRisk } from '@shared/dsl/template-risk';
-import { UsageError } from '../../core/app/runtime-options';
+import { UsageError } from '../../host/runtime-options';
 import { EXIT, parseCommandArgs, type Command } from '../io';
 import { printIssues, readTemplateFile } from '../template-file';
 

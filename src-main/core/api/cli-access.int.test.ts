@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ANONYMOUS } from './principal';
+import { ANONYMOUS } from '../kernel/principal';
 import { cliPrincipal, cliTokenFile, issueCliToken, readCliToken, removeCliToken, withCliToken } from './cli-access';
-import type { Authenticator } from './authenticator';
+import type { Authenticator } from '../kernel/authenticator';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,8 +2,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { Authenticator } from './authenticator';
-import type { Principal } from './principal';
+import type { Authenticator } from '../kernel/authenticator';
+import type { Principal } from '../kernel/principal';
 
 /**
  * The CLI's principal: the OS account running it, as `os:<name>` (a username cannot contain `:`).

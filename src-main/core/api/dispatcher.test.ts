@@ -5,7 +5,7 @@ import { MemorySink, createLogger } from '../kernel/logger';
 import { Redactor } from '../security/redaction';
 import type { AuditInput } from '../security/audit/audit-log';
 import { createDispatcher } from './dispatcher';
-import { ANONYMOUS, type CallContext } from './principal';
+import { ANONYMOUS, type CallContext } from '../kernel/principal';
 
 const procedures = [
   defineProcedure({

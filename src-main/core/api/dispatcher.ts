@@ -1,4 +1,4 @@
-import { ZodError, type z } from 'zod';
+import { ZodError } from 'zod';
 import type { Envelope, ErrorBody, Issue } from '@shared/contract/errors';
 import type { ProcedureDef, PublicCondition } from '@shared/contract/procedure';
 import { MAX_INPUT_DEPTH, tooDeepAt } from '@shared/domain/input-depth';
@@ -8,16 +8,8 @@ import { AppError } from '../kernel/errors';
 import type { Logger } from '../kernel/ports';
 import type { AuditInput } from '../security/audit/audit-log';
 import type { Redactor } from '../security/redaction';
-import { principalName, type CallContext, type Principal } from './principal';
-
-/** The implementation of one procedure: parsed input in, output out. */
-export type Handler<P extends ProcedureDef = ProcedureDef> = (
-  input: z.output<P['input']>,
-  ctx: CallContext,
-) => z.input<P['output']> | Promise<z.input<P['output']>>;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the map is keyed by name; each entry is typed where it is written (see contractHandlers).
-export type HandlerMap = Record<string, Handler<any>>;
+import type { HandlerMap } from '../kernel/module';
+import { principalName, type CallContext, type Principal } from '../kernel/principal';
 
 export interface DispatcherOptions {
   procedures: readonly ProcedureDef[];

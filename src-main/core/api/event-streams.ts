@@ -1,3 +1,4 @@
+import type { CredentialCheck } from '../kernel/authenticator';
 import type { Clock, Logger, TimerHandle } from '../kernel/ports';
 
 /**
@@ -12,12 +13,7 @@ import type { Clock, Logger, TimerHandle } from '../kernel/ports';
  */
 export type StreamEndReason = 'credentials_ended' | 'too_many_streams' | 'shutdown';
 
-/** Whether the credential a stream was opened with still holds, and until when at most. */
-export interface CredentialCheck {
-  holds(): boolean;
-  /** Epoch ms (core clock) when the credential expires, if it does. */
-  expiresAt?: number;
-}
+export type { CredentialCheck };
 
 export interface StreamSpec {
   /** The principal the cap counts per (a user id). */

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isLoopbackHost } from '../kernel/loopback';
 
 /**
  * DNS-rebinding and cross-site defences for the loopback API.
@@ -14,8 +15,6 @@ export interface HostPolicy {
   extraHosts?: string[];
 }
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
 export function splitHost(host: string): { name: string; port?: number } {
   const h = host.trim().toLowerCase();
   const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(h);
@@ -29,9 +28,8 @@ export function isAllowedHost(hostHeader: string | undefined, policy: HostPolicy
   if (!hostHeader) return false;
   const { name, port } = splitHost(hostHeader);
   if (port !== undefined && port !== policy.port) return false;
-  // 127.x only as an IP literal: `127.0.0.1.nip.io` or `127.attacker.example` are DNS names an
-  // attacker controls, exactly what a rebinding attack sends.
-  if (LOOPBACK_NAMES.has(name) || (isIP(name) === 4 && name.startsWith('127.'))) return true;
+  // 127.x only as an IP literal: a DNS name is exactly what a rebinding attack sends.
+  if (isLoopbackHost(name)) return true;
   if (policy.extraHosts?.map((h) => h.toLowerCase()).includes(name)) return true;
   return policy.allowRemote && isIP(name) !== 0;
 }

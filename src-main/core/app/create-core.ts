@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { PROCEDURES, type CONTRACT } from '@shared/contract';
-import type { Authenticator } from '../api/authenticator';
-import { createDispatcher, type Dispatcher, type HandlerMap } from '../api/dispatcher';
+import type { Authenticator } from '../kernel/authenticator';
+import { createDispatcher, type Dispatcher } from '../api/dispatcher';
 import { EventStreams } from '../api/event-streams';
-import type { CallContext } from '../api/principal';
+import type { CallContext } from '../kernel/principal';
 import { ConfigInvalidError, ConfigStore } from '../config/config-store';
 import { checkpoint, openDatabase, type Database } from '../db/database';
 import { WriteBatcher } from '../db/write-batcher';
@@ -30,12 +30,13 @@ import { createSchedulerModule, type SchedulerModule } from '../triggers/schedul
 import { getRun } from '../queue/run-read';
 import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
-import type { CoreModule, CoreServices } from './core-module';
+import type { CoreServices } from './core-services';
+import type { CoreModule, HandlerMap } from '../kernel/module';
 import { EventBus } from '../kernel/event-bus';
 import { RotatingFileSink, createLogger, type LogSink } from '../kernel/logger';
 import { createHeadlessNotifier } from '../kernel/notifier';
 import type { Clock, LogLevel, Notifier, Paths, SecretStore } from '../kernel/ports';
-import { createSystemModule } from './system-module';
+import { createSystemModule } from '../system/system-module';
 
 export interface CoreOptions {
   paths: Paths;
@@ -159,12 +160,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     host: {},
   };
 
-  // Modules in start order; each later issue adds its module here.
-  const users = createUsersModule(services, options.users);
-  const engine = createEngine(services, { browserPath: options.browserPath });
-  const templates = createTemplatesModule(services, { registry: engine.registry });
-  const queue = createQueueModule(services, { executor: engine, templates: templates.catalog });
-  const approvals = createApprovalsModule(services, { runs: engine.store, queue: queue.queue });
+  // Modules in start order; each later issue adds its module here. Each gets the ports it uses.
+  const { writes, notifier } = services;
+  const users = createUsersModule({ db, clock, logger, audit }, options.users);
+  const engine = createEngine({ db, clock, logger, bus, writes, redactor, config, secrets, notifier, paths }, { browserPath: options.browserPath });
+  const templates = createTemplatesModule({ db, clock, bus, paths }, { registry: engine.registry });
+  const queue = createQueueModule({ db, clock, logger, bus, redactor, config, writes, paths }, { executor: engine, templates: templates.catalog });
+  const approvals = createApprovalsModule({ db, clock, logger, bus, notifier, config }, { runs: engine.store, queue: queue.queue });
   const scheduler = createSchedulerModule({
     db,
     clock,
@@ -179,7 +181,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
-    createSecretsModule(services),
+    createSecretsModule({ db, clock, redactor, secrets }),
     templates,
     queue,
     approvals,

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { RiskLevel } from '@shared/config';
 import type { OrchestratorConfig } from '@shared/config';
 import type { Clock, Logger, Notifier } from '../kernel/ports';
+import type { ArtifactRef } from '../runs/run-state';
 
 /**
  * What every action is built against. One module per family (files, pdf, mail, http, web,
@@ -9,16 +10,7 @@ import type { Clock, Logger, Notifier } from '../kernel/ports';
  * retries (idempotency) and the pre-run risk check read the same table.
  */
 
-export interface ArtifactRef {
-  /** File name inside `<data-dir>/artifacts/<run_id>/`. */
-  name: string;
-  contentType: string;
-  bytes: number;
-  /** What kind of thing it is: screenshot, download, mail draft, dom schema, report... */
-  kind: string;
-  /** A secret in the text was replaced by `***` before the file was written. */
-  masked?: true;
-}
+export type { ArtifactRef };
 
 export interface ArtifactSink {
   /** `<data-dir>/artifacts/<run_id>/` (created on first use). */

@@ -1,5 +1,9 @@
-import type { CoreServices } from '../app/core-module';
-import type { SecretStore } from '../kernel/ports';
+import type { Database } from 'better-sqlite3';
+import type { ConfigStore } from '../config/config-store';
+import type { WriteBatcher } from '../db/write-batcher';
+import type { EventBus } from '../kernel/event-bus';
+import type { Clock, Logger, Notifier, Paths, SecretStore } from '../kernel/ports';
+import type { Redactor } from '../security/redaction';
 import { secretNotFoundMessage } from '../security/secrets/secret-store';
 import { Engine, type SecretResolver } from './runner';
 
@@ -16,8 +20,22 @@ export function secretResolverFrom(store: SecretStore): SecretResolver {
   };
 }
 
+/** What the engine is built from. */
+export interface EnginePorts {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  bus: EventBus;
+  writes: WriteBatcher;
+  redactor: Redactor;
+  config: Pick<ConfigStore, 'orchestrator'>;
+  secrets: SecretStore;
+  notifier: Notifier;
+  paths: Pick<Paths, 'artifactsDir'>;
+}
+
 /** The engine of a core: runs steps against the core's database, config, secrets and notifier. */
-export function createEngine(services: CoreServices, options: { browserPath?: string } = {}): Engine {
+export function createEngine(services: EnginePorts, options: { browserPath?: string } = {}): Engine {
   return new Engine({
     db: services.db,
     clock: services.clock,

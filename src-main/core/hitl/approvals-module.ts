@@ -1,7 +1,10 @@
 import type { approvalsContract } from '@shared/contract/approvals';
 import { AppError } from '../kernel/errors';
-import type { CoreModule, CoreServices } from '../app/core-module';
-import type { Handler, HandlerMap } from '../api/dispatcher';
+import type { Database } from 'better-sqlite3';
+import type { ConfigStore } from '../config/config-store';
+import type { EventBus } from '../kernel/event-bus';
+import type { CoreModule, Handler, HandlerMap } from '../kernel/module';
+import type { Clock, Logger, Notifier } from '../kernel/ports';
 import type { RunStore } from '../runs/run-store';
 import { renderApprovalPage } from './approval-page';
 import { Approvals, type ApprovalQueue } from './approvals';
@@ -15,7 +18,16 @@ export interface ApprovalsModule extends CoreModule {
 const html = (body: string, status = 200) => ({ contentType: 'text/html; charset=utf-8', body, status });
 
 /** Approvals as a core module: the procedures, the guide's page, and the wait for run.updated. */
-export function createApprovalsModule(services: CoreServices, deps: { runs: RunStore; queue: ApprovalQueue }): ApprovalsModule {
+export interface ApprovalsModulePorts {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  bus: EventBus;
+  notifier: Notifier;
+  config: Pick<ConfigStore, 'orchestrator'>;
+}
+
+export function createApprovalsModule(services: ApprovalsModulePorts, deps: { runs: RunStore; queue: ApprovalQueue }): ApprovalsModule {
   const approvals = new Approvals({
     db: services.db,
     clock: services.clock,

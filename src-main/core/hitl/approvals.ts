@@ -4,7 +4,7 @@ import { parseRole, roleAtLeast } from '@shared/rbac/roles';
 import { AppError } from '../kernel/errors';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, Notifier, TimerHandle } from '../kernel/ports';
-import type { Principal } from '../api/principal';
+import type { Principal } from '../kernel/principal';
 import type { RunStore } from '../runs/run-store';
 
 /** What the approvals need from the queue: put a decided run back in line. */

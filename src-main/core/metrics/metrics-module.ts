@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import type { metricsContract } from '@shared/contract/metrics';
-import type { CoreModule } from '../app/core-module';
-import type { Handler, HandlerMap } from '../api/dispatcher';
 import { AppError } from '../kernel/errors';
+import type { CoreModule, Handler, HandlerMap } from '../kernel/module';
 import { packageInfo } from '../kernel/package-root';
 import type { Clock } from '../kernel/ports';
 import { collectMetrics, type MetricsSources } from './collect-metrics';

@@ -1,11 +1,16 @@
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { AppError } from '../kernel/errors';
-import type { CoreModule, CoreServices } from '../app/core-module';
-import type { Handler, HandlerMap } from '../api/dispatcher';
+import type { Database } from 'better-sqlite3';
+import type { ConfigStore } from '../config/config-store';
+import type { WriteBatcher } from '../db/write-batcher';
+import type { EventBus } from '../kernel/event-bus';
+import type { CoreModule, Handler, HandlerMap } from '../kernel/module';
+import type { Clock, Logger, Paths } from '../kernel/ports';
+import type { Redactor } from '../security/redaction';
 import type { runsContract } from '@shared/contract/runs';
 import { contentTypeOf } from '../api/static-files';
-import { principalName, type CallContext } from '../api/principal';
+import { principalName, type CallContext } from '../kernel/principal';
 import { isFinal } from '@shared/domain/runs';
 import type { RunExecutor, TemplateCatalog } from './ports';
 import { pruneOnce } from './retention';
@@ -23,8 +28,20 @@ function triggerOf(ctx: CallContext): string {
   return ctx.source === 'ipc' ? 'manual' : 'api';
 }
 
+/** What the queue module is built from. */
+export interface QueueModulePorts {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  bus: EventBus;
+  redactor: Redactor;
+  config: Pick<ConfigStore, 'orchestrator'>;
+  writes: WriteBatcher;
+  paths: Pick<Paths, 'dbFile' | 'artifactsDir'>;
+}
+
 /** The run queue as a core module: runs.* and queues.* procedures, retention, graceful stop. */
-export function createQueueModule(services: CoreServices, deps: { executor: RunExecutor; templates: TemplateCatalog }): QueueModule {
+export function createQueueModule(services: QueueModulePorts, deps: { executor: RunExecutor; templates: TemplateCatalog }): QueueModule {
   const { db, clock, paths } = services;
   const queue = new RunQueue({
     db,

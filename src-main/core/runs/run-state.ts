@@ -1,5 +1,17 @@
 import type { RiskLevel } from '@shared/config';
 
+/** A file a step left in `<data-dir>/artifacts/<run_id>/`, as stored with its step row. */
+export interface ArtifactRef {
+  /** File name inside `<data-dir>/artifacts/<run_id>/`. */
+  name: string;
+  contentType: string;
+  bytes: number;
+  /** What kind of thing it is: screenshot, download, mail draft, dom schema, report... */
+  kind: string;
+  /** A secret in the text was replaced by `***` before the file was written. */
+  masked?: true;
+}
+
 /**
  * What a run carries from one step to the next, persisted with `runs.next_step` after every
  * step so that a run can resume (after an approval, a pause, a crash or a retry) at `next_step`

@@ -1,8 +1,7 @@
 import type { WriteBatcher } from '../db/write-batcher';
 import type { Database, Statement } from 'better-sqlite3';
-import type { ArtifactRef } from '../engine/action-types';
 import { AppError } from '../kernel/errors';
-import { parseState, type ApprovalDecision, type ApprovalRequest, type RunState, type StepOutcome } from './run-state';
+import { parseState, type ApprovalDecision, type ArtifactRef, type ApprovalRequest, type RunState, type StepOutcome } from './run-state';
 
 /**
  * The run repository the engine (and the queue, the CLI and HITL) use for what the engine owns:

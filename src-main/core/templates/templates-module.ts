@@ -2,8 +2,11 @@ import { join } from 'node:path';
 import { actionSpec } from '@shared/dsl/actions';
 import { assessTemplateRisk } from '@shared/dsl/template-risk';
 import { AppError } from '../kernel/errors';
-import { contractHandlers, type CoreModule, type CoreServices } from '../app/core-module';
-import { principalName } from '../api/principal';
+import type { Database } from 'better-sqlite3';
+import type { EventBus } from '../kernel/event-bus';
+import { contractHandlers, type CoreModule } from '../kernel/module';
+import type { Clock, Paths } from '../kernel/ports';
+import { principalName } from '../kernel/principal';
 import type { ActionRegistry } from '../engine/registry';
 import { TemplateCatalog } from './template-catalog';
 
@@ -11,8 +14,15 @@ export interface TemplatesModule extends CoreModule {
   catalog: TemplateCatalog;
 }
 
+export interface TemplatesModulePorts {
+  db: Database;
+  clock: Clock;
+  bus: EventBus;
+  paths: Pick<Paths, 'configDir' | 'defaultConfigDir'>;
+}
+
 /** templates.* procedures of SPEC section 12 over the catalog; `template.changed` on every change. */
-export function createTemplatesModule(services: CoreServices, deps: { registry?: ActionRegistry } = {}): TemplatesModule {
+export function createTemplatesModule(services: TemplatesModulePorts, deps: { registry?: ActionRegistry } = {}): TemplatesModule {
   const catalog = new TemplateCatalog({
     db: services.db,
     clock: services.clock,

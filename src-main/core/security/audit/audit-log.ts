@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { principalName, type CallContext } from '../../api/principal';
+import { principalName, type CallContext } from '../../kernel/principal';
 import type { Redactor } from '../redaction';
 
 export type AuditResult = 'granted' | 'denied' | 'ok' | 'error';

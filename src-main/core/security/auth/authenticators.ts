@@ -1,7 +1,6 @@
 import { AppError } from '../../kernel/errors';
-import type { Authentication, Authenticator, HttpCredentials } from '../../api/authenticator';
-import type { CredentialCheck } from '../../api/event-streams';
-import { ANONYMOUS, type Principal, type UserPrincipal } from '../../api/principal';
+import type { Authentication, Authenticator, CredentialCheck, HttpCredentials } from '../../kernel/authenticator';
+import { ANONYMOUS, type Principal, type UserPrincipal } from '../../kernel/principal';
 import type { UserService, Verified } from './user-service';
 
 function principalOf(v: Extract<Verified, { ok: true }>, via: UserPrincipal['via']): Principal {

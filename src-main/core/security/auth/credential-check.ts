@@ -1,5 +1,5 @@
-import type { CredentialCheck } from '../../api/event-streams';
-import type { UserPrincipal } from '../../api/principal';
+import type { CredentialCheck } from '../../kernel/authenticator';
+import type { UserPrincipal } from '../../kernel/principal';
 import type { Clock } from '../../kernel/ports';
 import type { UserStore } from './user-store';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '@shared/contract/errors';
 import { tempCore, type TempCore } from '../../../../test-support/temp-core';
 import { FAST_SCRYPT, addUser, basic, bearer, call, httpContext, passwordOf } from '../../../../test-support/users';
-import type { CallContext } from '../../api/principal';
+import type { CallContext } from '../../kernel/principal';
 import type { UsersModuleOptions } from './users-module';
 
 const MIN = 60_000;

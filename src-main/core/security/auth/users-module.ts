@@ -2,9 +2,12 @@ import { userInfo } from 'node:os';
 import { username as usernameSchema } from '@shared/contract/users';
 import { permissionsOf } from '@shared/rbac/roles';
 import { AppError, conflict, validationError } from '../../kernel/errors';
-import { contractHandlers, type CoreModule, type CoreServices } from '../../app/core-module';
-import { isLoopbackHost } from '../../app/runtime-options';
-import type { Authenticator } from '../../api/authenticator';
+import type { Database } from 'better-sqlite3';
+import { isLoopbackHost } from '../../kernel/loopback';
+import { contractHandlers, type CoreModule } from '../../kernel/module';
+import type { Clock, Logger } from '../../kernel/ports';
+import type { AuditLog } from '../audit/audit-log';
+import type { Authenticator } from '../../kernel/authenticator';
 import { rbacMetrics, type RbacMetrics } from '../rbac/rbac-metrics';
 import { createAppAuthenticator, createHttpAuthenticator, type AppAuthenticator } from './authenticators';
 import type { ThrottlePolicy } from './login-throttle';
@@ -53,8 +56,15 @@ export function parseSince(since: string, now: number): number {
   return t;
 }
 
+export interface UsersModulePorts {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditLog;
+}
+
 /** Users, roles, sign-in, API tokens and the audit log (SPEC section 7). */
-export function createUsersModule(services: CoreServices, options: UsersModuleOptions = {}): UsersModule {
+export function createUsersModule(services: UsersModulePorts, options: UsersModuleOptions = {}): UsersModule {
   const log = services.logger.child('RBAC');
   const users = new UserService({
     db: services.db,

@@ -5,7 +5,7 @@ import { memoryKeychain } from '../../../../test-support/keychains';
 import { filesContaining, secretForms, secretsCore, type SecretsCore } from '../../../../test-support/secrets-core';
 import { asUser } from '../../../../test-support/temp-core';
 import { startHttpServer, type RunningHttpServer } from '../../api/http';
-import type { Authenticator } from '../../api/authenticator';
+import type { Authenticator } from '../../kernel/authenticator';
 import { KEYCHAIN_SERVICE } from './keychain-backend';
 
 const open: SecretsCore[] = [];

@@ -1,10 +1,11 @@
 import { formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
 import { AppError } from '../../kernel/errors';
-import { contractHandlers, type CoreModule, type CoreServices } from '../../app/core-module';
 import type { Database } from 'better-sqlite3';
+import { contractHandlers, type CoreModule } from '../../kernel/module';
 import type { SecretsStatus } from '@shared/contract/secrets';
-import type { SecretStore } from '../../kernel/ports';
-import { principalName, type CallContext } from '../../api/principal';
+import type { Clock, SecretStore } from '../../kernel/ports';
+import type { Redactor } from '../redaction';
+import { principalName, type CallContext } from '../../kernel/principal';
 import { secretLookupCounts } from './secret-records';
 
 /**
@@ -12,7 +13,14 @@ import { secretLookupCounts } from './secret-records';
  * (manage_secrets). The dispatcher audits each call with the reference as its resource; values
  * are registered with the Redactor before anything else happens and never appear in an answer.
  */
-export function createSecretsModule(services: CoreServices): CoreModule {
+export interface SecretsModulePorts {
+  db: Database;
+  clock: Clock;
+  redactor: Redactor;
+  secrets: SecretStore;
+}
+
+export function createSecretsModule(services: SecretsModulePorts): CoreModule {
   const store = services.secrets;
 
   const set = async (ref: SecretRef, value: string, backend: string | undefined, ctx: CallContext) => {

@@ -1,4 +1,5 @@
 import type { Role } from '@shared/rbac/roles';
+import type { AppError } from './errors';
 
 /** Who is calling. The HTTP adapter authenticates; the IPC adapter attaches the app's signed-in user. */
 export type Principal = UserPrincipal | { kind: 'anonymous' };
@@ -21,7 +22,7 @@ export interface CallContext {
   /** An IP address, `ipc` or `cli`. */
   source: string;
   /** Set when credentials were presented but refused (bad password, expired session, back-off). */
-  authFailure?: import('../kernel/errors').AppError;
+  authFailure?: AppError;
   signal?: AbortSignal;
   /** Set by the dispatcher for one call: a handler adds details (what changed) to the call's audit entry. */
   noteAudit?: (details: Record<string, unknown>) => void;

@@ -1,9 +1,26 @@
 import { CONTRACT } from '@shared/contract';
 import { buildOpenApi, renderDocsPage } from '../api/openapi';
-import { contractHandlers, type CoreModule, type CoreServices } from './core-module';
+import type { ConfigStore } from '../config/config-store';
+import { contractHandlers, type CoreModule } from '../kernel/module';
+import type { Paths } from '../kernel/ports';
+
+export interface HostStatus {
+  /** The loopback API: its address, or why it did not start (the desktop app starts anyway). */
+  api?: { url: string | null; error: string | null };
+}
+
+/** What the system module reports from. */
+export interface SystemModulePorts {
+  version: string;
+  startedAt: number;
+  paths: Pick<Paths, 'dataDir' | 'configDir'>;
+  config: Pick<ConfigStore, 'problems'>;
+  /** What the host (serve, the desktop app) reports about itself; shown by `system.status`. */
+  host: HostStatus;
+}
 
 /** Health, status, API description and the event-stream gate. */
-export function createSystemModule(services: CoreServices): CoreModule {
+export function createSystemModule(services: SystemModulePorts): CoreModule {
   const procedures = Object.values(CONTRACT);
   return {
     name: 'system',

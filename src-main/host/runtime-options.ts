@@ -1,6 +1,5 @@
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../core/kernel/loopback';
 
-/** Flags and variables shared by every entry (SPEC section 1). */
 /** The flags that set where and how the core runs (SPEC section 1): the CLI and the desktop app read the same ones. */
 export const RUNTIME_FLAGS = {
   'data-dir': { type: 'string' },
@@ -26,12 +25,6 @@ export class UsageError extends Error {
     super(message);
     this.name = 'UsageError';
   }
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 /** Reads the shared flags from parsed CLI values with environment fallbacks, and checks them. */

@@ -1,6 +1,6 @@
-import type { Core } from '../app/create-core';
-import { issueCliToken, removeCliToken, withCliToken } from './cli-access';
-import { startHttpServer, type RunningHttpServer } from './http';
+import type { Core } from '../core/app/create-core';
+import { issueCliToken, removeCliToken, withCliToken } from '../core/api/cli-access';
+import { startHttpServer, type RunningHttpServer } from '../core/api/http';
 
 export interface ApiOptions {
   host: string;

@@ -1,6 +1,12 @@
-import type { AppError } from '../kernel/errors';
-import type { CredentialCheck } from './event-streams';
+import type { AppError } from './errors';
 import { ANONYMOUS, type Principal, type UserPrincipal } from './principal';
+
+/** Whether the credential an event stream was opened with still holds, and until when at most (api/event-streams.ts). */
+export interface CredentialCheck {
+  holds(): boolean;
+  /** Epoch ms (core clock) when the credential expires, if it does. */
+  expiresAt?: number;
+}
 
 export interface HttpCredentials {
   authorization?: string;
