@@ -407,6 +407,9 @@ export const en: Messages = {
     queuedDetail: (queue: string, priority: number, status: string) => `Queue ${queue}, priority ${priority}, status ${status}.`,
     queuedDuplicate: '(an existing run with the same idempotency key)',
     openRuns: 'Open Runs',
+    riskPhrases: {
+      sends_request: (a: Record<string, string | null>) => `sends a ${a.method} request to ${a.host ?? 'an address known only at run time'}`,
+    },
     riskIntro: 'Steps the pre-run risk check weighs (with approval_policy on, a run at or above min_risk_level waits for approval before it starts).',
     changedElsewhere: 'This template was changed elsewhere since you opened it. Saving replaces that change.',
     deletedElsewhere: 'This template was deleted elsewhere. Saving creates it again.',

@@ -406,6 +406,9 @@ export const ja = {
     queuedDetail: (queue: string, priority: number, status: string) => `キュー「${queue}」、優先度 ${priority}、状態 ${status}。`,
     queuedDuplicate: '（同じ冪等キーの既存の実行です）',
     openRuns: '実行一覧を開く',
+    riskPhrases: {
+      sends_request: (a: Record<string, string | null>) => `${a.host ?? '実行時に決まるアドレス'} に ${a.method} リクエストを送信します`,
+    },
     riskIntro: '実行前のリスク確認が評価するステップです（approval_policy が有効で min_risk_level 以上なら、実行は開始前に承認待ちになります）。',
     changedElsewhere: 'このテンプレートは別の場所で更新されました。保存すると、その更新を上書きします。',
     deletedElsewhere: 'このテンプレートは別の場所で削除されました。保存すると、もう一度作成されます。',

@@ -6,6 +6,7 @@ import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
 import { runsContract } from './runs';
 import { schedulesContract } from './schedules';
+import { webhooksContract } from './webhooks';
 import { secretsContract } from './secrets';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
@@ -27,6 +28,7 @@ export const CONTRACT = {
   ...secretsContract,
   ...metricsContract,
   ...schedulesContract,
+  ...webhooksContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

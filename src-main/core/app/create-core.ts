@@ -27,6 +27,7 @@ import { createRunFigures } from '../runs/run-figures';
 import { rbacMetrics } from '../security/rbac/rbac-metrics';
 import { secretsLookups24h } from '../security/secrets/secret-records';
 import { createSchedulerModule, type SchedulerModule } from '../triggers/scheduler/scheduler-module';
+import { createWebhookModule } from '../triggers/webhook/webhook-module';
 import { getRun } from '../queue/run-read';
 import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
@@ -178,6 +179,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templateExists: (name) => templates.catalog.load(name) !== undefined,
     queueNames: () => Object.keys(config.orchestrator.queues),
   });
+  const webhooks = createWebhookModule({
+    db,
+    clock,
+    logger: logger.child('Webhook'),
+    bus,
+    config,
+    queue: queue.queue,
+    secrets,
+    templateExists: (name) => templates.catalog.load(name) !== undefined,
+    queueNames: () => Object.keys(config.orchestrator.queues),
+  });
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
@@ -198,6 +210,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       },
     }),
     scheduler,
+    webhooks,
   ];
   const authenticator: Authenticator = users.authenticator;
   const streams = new EventStreams({ clock, logger: logger.child('API') });

@@ -6,6 +6,7 @@ import m0005 from './0005_secrets.sql';
 import m0006 from './0006_approvals.sql';
 import m0007 from './0007_run_counts.sql';
 import m0008 from './0008_schedules.sql';
+import m0009 from './0009_webhooks.sql';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'approvals', sql: m0006 },
   { version: 7, name: 'run_counts', sql: m0007 },
   { version: 8, name: 'schedules', sql: m0008 },
+  { version: 9, name: 'webhooks', sql: m0009 },
 ];
