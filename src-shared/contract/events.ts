@@ -25,10 +25,12 @@ export const EVENT_SCHEMAS = {
   'queue.resumed': z.looseObject({ queue: z.string() }),
   'schedule.fired': z.looseObject({ scheduleId: z.string(), runId: z.string().optional(), scheduledTime: z.string().optional(), outcome: z.string().optional() }),
   'schedule.missed': z.looseObject({ scheduleId: z.string(), scheduledTime: z.string().optional(), count: z.number().int().optional() }),
+  'webhook.received': z.looseObject({ webhookId: z.string(), status: z.number().int(), runId: z.string().optional() }),
   'trigger.fired': z.looseObject({ trigger: z.string(), runId: z.string().optional() }),
   'config.reloaded': z.looseObject({ file: z.string() }),
   'config.rejected': z.looseObject({ file: z.string(), errors: z.array(z.string()) }),
   'template.changed': z.looseObject({ name: z.string() }),
+  'cluster.updated': z.looseObject({ clusterId: z.string(), runId: z.string().optional(), reopened: z.boolean().optional(), resolved: z.boolean().optional() }),
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

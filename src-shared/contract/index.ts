@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 import { approvalsContract } from './approvals';
 import { auditContract } from './audit';
+import { clustersContract } from './clusters';
 import { metricsContract } from './metrics';
 import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
 import { runsContract } from './runs';
 import { schedulesContract } from './schedules';
+import { webhooksContract } from './webhooks';
 import { secretsContract } from './secrets';
 import { systemContract } from './system';
 import { templatesContract } from './templates';
@@ -26,7 +28,9 @@ export const CONTRACT = {
   ...approvalsContract,
   ...secretsContract,
   ...metricsContract,
+  ...clustersContract,
   ...schedulesContract,
+  ...webhooksContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

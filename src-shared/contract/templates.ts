@@ -6,7 +6,15 @@ import { defineProcedure } from './procedure';
 /** What the pre-run risk check (approval_policy) sees in a valid template. */
 export const templateRisk = z.object({
   level: z.enum(RISK_LEVELS).optional(),
-  risks: z.array(z.object({ where: z.string(), action: z.string(), level: z.enum(RISK_LEVELS), reason: z.string() })),
+  risks: z.array(
+    z.object({
+      where: z.string(),
+      action: z.string(),
+      level: z.enum(RISK_LEVELS),
+      reason: z.string(),
+      phrase: z.object({ key: z.enum(['sends_request']), args: z.record(z.string(), z.string().nullable()) }).optional(),
+    }),
+  ),
 });
 
 export const validationResult = z.object({

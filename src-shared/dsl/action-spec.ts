@@ -1,3 +1,4 @@
+import type { RiskPhrase } from './template-risk';
 import type { z } from 'zod';
 import type { RiskLevel } from '../config/orchestrator';
 
@@ -27,7 +28,7 @@ export interface ActionSpec<P extends z.ZodType = z.ZodType> {
   /** Refines `mutating` for particular params (an HTTP GET only reads). */
   mutatingFor?(params: z.output<P>): boolean;
   /** Risk of a step with these params, for the pre-run approval check. */
-  risk?(params: z.output<P>): { level: RiskLevel; reason: string } | undefined;
+  risk?(params: z.output<P>): { level: RiskLevel; reason: string; phrase?: RiskPhrase } | undefined;
   /** Needs a draft from an earlier `compose_mail`. */
   needsDraft?: boolean;
   /** Steps the runner handles itself: nested steps or a suspension for approval. */

@@ -27,7 +27,7 @@ describe('assessTemplateRisk', () => {
 `);
     expect(r.level).toBe('high');
     expect(r.risks).toEqual([
-      { where: 'steps[2]', action: 'make_request', level: 'medium', reason: 'sends POST api.example.com' },
+      { where: 'steps[2]', action: 'make_request', level: 'medium', reason: 'sends a POST request to api.example.com', phrase: { key: 'sends_request', args: { method: 'POST', host: 'api.example.com' } } },
       { where: 'steps[3].for_each.steps[0]', action: 'click_by_text', level: 'high', reason: "clicks '注文を確定する' (確定)" },
       { where: 'steps[5]', action: 'send_mail', level: 'high', reason: 'sends mail' },
     ]);

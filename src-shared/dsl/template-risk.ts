@@ -9,7 +9,16 @@ export interface StepRisk {
   where: string;
   action: string;
   level: RiskLevel;
+  /** In English, for logs and the API. */
   reason: string;
+  /** The same as a key and its words, for the UI to say it in its language (where the action gives one). */
+  phrase?: RiskPhrase;
+}
+
+/** A risk reason the UI words itself (`templates.riskPhrases` in the renderer's messages). */
+export interface RiskPhrase {
+  key: 'sends_request';
+  args: Record<string, string | null>;
 }
 
 export interface TemplateRisk {
@@ -47,7 +56,7 @@ export function assessTemplateRisk(model: TemplateModel, specOf: (action: string
     if (!spec?.risk) continue;
     const written = asWritten(step.params);
     const parsed = spec.params.safeParse(written);
-    let risk: { level: RiskLevel; reason: string } | undefined;
+    let risk: { level: RiskLevel; reason: string; phrase?: RiskPhrase } | undefined;
     try {
       risk = spec.risk(parsed.success ? parsed.data : written);
     } catch {

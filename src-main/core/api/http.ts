@@ -142,7 +142,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 
   for (const proc of options.dispatcher.procedures) {
-    const url = proc.http.path.replace(/\{([^}]+)\}/g, (_m, name: string) => (name === 'path' && proc.http.path.startsWith('/webhooks/') ? '*' : `:${name}`));
+    const url = routeUrlOf(proc.http.path);
     if (proc.http.stream) {
       app.get(url, async (req, reply) => {
         const ctx = await context(req, proc);
@@ -179,6 +179,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     app.route({
       method: proc.http.method,
       url,
+      // A webhook answers 404/403 before 413 and has its own max_body_kb (up to 10 MB), checked by the receiver.
+      ...(proc.http.includeRequest ? { bodyLimit: 10 * 1024 * 1024 + 1 } : {}),
       handler: async (req, reply) => {
         const input = buildInput(proc, req);
         if ('error' in input) return sendError(reply, input.error);
@@ -234,6 +236,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       await app.close();
     },
   };
+}
+
+/** A binding's path as a Fastify route: `{id}` → `:id`; a webhook's `{path}` → `*` (it may hold slashes). */
+export function routeUrlOf(path: string): string {
+  return path.replace(/\{([^}]+)\}/g, (_m, name: string) => (name === 'path' && path.startsWith('/webhooks/') ? '*' : `:${name}`));
 }
 
 function buildInput(proc: ProcedureDef, req: FastifyRequest): { value: Record<string, unknown> } | { error: ErrorBody } {

@@ -22,12 +22,15 @@ import type { KeychainPort } from '../security/secrets/keychain-port';
 import { createSecretsModule } from '../security/secrets/secrets-module';
 import { createTemplatesModule } from '../templates/templates-module';
 import { createMetricsModule } from '../metrics/metrics-module';
+import { createClusters } from '../clusters/clusters';
+import { createClustersModule } from '../clusters/clusters-module';
 import { scheduleFigures } from '../metrics/schedule-figures';
 import { createDepthFigures } from '../queue/depth-figures';
 import { createRunFigures } from '../runs/run-figures';
 import { rbacMetrics } from '../security/rbac/rbac-metrics';
 import { secretsLookups24h } from '../security/secrets/secret-records';
 import { createSchedulerModule, type SchedulerModule } from '../triggers/scheduler/scheduler-module';
+import { createWebhookModule } from '../triggers/webhook/webhook-module';
 import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
 import type { CoreServices } from './core-services';
@@ -165,8 +168,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Modules in start order; each later issue adds its module here. Each gets the ports it uses.
   const { writes, notifier } = services;
   const users = createUsersModule({ db, clock, logger, audit }, options.users);
+  const clusters = createClusters({ db, clock, logger, bus, rules: () => config.get('failure_rules.yaml').rules, writes });
   // The one owner of the runs and run_steps tables: the engine, the queue, HITL and the CLI use it.
-  const runs = new RunRepository(db, writes, (message, runId, error) => logger.child('Engine').error(message, { runId, error: error as Error }));
+  // Failure clusters hear of each failure in the transaction that records it.
+  const runs = new RunRepository(db, writes, (message, runId, error) => logger.child('Engine').error(message, { runId, error: error as Error }), clusters.sink);
   const engine = createEngine({ clock, logger, bus, redactor, config, secrets, notifier, paths }, runs, { browserPath: options.browserPath });
   const templates = createTemplatesModule({ db, clock, bus, paths }, { registry: engine.registry });
   const queue = createQueueModule({ db, clock, logger, bus, redactor, config, writes, paths }, { runs, executor: engine, templates: templates.catalog });
@@ -182,6 +187,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templateExists: (name) => templates.catalog.load(name) !== undefined,
     queueNames: () => Object.keys(config.orchestrator.queues),
   });
+  const webhooks = createWebhookModule({
+    db,
+    clock,
+    logger: logger.child('Webhook'),
+    bus,
+    config,
+    queue: queue.queue,
+    secrets,
+    templateExists: (name) => templates.catalog.load(name) !== undefined,
+    queueNames: () => Object.keys(config.orchestrator.queues),
+  });
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
@@ -189,6 +205,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templates,
     queue,
     approvals,
+    createClustersModule(clusters),
     createMetricsModule({
       clock,
       sources: {
@@ -198,10 +215,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         hitl: (now) => approvals.approvals.metrics(now),
         secretsLookups: (now) => secretsLookups24h(db, now),
         queues: () => queue.queue.queues().map(({ name, depth, running, paused }) => ({ name, depth, running, paused })),
+        clusters: (now) => clusters.metrics(now),
         schedules: (now, runs) => scheduleFigures(scheduler.views(), runs, now),
       },
     }),
     scheduler,
+    webhooks,
   ];
   const authenticator: Authenticator = users.authenticator;
   const streams = new EventStreams({ clock, logger: logger.child('API') });

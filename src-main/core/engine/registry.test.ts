@@ -66,7 +66,7 @@ describe('the action table', () => {
     };
     expect(risk('delete_files', { paths: ['/a', '/b'] })).toEqual({ level: 'high', reason: 'deletes 2 file(s)' });
     expect(risk('send_mail', {})).toEqual({ level: 'high', reason: 'sends mail' });
-    expect(risk('make_request', { url: 'https://api.example.com/x', method: 'post' })).toEqual({ level: 'medium', reason: 'sends POST api.example.com' });
+    expect(risk('make_request', { url: 'https://api.example.com/x', method: 'post' })).toEqual({ level: 'medium', reason: 'sends a POST request to api.example.com', phrase: { key: 'sends_request', args: { method: 'POST', host: 'api.example.com' } } });
     expect(risk('make_request', { url: 'https://api.example.com/x' })).toBeUndefined();
     expect(risk('click_by_text', { text: '送信する' })).toEqual({ level: 'high', reason: "clicks '送信する' (送信)" });
     expect(risk('click_by_text', { text: 'Purchase now' })?.level).toBe('high');

@@ -104,6 +104,11 @@ export class RunReads {
     return this.stepRows(id).flatMap((s) => (JSON.parse(s.artifacts_json) as ArtifactRef[]).map((a) => ({ ...a, step: s.idx })));
   }
 
+  /** Has the run a failed step row (its failures were reported step by step)? */
+  hasFailedStep(id: string): boolean {
+    return this.db.prepare("select 1 from run_steps where run_id = ? and status = 'failed' limit 1").get(id) !== undefined;
+  }
+
   /** Runs created since, and runs finished since with how many needed more than one attempt. */
   countsSince(since: number): { created: number; finished: number; retried: number } {
     const created = this.db.prepare('select count(*) from runs where created_at >= ?').pluck().get(since) as number;

@@ -10,6 +10,7 @@ import { RunRetention } from './run-retention';
 import { parseObject, type AttemptRecord } from './run-row';
 import { RunSettlements, type Settlement } from './run-settle';
 import { parseState, type ApprovalDecision, type ApprovalRequest, type RunState } from './run-state';
+import type { FailureSink } from './failure-sink';
 import type { RunsStorage } from './ports';
 
 /** A run as the engine executes it. */
@@ -60,6 +61,8 @@ export class RunRepository implements RunsStorage {
     private readonly writes?: WriteBatcher,
     /** Told about a write that failed (the core logs it with the run and the cause). */
     private readonly onWriteFailed?: (message: string, runId: string, error: unknown) => void,
+    /** Failure clusters: told of each failure in the transaction that records it (failure-sink.ts). */
+    private readonly failures?: FailureSink,
   ) {
     this.insert = new RunInserts(db);
     this.claim = new RunClaims(db);
@@ -112,12 +115,22 @@ export class RunRepository implements RunsStorage {
    * committed (disk full, read-only database), so the caller can keep the run and try again.
    */
   settle(id: string, s: Settlement, onFailed?: (e: unknown) => void): void {
-    this.defer(id, () => this.settlements.apply(id, this.honest(id, s)), onFailed);
+    this.defer(id, () => this.applySettlement(id, s), onFailed);
   }
 
   /** Records a settlement at once (cancel, recovery, a decided approval). */
   settleNow(id: string, s: Settlement): void {
-    this.now(() => this.settlements.apply(id, this.honest(id, s)));
+    this.now(() => this.applySettlement(id, s));
+  }
+
+  /** The one place a run's end is written; a failed run is reported to failure clusters in the same transaction. */
+  private applySettlement(id: string, settlement: Settlement): void {
+    const s = this.honest(id, settlement);
+    this.settlements.apply(id, s);
+    const failure = s.kind === 'finish' && s.status === 'failed' ? { error: s.error, code: s.errorCode } : s.kind === 'interrupt' && !s.then.requeue ? { error: s.then.error, code: 'INTERRUPTED' } : undefined;
+    if (failure && this.failures && !this.read.hasFailedStep(id)) {
+      this.failures.record({ runId: id, template: this.read.row(id)?.template ?? null, stepIndex: null, action: null, message: failure.error ?? failure.code ?? 'failed', code: failure.code, at: 'now' in s ? s.now : Date.now() });
+    }
   }
 
   /**
@@ -164,7 +177,16 @@ export class RunRepository implements RunsStorage {
 
   /** Writes a step row (group-committed); with `progress`, moves the resume point in the same transaction. */
   recordStep(step: StepRecord, progress?: { nextStep: number; state: RunState }): void {
-    this.defer(step.runId, this.journal.stepWrite(step, progress), this.journalWriteFailed(step.runId, `steps[${step.index}] ${step.action}`));
+    const write = this.journal.stepWrite(step, progress);
+    const failures = step.status === 'failed' ? this.failures : undefined;
+    // A failed step is reported to failure clusters in the transaction that records it.
+    const report = failures
+      ? () => {
+          write();
+          failures.record({ runId: step.runId, template: this.read.row(step.runId)?.template ?? null, stepIndex: step.index, action: step.action, message: step.error ?? '', code: step.errorCode, at: step.finishedAt ?? step.startedAt ?? 0 });
+        }
+      : write;
+    this.defer(step.runId, report, this.journalWriteFailed(step.runId, `steps[${step.index}] ${step.action}`));
   }
 
   private journalWriteFailed(runId: string, what: string): (e: unknown) => void {

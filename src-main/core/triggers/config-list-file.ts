@@ -1,4 +1,7 @@
 import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { ConfigFileName } from '@shared/config';
+import type { ConfigStore } from '../config/config-store';
+import { AppError, notFound } from '../kernel/errors';
 
 /**
  * Edits the list of schedules.yaml, watchers.yaml or webhooks.yaml the way a person would: the
@@ -42,4 +45,20 @@ export function editConfigList(text: string, key: string, edit: ListEdit): strin
     }
   }
   return doc.toString({ lineWidth: 0 });
+}
+
+/**
+ * Writes one edit of a trigger file back through the config store (validated, atomic, listeners
+ * told, so the module reloads); an unknown id is 404, a file the edit would break is 400.
+ */
+export function configListWriter(config: Pick<ConfigStore, 'readText' | 'writeText'>, file: ConfigFileName, key: string, what: string): (edit: ListEdit) => void {
+  return (edit) => {
+    const text = editConfigList(config.readText(file), key, edit);
+    if (text === undefined) throw notFound(`${what} '${'id' in edit ? edit.id : ''}'`);
+    try {
+      config.writeText(file, text);
+    } catch (e) {
+      throw new AppError('VALIDATION_ERROR', `${file} would be invalid: ${(e as Error).message}`);
+    }
+  };
 }

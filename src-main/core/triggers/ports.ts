@@ -1,3 +1,8 @@
+import type { Database } from 'better-sqlite3';
+import type { ConfigStore } from '../config/config-store';
+import type { EventBus } from '../kernel/event-bus';
+import type { Clock, Logger } from '../kernel/ports';
+
 /**
  * What the triggers need from the run queue: its public enqueue (RunQueue.enqueue satisfies it).
  * Triggers never touch the runs table; an idempotency key makes a repeated hand-over harmless.
@@ -20,4 +25,18 @@ export interface TriggerOrigin {
 
 export interface TriggerQueue {
   enqueue(request: TriggerEnqueueRequest, origin: TriggerOrigin): { run_id: string };
+}
+
+/** The ports every trigger module is built from (schedules, webhooks, watchers). */
+export interface TriggerModulePorts {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  bus: EventBus;
+  /** Its file (schedules.yaml, webhooks.yaml, …): read, hot-reloaded and written back. */
+  config: ConfigStore;
+  queue: TriggerQueue;
+  /** Does a template of this name exist (checked when a trigger is saved)? */
+  templateExists(name: string): boolean;
+  queueNames(): string[];
 }

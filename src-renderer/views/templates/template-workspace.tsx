@@ -287,7 +287,7 @@ function Problems({ checked, stale, onGo }: { checked: Checked; stale: boolean; 
           <ul className="problems">
             {checked.risk.risks.map((r, n) => (
               <li key={n} data-testid="template-risk-step">
-                <code className="code">{r.where}</code> {r.action} ({riskName(r.level)}): {r.reason}
+                <code className="code">{r.where}</code> {r.action} ({riskName(r.level)}): {r.phrase ? t.templates.riskPhrases[r.phrase.key](r.phrase.args) : r.reason}
               </li>
             ))}
           </ul>

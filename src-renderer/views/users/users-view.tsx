@@ -7,6 +7,7 @@ import { QueryMessage } from '../../components/query-message';
 import type { Messages } from '../../i18n';
 import { useMessages, type Said } from '../../i18n/use-messages';
 import { useAuthStore, useLocaleStore, useUsersStore } from '../../stores/app-stores';
+import { can } from '../../stores/auth-store';
 import type { UserView } from '../../stores/users-store';
 import { TokensPanel } from '../tokens/tokens-panel';
 import { CreateUserForm } from './create-user-form';
@@ -18,6 +19,8 @@ export function UsersView() {
   const t = useMessages();
   const locale = useLocaleStore((s) => s.locale);
   const myId = useAuthStore((s) => s.me?.id);
+  // Only a role that may add users sees the form (a Runner opening #/users sees the core's 403).
+  const mayManage = useAuthStore((s) => can(s.me, 'manage_users'));
   const status = useUsersStore((s) => s.status);
   const error = useUsersStore((s) => s.error);
   const items = useUsersStore((s) => s.items);
@@ -55,7 +58,7 @@ export function UsersView() {
   return (
     <>
       <h2>{t.users.title}</h2>
-      <CreateUserForm onCreated={(u) => setNotice(() => (m: Messages) => m.users.added(u.username, u.role))} />
+      {mayManage ? <CreateUserForm onCreated={(u) => setNotice(() => (m: Messages) => m.users.added(u.username, u.role))} /> : null}
       <section className="panel" data-testid="users-panel" data-state={status}>
         <h3>
           {t.users.listTitle}

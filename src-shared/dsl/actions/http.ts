@@ -39,11 +39,18 @@ export const makeRequest = defineActionSpec({
   mutating: true,
   idempotentFor: (p) => IDEMPOTENT.has(p.method),
   mutatingFor: (p) => !READ_ONLY.has(p.method),
-  risk: (p) => (READ_ONLY.has(p.method) ? undefined : { level: 'medium', reason: `sends ${p.method} ${safeHost(p.url)}` }),
+  risk: (p) => {
+    if (READ_ONLY.has(p.method)) return undefined;
+    const host = hostOf(p.url);
+    const to = host ?? 'an address known only at run time';
+    return { level: 'medium', reason: `sends a ${p.method} request to ${to}`, phrase: { key: 'sends_request', args: { method: p.method, host } } };
+  },
 });
 
-function safeHost(u: string): string {
-  return URL_PATTERN.exec(u)?.[2] ?? 'a URL';
+/** The host of a URL as written; null when it is decided at run time. */
+function hostOf(u: string): string | null {
+  const host = URL_PATTERN.exec(u)?.[2];
+  return host && !host.includes("{{") ? host : null;
 }
 
 export const HTTP_ACTION_SPECS = [makeRequest] as const;

@@ -6,7 +6,9 @@ import m0005 from './0005_secrets.sql';
 import m0006 from './0006_approvals.sql';
 import m0007 from './0007_run_counts.sql';
 import m0008 from './0008_schedules.sql';
-import m0009 from './0009_step_journal.sql';
+import m0009 from './0009_webhooks.sql';
+import m0010 from './0010_failure_clusters.sql';
+import m0011 from './0011_step_journal.sql';
 
 export interface Migration {
   version: number;
@@ -24,5 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'approvals', sql: m0006 },
   { version: 7, name: 'run_counts', sql: m0007 },
   { version: 8, name: 'schedules', sql: m0008 },
-  { version: 9, name: 'step_journal', sql: m0009 },
+  { version: 9, name: 'webhooks', sql: m0009 },
+  { version: 10, name: 'failure_clusters', sql: m0010 },
+  { version: 11, name: 'step_journal', sql: m0011 },
 ];

@@ -137,7 +137,8 @@ describe.skipIf(!canRun)('desktop actions under Xvfb', () => {
     expect(PNG.sync.read(readFileSync(join(h.artifacts.dir, 'step-4.png'))).width).toBe(1024);
   });
 
-  it('types into a visible Chromium window: keyboard text and a Japanese paste that a web check then reads', async () => {
+  // Starting a visible Chromium takes 10-20 s on a loaded 2-core machine: a deadline, not a wait.
+  it('types into a visible Chromium window: keyboard text and a Japanese paste that a web check then reads', { timeout: 120_000 }, async () => {
     h = actionHarness();
     const web = async (name: string, params: unknown, stepIndex: number) => {
       const action = webActions.find((a) => a.name === name)!;

@@ -1,31 +1,18 @@
-import type { Database } from 'better-sqlite3';
 import { scheduleSchema, type ScheduleConfig } from '@shared/config';
 import type { Issue } from '@shared/contract/errors';
 import type { ScheduleFireView, ScheduleView, schedulesContract } from '@shared/contract/schedules';
-import type { ConfigStore } from '../../config/config-store';
-import { AppError, conflict, notFound, validationError } from '../../kernel/errors';
-import type { EventBus } from '../../kernel/event-bus';
+import { conflict, notFound, validationError } from '../../kernel/errors';
 import { contractHandlers, type CoreModule, type Handler } from '../../kernel/module';
-import type { Clock, Logger } from '../../kernel/ports';
-import { editConfigList, type ListEdit } from '../config-list-file';
-import type { TriggerQueue } from '../ports';
+import { configListWriter } from '../config-list-file';
+import type { TriggerModulePorts } from '../ports';
 import { fireTimesAfter } from './fire-times';
 import type { FireRow } from './schedule-store';
 import { compileSchedule, Scheduler } from './scheduler';
 
 type Handlers = { [N in keyof typeof schedulesContract]: Handler<(typeof schedulesContract)[N]> };
 
-export interface SchedulerModuleOptions {
-  db: Database;
-  clock: Clock;
-  logger: Logger;
-  bus: EventBus;
-  config: ConfigStore;
-  queue: TriggerQueue;
+export interface SchedulerModuleOptions extends TriggerModulePorts {
   runActive(runId: string): boolean;
-  /** Does a template of this name exist (checked when a schedule is saved)? */
-  templateExists(name: string): boolean;
-  queueNames(): string[];
   defaultZone?: string;
 }
 
@@ -83,15 +70,7 @@ export function createSchedulerModule(o: SchedulerModuleOptions): SchedulerModul
     if (issues.length) throw validationError(`Schedule '${s.id}' is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
   };
 
-  const write = (edit: ListEdit): void => {
-    const text = editConfigList(o.config.readText('schedules.yaml'), 'schedules', edit);
-    if (text === undefined) throw notFound(`Schedule '${'id' in edit ? edit.id : ''}'`);
-    try {
-      o.config.writeText('schedules.yaml', text);
-    } catch (e) {
-      throw new AppError('VALIDATION_ERROR', `schedules.yaml would be invalid: ${(e as Error).message}`);
-    }
-  };
+  const write = configListWriter(o.config, 'schedules.yaml', 'schedules', 'Schedule');
 
   const views = () => {
     const counts = countsNow();

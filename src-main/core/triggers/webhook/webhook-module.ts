@@ -1,0 +1,126 @@
+import { webhookSchema, type WebhookConfig } from '@shared/config';
+import type { Issue } from '@shared/contract/errors';
+import type { WebhookView, webhooksContract } from '@shared/contract/webhooks';
+import { contractHandlers, type CoreModule, type Handler } from '../../kernel/module';
+import { conflict, notFound, validationError } from '../../kernel/errors';
+import type { SecretStore } from '../../kernel/ports';
+import { configListWriter } from '../config-list-file';
+import type { TriggerModulePorts } from '../ports';
+import { parseAllowList } from './ip-allow-list';
+import { WebhookService, type WebhookRequest } from './webhook-service';
+
+type Handlers = { [N in keyof typeof webhooksContract]: Handler<(typeof webhooksContract)[N]> };
+
+export interface WebhookModuleOptions extends TriggerModulePorts {
+  secrets: SecretStore;
+}
+
+export interface WebhookModule extends CoreModule {
+  service: WebhookService;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const DAY = 86_400_000;
+
+/** Webhooks as a core module: the public receiver, webhooks.* procedures, write-back to webhooks.yaml. */
+export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
+  const webhooks = () => o.config.get('webhooks.yaml').webhooks;
+  const service = new WebhookService({ db: o.db, clock: o.clock, logger: o.logger, bus: o.bus, queue: o.queue, secrets: o.secrets, webhooks });
+  let pruneTimer: { cancel(): void } | undefined;
+
+  const find = (id: string): WebhookConfig => {
+    const w = webhooks().find((x) => x.id === id);
+    if (!w) throw notFound(`Webhook '${id}'`);
+    return w;
+  };
+
+  const view = (w: WebhookConfig): WebhookView => {
+    const last = service.store.recent(w.id, 1)[0];
+    const c = service.store.countsSince(o.clock.now() - DAY).find((x) => x.webhook_id === w.id);
+    const { secret, ...rest } = w;
+    return {
+      ...rest,
+      path: w.endpoint,
+      secret_stored: secret === undefined ? null : secret.startsWith('secrets://') ? 'backend' : 'file',
+      last_delivery: last ? { received_at: iso(last.received_at), status: last.status, run_id: last.run_id } : null,
+      accepted_24h: c?.accepted ?? 0,
+      refused_24h: c?.refused ?? 0,
+    };
+  };
+
+  const check = (w: WebhookConfig, selfId?: string): void => {
+    const issues: Issue[] = [];
+    const ips = parseAllowList(w.allowed_ips);
+    if (!ips.ok) for (const p of ips.problems) issues.push({ path: `allowed_ips[${p.index}]`, message: p.message });
+    if (webhooks().some((x) => x.endpoint === w.endpoint && x.id !== selfId)) issues.push({ path: 'endpoint', message: `another webhook already answers at ${w.endpoint}` });
+    if (!o.templateExists(w.template)) issues.push({ path: 'template', message: `no template named '${w.template}'` });
+    if (!o.queueNames().includes(w.queue)) issues.push({ path: 'queue', message: `no queue named '${w.queue}'` });
+    if (issues.length) throw validationError(`Webhook '${w.id}' is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  };
+
+  const parse = (value: Record<string, unknown>): WebhookConfig => {
+    const r = webhookSchema.safeParse(value);
+    if (!r.success) throw validationError('Invalid webhook', r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    return r.data;
+  };
+
+  /** A plaintext secret from the API goes to the secrets backend; the file gets its reference. */
+  const storeSecret = async (id: string, secret: string | undefined): Promise<string | undefined> => {
+    if (secret === undefined || secret.startsWith('secrets://')) return secret;
+    const key = `webhook_${id}`;
+    await o.secrets.set({ key }, secret, { source: 'webhooks' });
+    service.forgetSecrets();
+    return `secrets://${key}`;
+  };
+
+  const write = configListWriter(o.config, 'webhooks.yaml', 'webhooks', 'Webhook');
+
+  const handlers: Handlers = {
+    'webhooks.receive': ({ path, request }) => service.receive(path, request as WebhookRequest),
+    'webhooks.list': () => ({ items: webhooks().map(view) }),
+    'webhooks.create': async (input) => {
+      if (webhooks().some((w) => w.id === input.id)) throw conflict(`A webhook with id '${input.id}' already exists`);
+      const candidate = parse({ ...input, secret: input.secret === undefined ? undefined : 'secrets://pending' });
+      check(candidate);
+      const secret = await storeSecret(input.id, input.secret);
+      write({ op: 'add', item: Object.fromEntries(Object.entries({ ...input, secret }).filter(([, v]) => v !== undefined)) });
+      return view(find(input.id));
+    },
+    'webhooks.update': async ({ id, ...patch }) => {
+      const current = find(id);
+      const candidate = parse({ ...current, ...patch, secret: patch.secret === undefined ? current.secret : 'secrets://pending' });
+      check(candidate, id);
+      const secret = await storeSecret(id, patch.secret);
+      const set = Object.fromEntries(Object.entries({ ...patch, secret }).filter(([, v]) => v !== undefined));
+      write({ op: 'update', id, set });
+      return view(find(id));
+    },
+    'webhooks.delete': async ({ id }) => {
+      const current = find(id);
+      write({ op: 'remove', id });
+      if (current.secret === `secrets://webhook_${id}`) await o.secrets.delete({ key: `webhook_${id}` }, { source: 'webhooks' }).catch(() => undefined);
+      return { ok: true as const };
+    },
+    'webhooks.deliveries': ({ id, limit }) => {
+      find(id);
+      return {
+        items: service.store.recent(id, limit).map((d) => ({ received_at: iso(d.received_at), status: d.status, delivery_id: d.delivery_id, run_id: d.run_id, error: d.error, ip: d.ip })),
+      };
+    },
+  };
+
+  const prune = () => {
+    service.store.pruneBefore(o.clock.now() - 30 * DAY);
+    pruneTimer = o.clock.setTimer(3_600_000, prune);
+  };
+
+  return {
+    name: 'webhooks',
+    service,
+    handlers: contractHandlers(handlers),
+    start: () => {
+      pruneTimer = o.clock.setTimer(60_000, prune);
+    },
+    stop: () => pruneTimer?.cancel(),
+  };
+}
