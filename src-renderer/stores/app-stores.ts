@@ -5,6 +5,7 @@ import type { AgentClient } from '@shared/client/agent-client';
 import { createApprovalsStore, type ApprovalsState } from './approvals-store';
 import { createAuditStore, type AuditState } from './audit-store';
 import { createAuthStore, type AuthState } from './auth-store';
+import { createClustersStore, type ClustersState } from './clusters-store';
 import { createConnectionStore, type ConnectionState } from './connection-store';
 import { createDashboardStore, type DashboardState } from './dashboard-store';
 import { createListStore, type ListViewState } from './list-store';
@@ -44,6 +45,7 @@ export function createAppStores(client: AgentClient, env: { storage?: Preference
     queues: createQueuesStore(client),
     templates: createTemplatesStore(client),
     approvals: createApprovalsStore(client),
+    clusters: createClustersStore(client),
     lists,
     client,
     /** The views a set of permissions may open, in navigation order (from the contract's declared permissions). */
@@ -65,6 +67,7 @@ function forgetSessionData(stores: AppStores): void {
   for (const store of [stores.runs, stores.runDetail, stores.queues]) store.getState().reset();
   stores.templates.getState().reset();
   stores.approvals.getState().reset();
+  stores.clusters.getState().reset();
 }
 
 /**
@@ -84,6 +87,7 @@ export function connectStores(client: AgentClient, stores: AppStores): () => voi
         for (const store of [stores.runs, stores.runDetail, stores.queues]) store.getState().eventReceived(e);
         stores.templates.getState().eventReceived(e);
         stores.approvals.getState().eventReceived(e);
+        stores.clusters.getState().eventReceived(e);
         for (const list of Object.values(stores.lists)) list.getState().eventReceived(e);
       },
       state: (state, error) => stores.connection.getState().liveStateChanged(state, error),
@@ -144,6 +148,7 @@ export const useQueuesStore = <T>(select: (s: QueuesState) => T): T => useStore(
 export const useClient = (): AgentClient => useStores().client;
 export const useTemplatesStore = <T>(select: (s: TemplatesState) => T): T => useStore(useStores().templates, select);
 export const useApprovalsStore = <T>(select: (s: ApprovalsState) => T): T => useStore(useStores().approvals, select);
+export const useClustersStore = <T>(select: (s: ClustersState) => T): T => useStore(useStores().clusters, select);
 
 const listHook =
   (name: ListViewName) =>
@@ -152,6 +157,5 @@ const listHook =
 
 /** A `use<Feature>Store` per list view. */
 export const useTriggersStore = listHook('triggers');
-export const useClustersStore = listHook('clusters');
 
 export type ListViewStoreHook = ReturnType<typeof listHook>;

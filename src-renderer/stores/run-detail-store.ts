@@ -65,6 +65,8 @@ export interface RunDetailState {
   actionError?: { action: RunAction; error: ErrorBody };
   /** The last action that went through (a re-run names its new run). */
   done?: { action: RunAction; runId: string; newRunId?: string };
+  /** The failure clusters this run's failures landed in (shown beside its error). */
+  clusters: Output<'clusters.list'>['items'];
   open(id: string): Promise<void>;
   close(): void;
   load(): Promise<void>;
@@ -79,7 +81,7 @@ export interface RunDetailState {
  */
 export function createRunDetailStore(client: AgentClient, deleted: (id: string) => void = () => {}) {
   return createStore<RunDetailState>()((set, get) => {
-    const initial = () => ({ id: undefined, status: 'loading' as QueryStatus, run: undefined, error: undefined, busy: undefined, actionError: undefined, done: undefined });
+    const initial = () => ({ id: undefined, status: 'loading' as QueryStatus, run: undefined, error: undefined, busy: undefined, actionError: undefined, done: undefined, clusters: [] });
 
     const load = async () => {
       const id = get().id;
@@ -87,6 +89,9 @@ export function createRunDetailStore(client: AgentClient, deleted: (id: string) 
       const r = resultOf(await client.call('runs.get', { id }));
       if (get().id !== id) return;
       set(r.status === 'ready' ? { status: 'ready', run: r.data, error: undefined } : { status: r.status, run: undefined, error: r.error });
+      if (r.status !== 'ready' || r.data!.status !== 'failed' || !client.has('clusters.list')) return set({ clusters: [] });
+      const c = resultOf(await client.call('clusters.list', { days: 365, run_id: id }));
+      if (get().id === id) set({ clusters: c.status === 'ready' ? c.data!.items : [] });
     };
     const refreshSoon = coalesce(load);
 
@@ -122,7 +127,7 @@ export function createRunDetailStore(client: AgentClient, deleted: (id: string) 
       },
       eventReceived(event) {
         const id = get().id;
-        if (!id || !(event.type.startsWith('run.') || event.type.startsWith('step.'))) return;
+        if (!id || !(event.type.startsWith('run.') || event.type.startsWith('step.') || event.type === 'cluster.updated')) return;
         if ((event.data as { runId?: unknown }).runId === id) refreshSoon();
       },
       reset: () => set(initial()),

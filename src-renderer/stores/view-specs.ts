@@ -13,7 +13,6 @@ export const VIEW_SECTIONS = {
     { key: 'watchers', path: '/api/watchers', columns: ['id', 'path', 'template', 'enabled'], refreshOn: ['trigger', 'config'] },
     { key: 'webhooks', path: '/api/webhooks', columns: ['id', 'path', 'template', 'enabled'], refreshOn: ['trigger', 'config'] },
   ],
-  clusters: [{ key: 'clusters', path: '/api/failure-clusters', columns: ['display_name', 'count', 'severity'], refreshOn: ['run'] }],
 } as const satisfies Record<string, readonly SectionSpec[]>;
 
 export type ListViewName = keyof typeof VIEW_SECTIONS;
@@ -30,6 +29,7 @@ export const VIEW_READS = {
   queues: ['/api/queues'],
   templates: ['/api/templates'],
   ...(Object.fromEntries(Object.entries(VIEW_SECTIONS).map(([view, specs]) => [view, specs.map((s) => s.path)])) as Record<ListViewName, string[]>),
+  clusters: ['/api/failure-clusters'],
   users: ['/api/admin/users'],
   audit: ['/api/admin/audit'],
   secrets: ['/api/secrets'],

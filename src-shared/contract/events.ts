@@ -30,6 +30,7 @@ export const EVENT_SCHEMAS = {
   'config.reloaded': z.looseObject({ file: z.string() }),
   'config.rejected': z.looseObject({ file: z.string(), errors: z.array(z.string()) }),
   'template.changed': z.looseObject({ name: z.string() }),
+  'cluster.updated': z.looseObject({ clusterId: z.string(), runId: z.string().optional(), reopened: z.boolean().optional(), resolved: z.boolean().optional() }),
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { approvalsContract } from './approvals';
 import { auditContract } from './audit';
+import { clustersContract } from './clusters';
 import { metricsContract } from './metrics';
 import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
@@ -27,6 +28,7 @@ export const CONTRACT = {
   ...approvalsContract,
   ...secretsContract,
   ...metricsContract,
+  ...clustersContract,
   ...schedulesContract,
   ...webhooksContract,
 } as const;

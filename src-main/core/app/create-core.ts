@@ -21,6 +21,8 @@ import type { KeychainPort } from '../security/secrets/keychain-port';
 import { createSecretsModule } from '../security/secrets/secrets-module';
 import { createTemplatesModule } from '../templates/templates-module';
 import { createMetricsModule } from '../metrics/metrics-module';
+import { createClusters } from '../clusters/clusters';
+import { createClustersModule } from '../clusters/clusters-module';
 import { scheduleFigures } from '../metrics/schedule-figures';
 import { createDepthFigures } from '../queue/depth-figures';
 import { createRunFigures } from '../runs/run-figures';
@@ -164,9 +166,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Modules in start order; each later issue adds its module here. Each gets the ports it uses.
   const { writes, notifier } = services;
   const users = createUsersModule({ db, clock, logger, audit }, options.users);
-  const engine = createEngine({ db, clock, logger, bus, writes, redactor, config, secrets, notifier, paths }, { browserPath: options.browserPath });
+  const clusters = createClusters({ db, clock, logger, bus, rules: () => config.get('failure_rules.yaml').rules, writes });
+  const engine = createEngine({ db, clock, logger, bus, writes, redactor, config, secrets, notifier, paths }, { browserPath: options.browserPath, failures: clusters.sink });
   const templates = createTemplatesModule({ db, clock, bus, paths }, { registry: engine.registry });
-  const queue = createQueueModule({ db, clock, logger, bus, redactor, config, writes, paths }, { executor: engine, templates: templates.catalog });
+  const queue = createQueueModule(
+    { db, clock, logger, bus, redactor, config, writes, paths },
+    {
+      executor: engine,
+      templates: templates.catalog,
+      onRunFailed: (runId, error, errorCode, at) => engine.store.reportRunFailure(runId, error, errorCode, at),
+    },
+  );
   const approvals = createApprovalsModule({ db, clock, logger, bus, notifier, config }, { runs: engine.store, queue: queue.queue });
   const scheduler = createSchedulerModule({
     db,
@@ -197,6 +207,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templates,
     queue,
     approvals,
+    createClustersModule(clusters),
     createMetricsModule({
       clock,
       sources: {
@@ -206,6 +217,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         hitl: (now) => approvals.approvals.metrics(now),
         secretsLookups: (now) => secretsLookups24h(db, now),
         queues: () => queue.queue.queues().map(({ name, depth, running, paused }) => ({ name, depth, running, paused })),
+        clusters: (now) => clusters.metrics(now),
         schedules: (now, runs) => scheduleFigures(scheduler.views(), runs, now),
       },
     }),

@@ -6,6 +6,7 @@ import type { Clock, Logger, Notifier, Paths, SecretStore } from '../kernel/port
 import type { Redactor } from '../security/redaction';
 import { secretNotFoundMessage } from '../security/secrets/secret-store';
 import { Engine, type SecretResolver } from './runner';
+import type { FailureSink } from '../runs/failure-sink';
 
 /**
  * The engine's secrets port over the core's SecretStore (keychain, environment, encrypted file):
@@ -35,7 +36,7 @@ export interface EnginePorts {
 }
 
 /** The engine of a core: runs steps against the core's database, config, secrets and notifier. */
-export function createEngine(services: EnginePorts, options: { browserPath?: string } = {}): Engine {
+export function createEngine(services: EnginePorts, options: { browserPath?: string; failures?: FailureSink } = {}): Engine {
   return new Engine({
     db: services.db,
     clock: services.clock,
@@ -47,6 +48,7 @@ export function createEngine(services: EnginePorts, options: { browserPath?: str
     secrets: secretResolverFrom(services.secrets),
     notifier: services.notifier,
     artifactsDir: services.paths.artifactsDir,
+    failures: options.failures,
     // web.browser_path of orchestrator.yaml is the web actions' next choice (web/browser-discovery.ts).
     browserPath: options.browserPath ?? process.env.DESKTOP_AGENT_BROWSER_PATH,
   });

@@ -1,3 +1,4 @@
+import type { FailureSink } from '../runs/failure-sink';
 import type { WriteBatcher } from '../db/write-batcher';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -50,6 +51,8 @@ export interface EngineOptions {
   writes?: WriteBatcher;
   registry?: ActionRegistry;
   browserPath?: string;
+  /** Failure clusters: told of each failed step in the transaction that records it. */
+  failures?: FailureSink;
 }
 
 /** Told about progress (the CLI prints a line per step). */
@@ -155,7 +158,7 @@ export class Engine implements RunExecutor {
   private readonly cache = new Map<string, { ok: true; model: TemplateModel } | { ok: false; issues: Issue[] }>();
 
   constructor(private readonly o: EngineOptions) {
-    this.store = new RunStore(o.db, o.writes);
+    this.store = new RunStore(o.db, o.writes, o.failures);
     this.registry = o.registry ?? new ActionRegistry();
     this.log = o.logger.child('Engine');
   }

@@ -41,7 +41,10 @@ export interface QueueModulePorts {
 }
 
 /** The run queue as a core module: runs.* and queues.* procedures, retention, graceful stop. */
-export function createQueueModule(services: QueueModulePorts, deps: { executor: RunExecutor; templates: TemplateCatalog }): QueueModule {
+export function createQueueModule(
+  services: QueueModulePorts,
+  deps: { executor: RunExecutor; templates: TemplateCatalog; onRunFailed?: (runId: string, error: string | null, errorCode: string | null, at: number) => void },
+): QueueModule {
   const { db, clock, paths } = services;
   const queue = new RunQueue({
     db,
@@ -53,6 +56,7 @@ export function createQueueModule(services: QueueModulePorts, deps: { executor: 
     executor: deps.executor,
     writes: services.writes,
     templates: deps.templates,
+    onRunFailed: deps.onRunFailed,
   });
   let retentionTimer: { cancel(): void } | undefined;
   const retention = () => {

@@ -85,7 +85,11 @@ export class QueueStore {
   private readonly depthStmt: Statement<[]>;
   private readonly runningStmt: Statement<[]>;
 
-  constructor(readonly db: Database) {
+  /** onRunFailed: a failed run is reported (to failure clusters) in the transaction that finishes it. */
+  constructor(
+    readonly db: Database,
+    private readonly onRunFailed?: (runId: string, error: string | null, errorCode: string | null, at: number) => void,
+  ) {
     this.insertRun = db.prepare(`insert into runs (id, template, template_hash, variables_json, trigger, trigger_json, requested_by,
         queue, priority, concurrency_tag, dry_run, idempotency_key, status, available_at, enqueued_at, created_at, retry_json, timeout_ms, retry_of)
       values (@id, @template, @template_hash, @variables_json, @trigger, @trigger_json, @requested_by,
@@ -157,7 +161,12 @@ export class QueueStore {
   }
 
   finish(id: string, status: 'succeeded' | 'failed' | 'cancelled', now: number, error: string | null, errorCode: string | null, history: AttemptRecord[]): void {
-    this.finishStmt.run({ id, status, now, error, error_code: errorCode, history: JSON.stringify(history) });
+    const write = () => {
+      this.finishStmt.run({ id, status, now, error, error_code: errorCode, history: JSON.stringify(history) });
+      if (status === 'failed') this.onRunFailed?.(id, error, errorCode, now);
+    };
+    if (status === 'failed' && this.onRunFailed) this.db.transaction(write)();
+    else write();
   }
 
   setStatus(id: string, status: RunStatus, fields: { error?: string | null; errorCode?: string | null; history?: AttemptRecord[]; pausedFrom?: string | null } = {}): void {

@@ -70,6 +70,8 @@ export interface RunQueueOptions {
   random?: () => number;
   /** Is a process with this pid alive on this host (lets a restart recover a dead owner's runs at once). */
   pidAlive?: (pid: number) => boolean;
+  /** Told of each failed run inside the transaction that finishes it (failure clusters). */
+  onRunFailed?: (runId: string, error: string | null, errorCode: string | null, at: number) => void;
 }
 
 interface Running {
@@ -127,7 +129,7 @@ export class RunQueue {
   private readonly heartbeatMs: number;
 
   constructor(private readonly o: RunQueueOptions) {
-    this.store = new QueueStore(o.db);
+    this.store = new QueueStore(o.db, o.onRunFailed);
     this.log = o.logger;
     this.leaseMs = o.leaseMs ?? 15_000;
     this.heartbeatMs = o.heartbeatMs ?? 5_000;

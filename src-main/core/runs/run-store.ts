@@ -1,6 +1,7 @@
 import type { WriteBatcher } from '../db/write-batcher';
 import type { Database, Statement } from 'better-sqlite3';
 import { AppError } from '../kernel/errors';
+import type { FailureRecord, FailureSink } from './failure-sink';
 import { parseState, type ApprovalDecision, type ArtifactRef, type ApprovalRequest, type RunState, type StepOutcome } from './run-state';
 
 /**
@@ -106,10 +107,17 @@ export class RunStore {
   private readonly contentStmt: Statement<[string, string]>;
 
   /** With a batcher, step writes are group-committed (see db/write-batcher.ts); without, immediate. */
+  private readonly templateStmt: Statement<[string]>;
+  private readonly failedStepStmt: Statement<[string]>;
+
+  /** failures: told of each failed step and step-less run failure, in the same transaction. */
   constructor(
     readonly db: Database,
     private readonly writes?: WriteBatcher,
+    private readonly failures?: FailureSink,
   ) {
+    this.templateStmt = db.prepare('select template from runs where id = ?');
+    this.failedStepStmt = db.prepare("select 1 from run_steps where run_id = ? and status = 'failed' limit 1");
     this.loadStmt = db.prepare(`select r.id, r.template, r.template_hash, c.yaml as template_yaml, r.variables_json, r.trigger, r.trigger_json,
       r.requested_by, r.dry_run, r.status, r.attempts, r.next_step, r.state_json, r.timeout_ms
       from runs r join template_contents c on c.hash = r.template_hash where r.id = ?`);
@@ -195,8 +203,10 @@ export class RunStore {
       artifacts_json: JSON.stringify(step.artifacts),
     };
     const progressRow = progress && { id: step.runId, next_step: progress.nextStep, state_json: JSON.stringify(progress.state) };
+    const failed = step.status === 'failed' && this.failures;
     this.write(step.runId, () => {
       this.upsertStepStmt.run(row);
+      if (failed) this.reportFailure(step.runId, { stepIndex: step.index, action: step.action, message: step.error ?? '', code: step.errorCode, at: step.finishedAt ?? step.startedAt ?? 0 });
       if (progressRow) this.progressStmt.run(progressRow);
     });
   }
@@ -252,7 +262,21 @@ export class RunStore {
     this.writes?.flush();
     const history = [{ attempt: 1, started_at: new Date(startedAt).toISOString(), finished_at: new Date(at).toISOString(), status, error, error_code: errorCode }];
     const final = ['succeeded', 'failed', 'cancelled'].includes(status);
-    this.finishStmt.run({ id: runId, status, finished_at: final ? at : null, error, error_code: errorCode, history: JSON.stringify(history) });
+    this.db.transaction(() => {
+      this.finishStmt.run({ id: runId, status, finished_at: final ? at : null, error, error_code: errorCode, history: JSON.stringify(history) });
+      if (status === 'failed') this.reportRunFailure(runId, error, errorCode, at);
+    })();
+  }
+
+  /** A run that fails with no failed step (its step failures were reported as they happened). */
+  reportRunFailure(runId: string, error: string | null, errorCode: string | null, at: number): void {
+    if (!this.failures || this.failedStepStmt.get(runId)) return;
+    this.reportFailure(runId, { stepIndex: null, action: null, message: error ?? errorCode ?? 'failed', code: errorCode, at });
+  }
+
+  private reportFailure(runId: string, f: Omit<FailureRecord, 'runId' | 'template'>): void {
+    const template = (this.templateStmt.get(runId) as { template: string } | undefined)?.template ?? null;
+    this.failures!.record({ runId, template, ...f });
   }
 
   renewLease(runId: string, owner: string, until: number): void {

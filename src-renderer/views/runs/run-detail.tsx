@@ -10,6 +10,7 @@ import { artifactUrl, isImage, runActions, type RunAction, type RunArtifact, typ
 import { elapsedMs, formatDuration, jsonText, runHash } from './run-format';
 import { RunStatusPill } from './runs-view';
 import { Table } from '../../components/table';
+import { clusterTexts } from '../clusters/cluster-texts';
 
 /** Actions that cannot be taken back are confirmed first. */
 const CONFIRMED: ReadonlySet<RunAction> = new Set(['cancel', 'delete']);
@@ -150,6 +151,7 @@ function RunFacts({ run }: { run: RunDetail }) {
             {run.error_code ? <code className="code"> {run.error_code}</code> : null}
           </p>
           <p className="pre-line">{run.error}</p>
+          <RunFailureClusters />
         </div>
       ) : null}
       {Object.keys(run.variables).length ? (
@@ -283,5 +285,33 @@ function Artifact({ url, artifact, step }: { url?: string; artifact: RunArtifact
         </a>
       </figcaption>
     </figure>
+  );
+}
+
+/** The failure clusters of this run's failures, with their recommended actions (beside the error). */
+function RunFailureClusters() {
+  const t = useMessages();
+  const locale = useLocaleStore((s) => s.locale);
+  const clusters = useRunDetailStore((s) => s.clusters);
+  if (!clusters.length) return null;
+  return (
+    <div className="run-clusters" data-testid="run-clusters">
+      {clusters.map((c) => {
+        const texts = clusterTexts(c, locale);
+        return (
+          <div key={c.id} data-testid="run-cluster" data-id={c.id}>
+            <p className="notice-title">
+              {t.failureClusters.runCluster}: <a href="#/clusters">{texts.name}</a> <code className="code">{c.id}</code>
+            </p>
+            <p>{t.failureClusters.actions}:</p>
+            <ul data-testid="run-cluster-actions">
+              {texts.actions.map((a) => (
+                <li key={a}>{a}</li>
+              ))}
+            </ul>
+          </div>
+        );
+      })}
+    </div>
   );
 }

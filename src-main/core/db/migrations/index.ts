@@ -7,6 +7,7 @@ import m0006 from './0006_approvals.sql';
 import m0007 from './0007_run_counts.sql';
 import m0008 from './0008_schedules.sql';
 import m0009 from './0009_webhooks.sql';
+import m0010 from './0010_failure_clusters.sql';
 
 export interface Migration {
   version: number;
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'run_counts', sql: m0007 },
   { version: 8, name: 'schedules', sql: m0008 },
   { version: 9, name: 'webhooks', sql: m0009 },
+  { version: 10, name: 'failure_clusters', sql: m0010 },
 ];
