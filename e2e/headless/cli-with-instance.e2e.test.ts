@@ -99,7 +99,7 @@ describe('the CLI while serve runs on the same data dir', () => {
     expect(created.code, created.stderr).toBe(0);
     expect(created.stderr).toMatch(/^Created Runner 'dana' \(usr_[0-9a-z]+\)\n$/);
     // The server's file backend has the passphrase; this shell has none: the secret is stored by the instance.
-    const set = await cli(['secrets', 'set', 'shared_key'], serve.dataDir, dir, 'a-secret-value-456\n');
+    const set = await cli(['secrets', 'set', 'shared_key', '--backend', 'file'], serve.dataDir, dir, 'a-secret-value-456\n');
     expect(set).toMatchObject({ code: 0, stderr: "Stored secret 'shared_key' in the file backend.\n" });
     const list = await cli(['secrets', 'list', '--json'], serve.dataDir, dir);
     expect(JSON.parse(list.stdout).items).toContainEqual(expect.objectContaining({ key: 'shared_key', backend: 'file' }));

@@ -41,12 +41,17 @@ describe('`desktop-agent serve --port 0`', () => {
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   });
 
-  it('answers page routes with the shell and unknown API paths with a JSON 404', async () => {
-    expect(await (await fetch(`${serve.url}/runs/r-1`)).text()).toBe(builtIndex());
+  it('answers / with the shell, and unknown paths (the UI routes by #hash) with a JSON 404, never the page', async () => {
+    expect(await (await fetch(`${serve.url}/`)).text()).toBe(builtIndex());
+    for (const path of ['/runs/r-1', '/metricz']) {
+      const r = await fetch(`${serve.url}${path}`);
+      expect(r.status, path).toBe(404);
+      expect(r.headers.get('content-type'), path).toMatch(/^application\/json/);
+    }
     const api = await fetch(`${serve.url}/api/nothing-here`);
     expect(api.status).toBe(404);
     expect(await api.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route GET /api/nothing-here' } });
-    // A path climbing out of out/renderer (sent raw: fetch would normalise it) gets the shell, never the file.
+    // A path climbing out of out/renderer (sent raw: fetch would normalise it) never gets the file.
     const raw = await new Promise<string>((resolve, reject) => {
       const req = request(`${serve.url}/..%2f..%2f..%2f..%2fetc%2fpasswd`, (res) => {
         let body = '';
@@ -57,6 +62,6 @@ describe('`desktop-agent serve --port 0`', () => {
       req.end();
     });
     expect(raw).not.toContain('root:');
-    expect(raw).toBe(builtIndex());
+    expect(JSON.parse(raw)).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 });

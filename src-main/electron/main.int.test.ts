@@ -20,6 +20,7 @@ const fake = vi.hoisted(() => {
     protocolHandlers: new Map<string, Fn>(),
     ipcHandlers: new Map<string, Fn>(),
     ipcListeners: new Map<string, Fn>(),
+    powerListeners: new Map<string, Fn>(),
     windows: [] as { options: Record<string, unknown>; url?: string; shown: boolean; webContents: { id: number } }[],
     trays: [] as { icon: string; tooltip?: string; menu?: { label?: string }[]; destroyed: boolean }[],
     errors: [] as string[],
@@ -92,6 +93,7 @@ const fake = vi.hoisted(() => {
       static isSupported = () => false;
     },
     shell: { openPath: async () => '' },
+    powerMonitor: { on: (event: string, fn: Fn) => void state.powerListeners.set(event, fn) },
     dialog: { showErrorBox: (title: string, text: string) => void state.errors.push(`${title}: ${text}`) },
     ipcMain: {
       handle: (c: string, fn: Fn) => void state.ipcHandlers.set(c, fn),

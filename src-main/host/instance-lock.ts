@@ -8,7 +8,7 @@ import type { RuntimeInfo } from './runtime-file';
  * on `<data-dir>/instance.lock`, held by an open `BEGIN EXCLUSIVE` for the life of the process:
  * fcntl locks on Linux and macOS, LockFileEx on Windows, all released by the OS when the process
  * dies (kill -9 included), and no native module beyond the better-sqlite3 we already ship.
- * See docs/decisions/0025-one-instance-per-data-dir.md.
+ * See docs/decisions/0021-one-instance-per-data-dir.md.
  */
 export interface InstanceLock {
   readonly file: string;

@@ -23,7 +23,7 @@ export function listenErrorMessage(e: unknown, host: string, port: number): stri
 /**
  * The loopback API of a started core (serve and the desktop app). Its address, or why it did not
  * start, is recorded for `system.status`; a failure is thrown to the host, which decides. While it
- * listens, `<data-dir>/cli-token` lets the CLI of the same OS user in (decision 0026).
+ * listens, `<data-dir>/cli-token` lets the CLI of the same OS user in (decision 0027).
  */
 export async function startApi(core: Core, options: ApiOptions): Promise<RunningHttpServer> {
   const api = core.config.orchestrator.api;

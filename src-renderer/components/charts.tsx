@@ -9,7 +9,7 @@ export interface ChartSeries {
   color: string;
 }
 
-/** Draws with uPlot into a div it owns; redrawn when the data or size changes (decision 0021). */
+/** Draws with uPlot into a div it owns; redrawn when the data or size changes (decision 0024). */
 function useUPlot(make: (el: HTMLDivElement) => uPlot, deps: readonly unknown[]) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {

@@ -19,6 +19,8 @@ export interface MetricsState {
   reset(): void;
 }
 
+const MIN_READ_GAP_MS = 1000;
+
 /** Events after which a figure on the dashboard may have changed. */
 const MOVES_FIGURES = /^(run|step|approval|queue|schedule|watcher|webhook|cluster)\./;
 
@@ -30,7 +32,12 @@ export function createMetricsStore(client: AgentClient) {
       const r = resultOf(await client.call('metrics.get', {}));
       set(r.status === 'ready' ? { status: 'ready', metrics: r.data, error: undefined } : { status: r.status, error: r.error });
     };
-    const refreshSoon = coalesce(load);
+    // Each read scans the day's runs: while runs flow, read at most once a second (the figures
+    // are 24 h windows; a second's lag changes nothing a person reads).
+    const refreshSoon = coalesce(async () => {
+      await load();
+      await new Promise((r) => setTimeout(r, MIN_READ_GAP_MS));
+    });
     let watchers = 0;
     return {
       ...initial(),

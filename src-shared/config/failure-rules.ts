@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RISK_LEVELS } from './orchestrator';
 import { unsafePatternReason } from './pattern-safety';
 
-/** A user pattern: a valid regular expression that cannot backtrack catastrophically (decision 0021). */
+/** A user pattern: a valid regular expression that cannot backtrack catastrophically (decision 0022). */
 const safePattern = z
   .string()
   .min(1)

@@ -1,6 +1,6 @@
 /**
  * A check of user-written failure-rule patterns for catastrophic backtracking, made when
- * failure_rules.yaml is loaded (decision 0025). JavaScript's engine backtracks, so a pattern is
+ * failure_rules.yaml is loaded (decision 0022). JavaScript's engine backtracks, so a pattern is
  * refused when it can take exponential time — a repeated group that itself repeats (`(a+)+`,
  * star height above one) or holds alternatives (`(a|ab)*`) — or when it uses what a log message
  * never needs and a linear-time engine would not support (back-references, lookaround). The

@@ -32,7 +32,7 @@ export interface CliConnection {
 export type LocalPolicy = 'in-process' | 'instance-only';
 
 /**
- * Where a command's procedures go (decision 0026): to the instance that owns the data dir when one
+ * Where a command's procedures go (decision 0027): to the instance that owns the data dir when one
  * runs (its lock is held), else to a core built in this process — never both, so one process
  * writes a database. Toward the instance the CLI authenticates with explicit credentials
  * (`--user NAME --password-stdin`, `DESKTOP_AGENT_TOKEN`), else with the instance's

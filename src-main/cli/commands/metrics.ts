@@ -21,21 +21,13 @@ export const metricsCommand: Command = {
     if (positionals.length) throw new UsageError(`metrics takes no arguments; got '${positionals.join(' ')}'`);
     const { client, close } = await connectCli(values, io, 'in-process');
     try {
-      if (values.prometheus) {
-        const answer = await client.call('metrics.prometheus', {});
-        if (!answer.ok) {
-          io.stderr(`desktop-agent metrics: ${describeError(answer.error)}\n`);
-          return exitCodeOf(answer.error);
-        }
-        io.stdout(answer.data.body ?? '');
-        return EXIT.ok;
-      }
-      const answer = await client.call('metrics.get', {});
+      // One call either way: the JSON figures, or the same figures as Prometheus text.
+      const answer = values.prometheus ? await client.call('metrics.prometheus', {}) : await client.call('metrics.get', {});
       if (!answer.ok) {
         io.stderr(`desktop-agent metrics: ${describeError(answer.error)}\n`);
         return exitCodeOf(answer.error);
       }
-      io.stdout(JSON.stringify(answer.data, null, 2) + '\n');
+      io.stdout('body' in answer.data && typeof answer.data.body === 'string' ? answer.data.body : JSON.stringify(answer.data, null, 2) + '\n');
       return EXIT.ok;
     } finally {
       await close();

@@ -9,7 +9,7 @@ import type { Principal } from '../kernel/principal';
  * The CLI's principal: the OS account running it, as `os:<name>` (a username cannot contain `:`).
  * It holds the Admin role: whoever can run the CLI on a data dir can already read its database
  * and its keychain, so the gate audits what they do rather than pretending to stop them
- * (docs/decisions/0026-the-cli-through-the-gate.md).
+ * (docs/decisions/0027-the-cli-through-the-gate.md).
  */
 export function cliPrincipal(osUser: string | null = currentOsUser()): Extract<Principal, { kind: 'user' }> {
   const name = `os:${osUser ?? 'unknown'}`;

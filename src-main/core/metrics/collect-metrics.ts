@@ -1,5 +1,5 @@
 import type { MetricsSnapshot } from '@shared/contract/metrics';
-import type { RunFigures } from '../runs/run-figures';
+import { DAY_MS, HOUR_MS, type RunFigures } from '../runs/run-figures';
 
 type ClusterFigures = Pick<MetricsSnapshot, 'top_failure_clusters_24h' | 'failure_cluster_diversity'>;
 
@@ -18,13 +18,11 @@ export interface MetricsSources {
   schedules?(now: number, runs: RunFigures): MetricsSnapshot['scheduler_metrics'];
 }
 
-const HOUR_MS = 3_600_000;
-
 export function collectMetrics(sources: MetricsSources, now: number): MetricsSnapshot {
   const runs = sources.runs(now);
   const depth = sources.queueDepthPeak(now);
   const clusters = sources.clusters?.(now) ?? { top_failure_clusters_24h: [], failure_cluster_diversity: 0 };
-  const since = now - 24 * HOUR_MS;
+  const since = now - DAY_MS;
   return {
     generated_at: new Date(now).toISOString(),
     total_runs: runs.total_runs,

@@ -5,7 +5,8 @@ import { asUser, tempCore, type TempCore } from '../../../test-support/temp-core
 
 /** The queue with the real engine and real persisted runs (the scripted-executor tests cover the edge cases). */
 const wait = (ms: number, name = 'sleepy') => `dsl_version: "1.1"\nname: ${name}\nsteps:\n  - wait: { ms: ${ms} }\n  - log: { message: "done {{run.id}}" }\n`;
-const runner = asUser('Runner', 'rina');
+// Ad-hoc template_yaml needs manage_templates (Editor); a Runner runs stored templates.
+const runner = asUser('Editor', 'rina');
 const admin = asUser('Admin', 'ada');
 
 let t: TempCore | undefined;

@@ -77,11 +77,11 @@ describe.skipIf(!keyring.available)(`real OS keychain (gnome-keyring on D-Bus)${
     const audit = db.prepare("select action, resource, result, source from audit_log where action like 'secrets.%' order by id").all();
     db.close();
     expect(audit).toEqual([
-      { action: 'secrets.set', resource: `${service}/token`, result: 'ok', source: 'cli' },
+      { action: 'secrets.setInService', resource: `${service}/token`, result: 'ok', source: 'cli' },
       { action: 'secrets.resolve', resource: `${service}/token`, result: 'ok', source: 'cli' },
       { action: 'secrets.list', resource: null, result: 'granted', source: 'cli' },
       { action: 'secrets.list', resource: null, result: 'granted', source: 'cli' },
-      { action: 'secrets.delete', resource: `${service}/token`, result: 'ok', source: 'cli' },
+      { action: 'secrets.deleteInService', resource: `${service}/token`, result: 'ok', source: 'cli' },
       { action: 'secrets.resolve', resource: `${service}/token`, result: 'error', source: 'cli' },
     ]);
     expect(filesContaining(c.dir, value)).toEqual([]);

@@ -119,7 +119,7 @@ describe('secrets over HTTP', () => {
     const c = await secretsCore({ keychain, env: { DESKTOP_AGENT_SECRET_FROM_ENV: 'env-value-1234' } });
     open.push(c);
     // Until the users module merges, an authenticator that signs every request in as an Admin.
-    const adminAuth: Authenticator = { authenticate: async () => ({ principal: asUser('Admin', 'http-admin').principal }), credential: () => ({ holds: () => true }) };
+    const adminAuth: Authenticator = { authenticate: async () => ({ principal: { ...asUser('Admin', 'http-admin').principal, via: 'password' } }), credential: () => ({ holds: () => true }) };
     const http = await startHttpServer({ dispatcher: c.core.dispatcher, authenticator: adminAuth, bus: c.core.bus, streams: c.core.streams, logger: c.core.logger, host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20 });
     servers.push(http);
     const bodies: string[] = [];
