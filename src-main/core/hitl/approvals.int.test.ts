@@ -10,7 +10,7 @@ import { createCore, type Core } from '../app/create-core';
 import { MemorySink } from '../kernel/logger';
 import { resolvePaths } from '../kernel/paths';
 import type { Notification } from '../kernel/ports';
-import { REPO_ROOT, asUser } from '../../../test-support/temp-core';
+import { REPO_ROOT, asUser, until } from '../../../test-support/temp-core';
 
 const confirmTemplate = (extra = '') => `dsl_version: "1.1"
 name: deploy
@@ -58,16 +58,6 @@ async function start(dir = mkdtempSync(join(tmpdir(), 'da-hitl-')), clock = new 
   const h = { core, dir, clock, events, notifications };
   open.push(h);
   return h;
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 // Unsaved YAML (template_yaml) is run by template authors: manage_templates (issue 21 item 11).

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ApprovalView } from '@shared/contract/approvals';
 import type { FakeClock } from '../kernel/clock';
 import type { Principal } from '../kernel/principal';
-import { asUser, tempCore, type TempCore } from '../../../test-support/temp-core';
+import { asUser, until, tempCore, type TempCore } from '../../../test-support/temp-core';
 import { DeskNotices, type DeskBadge, type DeskNotice } from './desk-notices';
 
 const template = `dsl_version: "1.1"
@@ -21,16 +21,6 @@ const open: TempCore[] = [];
 afterEach(async () => {
   for (const t of open.splice(0)) await t.cleanup();
 });
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** DeskNotices on a real core (SQLite approvals, the real dispatcher), the window's user being `viewer`. */
 async function setup(viewer: Principal) {
