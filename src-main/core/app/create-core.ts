@@ -175,7 +175,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const engine = createEngine({ clock, logger, bus, redactor, config, secrets, notifier, paths }, runs, { browserPath: options.browserPath });
   const templates = createTemplatesModule({ db, clock, bus, paths }, { registry: engine.registry });
   const queue = createQueueModule({ db, clock, logger, bus, redactor, config, writes, paths }, { runs, executor: engine, templates: templates.catalog });
-  const approvals = createApprovalsModule({ db, clock, logger, bus, notifier, config }, { runs, queue: queue.queue });
+  const approvals = createApprovalsModule({ db, clock, logger, bus, config }, { runs, queue: queue.queue });
   const scheduler = createSchedulerModule({
     db,
     clock,
