@@ -7,7 +7,7 @@ import { RunJournal, type StartedStep, type StepRecord } from './run-journal';
 import { RunLeases } from './run-lease';
 import { RunReads } from './run-reads';
 import { RunRetention } from './run-retention';
-import { parseObject, type AttemptRecord } from './run-row';
+import { parseObject, type AttemptRecord, type RunRow } from './run-row';
 import { RunSettlements, type Settlement } from './run-settle';
 import { parseState, type ApprovalDecision, type ApprovalRequest, type RunState } from './run-state';
 import type { FailureSink } from './failure-sink';
@@ -108,6 +108,20 @@ export class RunRepository implements RunsStorage {
     this.db.transaction(write)();
   }
 
+  // ---- claim -----------------------------------------------------------------------------
+
+  /**
+   * The dispatcher's claim as one IMMEDIATE transaction: `pick` reads the heads and chooses (their
+   * rowids, which hold within the transaction), the
+   * chosen runs are claimed, and the writes waiting for a group commit (steps and ends of runs
+   * that just finished) share its commit. Returns the claimed rows (fewer than picked when
+   * another process took some meanwhile).
+   */
+  claimNext(pick: () => readonly number[], owner: string, leaseUntil: number, now: number): RunRow[] {
+    const unit = () => this.claim.claimRowids(pick(), owner, leaseUntil, now);
+    return this.writes ? this.writes.flushWith(unit) : this.db.transaction(unit).immediate();
+  }
+
   // ---- settle ----------------------------------------------------------------------------
 
   /**
@@ -148,12 +162,19 @@ export class RunRepository implements RunsStorage {
 
   // ---- the engine's journal --------------------------------------------------------------
 
-  /** The run as the engine needs it, or undefined. */
-  load(runId: string): ExecutableRun | undefined {
-    this.flushFor(runId);
-    const r = this.read.rowWithYaml(runId);
+  /**
+   * The run as the engine needs it, or undefined. `claimed` is its row as the claim just read it
+   * in the transaction that made it ours (nothing else writes a run we hold), so it is not read
+   * again; the template text is immutable per content hash and cached (run-reads.ts).
+   */
+  load(runId: string, claimed?: RunRow): ExecutableRun | undefined {
+    let r: RunRow | undefined = claimed?.id === runId ? claimed : undefined;
+    if (!r) {
+      this.flushFor(runId);
+      r = this.read.row(runId);
+    }
     if (!r) return undefined;
-    const yaml = r.template_yaml ?? '';
+    const yaml = this.read.templateYaml(r.template_hash) ?? '';
     const state = parseState(r.state_json);
     // Results of the steps before the resume point are read back from their rows.
     if (r.next_step > 0) state.steps = this.journal.outcomesBefore(runId, r.next_step);
