@@ -2,7 +2,8 @@
  * The physical limit beside each figure: the same writes in bare better-sqlite3 on a database
  * with the same schema (every migration), pragmas (openDatabase: WAL, synchronous=NORMAL) and
  * checkpoint worker as the core, with none of the queue around them. A run is an insert, a claim
- * (UPDATE … RETURNING) and a finish (its step row and the run's end); processing commits them in
+ * (an UPDATE found by the heads query) and a finish (its step row and the run's end, one INSERT
+ * and one UPDATE); processing commits them in
  * the transactions ours uses at that concurrency: one claim of `concurrency` runs, then one commit
  * of their steps and ends.
  */
@@ -24,7 +25,8 @@ const LATENCY_SAMPLES = 1_000;
 class RawRuns {
   private readonly insert: Statement;
   private readonly heads: Statement<[string, number]>;
-  private readonly claim: Statement<[string, number, number, string]>;
+  private readonly claim: Statement<[string, number, number, number]>;
+  private readonly rowidOf: Statement<[string]>;
   private readonly step: Statement;
   private readonly finish: Statement;
 
@@ -33,9 +35,10 @@ class RawRuns {
     this.insert = db.prepare(`insert into runs (id, template, template_hash, variables_json, trigger, trigger_json, requested_by, queue, priority,
         concurrency_tag, dry_run, idempotency_key, status, attempts, available_at, enqueued_at, created_at, retry_json)
       values (?, 'noop', 'noop', ?, 'api', '{"type":"api"}', 'bench', ?, 5, null, 0, null, 'queued', 0, ?, ?, ?, ?)`);
-    this.heads = db.prepare(`select id from runs where queue = ? and status = 'queued' and priority = 5 order by enqueued_at, rowid limit ?`);
+    this.heads = db.prepare(`select rowid, id from runs where queue = ? and status = 'queued' and priority = 5 order by enqueued_at, rowid limit ?`);
     this.claim = db.prepare(`update runs set status = 'running', lease_owner = ?, lease_expires_at = ?, started_at = coalesce(started_at, ?),
-        attempts = attempts + 1, cancel_requested = 0 where id = ? and status = 'queued' returning *`);
+        attempts = attempts + 1, cancel_requested = 0 where rowid = ? and status = 'queued'`);
+    this.rowidOf = db.prepare('select rowid from runs where id = ?');
     this.step = db.prepare(`insert into run_steps (run_id, idx, step_id, action, status, params_json, result_json, attempt, started_at, finished_at, duration_ms, artifacts_json)
       values (?, 0, null, 'log', 'succeeded', '{"message":"no-op","level":"info"}', '{"logged":true}', 1, ?, ?, 0, '[]')`);
     this.finish = db.prepare(`update runs set status = 'succeeded', finished_at = ?, next_step = 1, state_json = '{"v":1,"steps":[],"scratch":{}}',
@@ -49,15 +52,20 @@ class RawRuns {
     return id;
   }
 
-  claimIds(ids: readonly string[]): void {
+  /** Claims by rowid (as ours does, in the transaction that found them). */
+  claimRowids(rowids: readonly number[]): void {
     const at = Date.now();
-    for (const id of ids) this.claim.get('raw', at + 15_000, at, id);
+    for (const rowid of rowids) this.claim.run('raw', at + 15_000, at, rowid);
+  }
+
+  claimId(id: string): void {
+    this.claimRowids([this.rowidOf.pluck().get(id) as number]);
   }
 
   claimHeads(queue: string, limit: number): string[] {
-    const ids = this.heads.pluck().all(queue, limit) as string[];
-    this.claimIds(ids);
-    return ids;
+    const heads = this.heads.all(queue, limit) as { rowid: number; id: string }[];
+    this.claimRowids(heads.map((h) => h.rowid));
+    return heads.map((h) => h.id);
   }
 
   finishAll(ids: readonly string[]): void {
@@ -79,7 +87,8 @@ export async function rawSqlite(c: QueueBenchConfig): Promise<QueueFigures> {
   const checkpointer = await startCheckpointer({ file, nativeBinding, onError: (m) => console.error(`raw SQLite checkpoint: ${m}`) });
   db.pragma('wal_autocheckpoint = 0');
   const raw = new RawRuns(db);
-  const tx = <A extends unknown[], R>(fn: (...a: A) => R) => db.transaction(fn);
+  // IMMEDIATE, as ours: a transaction that reads before it writes must hold the write lock from the start.
+  const tx = <A extends unknown[], R>(fn: (...a: A) => R) => db.transaction(fn).immediate;
   const insertChunk = tx((queue: string, from: number, n: number) => {
     for (let j = 0; j < n; j++) raw.insertOne(queue, from + j);
   });
@@ -120,7 +129,7 @@ export async function rawSqlite(c: QueueBenchConfig): Promise<QueueFigures> {
     if (c.scenarios.has('latency')) {
       // Enqueue → start: one committed insert, then one committed claim of that run.
       const insertOne = tx((i: number) => raw.insertOne('default', i));
-      const claim = tx((id: string) => raw.claimIds([id]));
+      const claim = tx((id: string) => raw.claimId(id));
       const finish = tx((ids: string[]) => raw.finishAll(ids));
       const latency: number[] = [];
       for (let i = 0; i < LATENCY_SAMPLES; i++) {

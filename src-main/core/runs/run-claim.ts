@@ -3,59 +3,52 @@ import { RUN_COLUMNS, type RunRow } from './run-row';
 
 /**
  * The oldest queued run of one priority level whose tag is not at its limit. `rowid` names it
- * within the transaction that reads it and claims it (claimNext); `concurrency_tag` is null when
- * no tag has a limit (then it plays no part in the choice and is not read).
+ * within the transaction that reads it and claims it (the repository's claimNext).
  */
-export interface QueueHead {
-  rowid: number;
-  priority: number;
-  enqueued_at: number;
-  concurrency_tag: string | null;
-}
+export type QueueHead = Pick<RunRow, 'rowid' | 'priority' | 'enqueued_at' | 'concurrency_tag'>;
 
 /** Finding and taking queued runs: heads per level, the claim of a batch, due retries. */
 export class RunClaims {
   private readonly headStmt: Statement<[string, number, string, number]>;
-  private readonly headTaggedStmt: Statement<[string, number, number]>;
-  private readonly headCoveredStmt: Statement<[string, number, number]>;
+  private readonly headAnyTagStmt: Statement<[string, number, number]>;
   private readonly claimStmt: Statement<[string, number, number, number]>;
-  private readonly claimedRowStmt: Statement<[number]>;
-  private readonly claimByIdStmt: Statement<[string]>;
+  private readonly rowStmt: Statement<[number]>;
+  private readonly rowidStmt: Statement<[string]>;
   private readonly promoteDueStmt: Statement<[number]>;
   private readonly nextDueStmt: Statement<[]>;
   private readonly levelsStmt: Statement<[]>;
   private readonly depthStmt: Statement<[]>;
+  /** The heads read in the current claim transaction, whole: a claimed run is not read again. */
+  private readonly headRows = new Map<number, RunRow>();
 
   constructor(private readonly db: Database) {
     // The oldest queued runs of one priority level whose tag is not at its limit (json array of blocked tags).
-    this.headStmt = db.prepare(`select rowid, priority, enqueued_at, concurrency_tag from runs
+    this.headStmt = db.prepare(`select ${RUN_COLUMNS} from runs
       where queue = ? and status = 'queued' and priority = ?
         and (concurrency_tag is null or concurrency_tag not in (select value from json_each(?)))
       order by enqueued_at, rowid limit ?`);
-    // The same when no tag is at its limit: json_each and its bloom filter cost more than the probe.
-    this.headTaggedStmt = db.prepare(`select rowid, priority, enqueued_at, concurrency_tag from runs
+    // The same when no tag is at its limit (the usual case): json_each and its bloom filter cost
+    // more than the index probe itself.
+    this.headAnyTagStmt = db.prepare(`select ${RUN_COLUMNS} from runs
       where queue = ? and status = 'queued' and priority = ? order by enqueued_at, rowid limit ?`);
-    // And when no tag has a limit at all: the partial index runs_queued alone answers (covering).
-    this.headCoveredStmt = db.prepare(`select rowid, priority, enqueued_at, null as concurrency_tag from runs
-      where queue = ? and status = 'queued' and priority = ? order by enqueued_at, rowid limit ?`);
-    // By rowid, read in the same transaction. No RETURNING: on this schema an UPDATE … RETURNING
-    // costs about ten times the UPDATE and a point SELECT (bench/queue.bench.ts profile, issue 18).
+    // By rowid, in the transaction that read the heads. No RETURNING: on this schema an UPDATE …
+    // RETURNING costs several times the UPDATE and a point SELECT (issue 18, docs/benchmarks.md).
     this.claimStmt = db.prepare(`update runs set status = 'running', lease_owner = ?, lease_expires_at = ?, started_at = coalesce(started_at, ?),
         attempts = attempts + 1, cancel_requested = 0
       where rowid = ? and status = 'queued'`);
-    this.claimedRowStmt = db.prepare(`select ${RUN_COLUMNS} from runs where rowid = ?`);
-    this.claimByIdStmt = db.prepare(`select rowid from runs where id = ?`);
+    this.rowStmt = db.prepare(`select ${RUN_COLUMNS} from runs where rowid = ?`);
+    this.rowidStmt = db.prepare(`select rowid from runs where id = ?`);
     this.promoteDueStmt = db.prepare(`update runs set status = 'queued', enqueued_at = available_at where status = 'retry_wait' and available_at <= ? returning id, queue, priority`);
     this.nextDueStmt = db.prepare(`select min(available_at) from runs where status = 'retry_wait'`);
     this.levelsStmt = db.prepare("select distinct queue, priority from runs where status = 'queued'");
     this.depthStmt = db.prepare(`select queue, count(*) as n from runs where status in ('queued', 'retry_wait') group by queue`);
   }
 
-  /** `blockedTagsJson`: tags at their limit (a JSON array), or null when no tag has a limit. */
+  /** `blockedTagsJson`: the tags at their limit (a JSON array), or null when no tag has a limit. */
   heads(queue: string, priority: number, blockedTagsJson: string | null, limit: number): QueueHead[] {
-    if (blockedTagsJson === null) return this.headCoveredStmt.all(queue, priority, limit) as QueueHead[];
-    if (blockedTagsJson === '[]') return this.headTaggedStmt.all(queue, priority, limit) as QueueHead[];
-    return this.headStmt.all(queue, priority, blockedTagsJson, limit) as QueueHead[];
+    const rows = (blockedTagsJson === null || blockedTagsJson === '[]' ? this.headAnyTagStmt.all(queue, priority, limit) : this.headStmt.all(queue, priority, blockedTagsJson, limit)) as RunRow[];
+    for (const row of rows) this.headRows.set(row.rowid, row);
+    return rows;
   }
 
   /**
@@ -64,20 +57,34 @@ export class RunClaims {
    */
   claimBatch(ids: readonly string[], owner: string, leaseUntil: number, now: number): RunRow[] {
     return this.db.transaction(() => {
-      const rowids = ids.map((id) => this.claimByIdStmt.pluck().get(id) as number | undefined).filter((r): r is number => r !== undefined);
+      this.headRows.clear();
+      const rowids = ids.map((id) => this.rowidStmt.pluck().get(id) as number | undefined).filter((r): r is number => r !== undefined);
       return this.claimRowids(rowids, owner, leaseUntil, now);
     })();
   }
 
+  /** Forgets the heads of an earlier claim transaction (the repository's claimNext starts with it). */
+  beginClaim(): void {
+    this.headRows.clear();
+  }
+
   /**
-   * The statements of a claim by the rowids of heads read in the same transaction (the
-   * repository's claimNext): the claimed rows.
+   * The statements of a claim by rowid, inside the transaction that read the heads: the claimed
+   * rows. A head read in this transaction is the row as it was; the claim's changes (below, the
+   * same as the UPDATE's) are applied to it instead of reading it again.
    */
   claimRowids(rowids: readonly number[], owner: string, leaseUntil: number, now: number): RunRow[] {
     const claimed: RunRow[] = [];
     for (const rowid of rowids) {
-      if (this.claimStmt.run(owner, leaseUntil, now, rowid).changes) claimed.push(this.claimedRowStmt.get(rowid) as RunRow);
+      if (!this.claimStmt.run(owner, leaseUntil, now, rowid).changes) continue;
+      const head = this.headRows.get(rowid);
+      claimed.push(
+        head
+          ? { ...head, status: 'running', lease_owner: owner, lease_expires_at: leaseUntil, started_at: head.started_at ?? now, attempts: head.attempts + 1, cancel_requested: 0 }
+          : (this.rowStmt.get(rowid) as RunRow),
+      );
     }
+    this.headRows.clear();
     return claimed;
   }
 
