@@ -5,7 +5,7 @@ import type { ConfigStore } from '../config/config-store';
 import type { EventBus } from '../kernel/event-bus';
 import type { CoreModule, Handler, HandlerMap } from '../kernel/module';
 import type { Clock, Logger } from '../kernel/ports';
-import type { RunStore } from '../runs/run-store';
+import type { RunsStorage } from '../runs';
 import { renderApprovalPage } from './approval-page';
 import { Approvals, type ApprovalQueue } from './approvals';
 
@@ -26,7 +26,7 @@ export interface ApprovalsModulePorts {
   config: Pick<ConfigStore, 'orchestrator'>;
 }
 
-export function createApprovalsModule(services: ApprovalsModulePorts, deps: { runs: RunStore; queue: ApprovalQueue }): ApprovalsModule {
+export function createApprovalsModule(services: ApprovalsModulePorts, deps: { runs: RunsStorage; queue: ApprovalQueue }): ApprovalsModule {
   const approvals = new Approvals({
     db: services.db,
     clock: services.clock,

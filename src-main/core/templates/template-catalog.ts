@@ -42,6 +42,11 @@ export function templateHash(yaml: string): string {
   return createHash('sha256').update(yaml).digest('hex');
 }
 
+/** The template name a run of YAML text records: its storage name when the title is ASCII, else the title. */
+export function runIdentityOf(title: string): string {
+  return /^[\x20-\x7E]*$/.test(title) ? slugOf(title) : title.trim();
+}
+
 export class TemplateCatalog implements QueueTemplateCatalog {
   private readonly reports = new Map<string, ValidationReport>();
 
@@ -85,7 +90,10 @@ export class TemplateCatalog implements QueueTemplateCatalog {
     const report = this.validate(yaml);
     if (!report.valid || !report.template) return { ok: false, issues: report.errors };
     const t: TemplateModel = report.template;
-    return { ok: true, facts: { name: t.name, hash: templateHash(yaml), execution: t.execution } };
+    // The storage name ("Weekly report" → weekly_report), so runs of YAML text and of the stored
+    // template share one identity. A name in Japanese (or any non-ASCII) has no storage name worth
+    // showing ("template"), so it stays as written.
+    return { ok: true, facts: { name: runIdentityOf(t.name), hash: templateHash(yaml), execution: t.execution } };
   }
 
   // ---- reading ---------------------------------------------------------------------------
