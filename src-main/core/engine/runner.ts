@@ -23,6 +23,7 @@ import { RunArtifacts } from './artifacts';
 import { StepAborted, toActionError } from './errors';
 import { ActionRegistry } from './registry';
 import { preflightParams, preflightMessage } from './params-preflight';
+import { pathGuards, type PathGuard } from './path-guard';
 import { MapScratch } from './scratch';
 import { makeLookup, render, secretRefs, type ScopeData } from './scope';
 import { evaluateWhen, secretTaint, type RunTaint } from './secret-values';
@@ -46,6 +47,8 @@ export interface EngineOptions {
   secrets: SecretResolver;
   notifier: Notifier;
   artifactsDir: string;
+  /** The data dir and config dir: file actions never reach them (except the artifacts). */
+  dirs: { dataDir: string; configDir: string };
   bus?: EventBus;
   /** Group commit of step writes (the core's); tests may leave it out for immediate writes. */
   writes?: WriteBatcher;
@@ -155,12 +158,14 @@ export class Engine implements RunExecutor {
   readonly store: RunStore;
   readonly registry: ActionRegistry;
   private readonly log: Logger;
+  private readonly guardFor: (config: OrchestratorConfig) => PathGuard;
   private readonly cache = new Map<string, { ok: true; model: TemplateModel } | { ok: false; issues: Issue[] }>();
 
   constructor(private readonly o: EngineOptions) {
     this.store = new RunStore(o.db, o.writes, o.failures);
     this.registry = o.registry ?? new ActionRegistry();
     this.log = o.logger.child('Engine');
+    this.guardFor = pathGuards({ ...o.dirs, artifactsDir: o.artifactsDir }, this.log);
   }
 
   /** RunExecutor for the queue. */
@@ -529,6 +534,7 @@ export class Engine implements RunExecutor {
   }
 
   private actionContext(rc: RunContext, top: number, signal: AbortSignal): ActionContext {
+    const config = this.o.config();
     return {
       runId: rc.run.id,
       stepIndex: top,
@@ -540,7 +546,8 @@ export class Engine implements RunExecutor {
       notifier: this.o.notifier,
       artifacts: rc.artifacts,
       scratch: rc.scratch,
-      config: this.o.config(),
+      config,
+      files: this.guardFor(config),
       browserPath: this.o.browserPath,
       registerSecret: (v) => this.o.redactor.register(v),
       onRunEnd: (fn) => rc.cleanups.push(fn),
