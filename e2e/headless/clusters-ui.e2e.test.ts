@@ -105,7 +105,7 @@ describe('the Failure clusters view', { timeout: 180_000 }, () => {
     await fail(CSV, 3);
     await poll(() => files.getAttribute('data-resolved')).toBe('false');
     await poll(() => files.getByTestId('cluster-count').getAttribute('data-count')).toBe('3');
-    expect(await files.getByTestId('cluster-samples').locator('li').first().textContent()).toBe('No such file or folder: /nonexistent/da-e2e/sales-3.csv');
+    expect(await files.getByTestId('cluster-samples').locator('li').first().textContent()).toBe(`No such file or folder: ${MISSING}/sales-3.csv`);
   });
 
   it("opens a cluster's runs; the run detail names its cluster and the actions beside the error", async () => {
