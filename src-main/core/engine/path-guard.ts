@@ -11,7 +11,7 @@ import { ActionError } from './action-types';
  * template names (files, PDF, read_csv, attachments, uploads, downloads, file: URLs) asks
  * `ctx.files.check(path, action)` first, in runs and dry runs alike. A path is allowed when,
  * after its links are resolved, it lies under one of `files.allowed_roots` and is not the app's
- * own state (the data dir other than its artifacts, the config dir). See decision 0028.
+ * own state (the data dir other than its artifacts, the config dir). See decision 0029.
  */
 
 export const ROOTS_SETTING = 'files.allowed_roots';

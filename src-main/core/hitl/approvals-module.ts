@@ -4,8 +4,8 @@ import type { Database } from 'better-sqlite3';
 import type { ConfigStore } from '../config/config-store';
 import type { EventBus } from '../kernel/event-bus';
 import type { CoreModule, Handler, HandlerMap } from '../kernel/module';
-import type { Clock, Logger, Notifier } from '../kernel/ports';
-import type { RunStore } from '../runs/run-store';
+import type { Clock, Logger } from '../kernel/ports';
+import type { RunsStorage } from '../runs';
 import { renderApprovalPage } from './approval-page';
 import { Approvals, type ApprovalQueue } from './approvals';
 
@@ -23,17 +23,15 @@ export interface ApprovalsModulePorts {
   clock: Clock;
   logger: Logger;
   bus: EventBus;
-  notifier: Notifier;
   config: Pick<ConfigStore, 'orchestrator'>;
 }
 
-export function createApprovalsModule(services: ApprovalsModulePorts, deps: { runs: RunStore; queue: ApprovalQueue }): ApprovalsModule {
+export function createApprovalsModule(services: ApprovalsModulePorts, deps: { runs: RunsStorage; queue: ApprovalQueue }): ApprovalsModule {
   const approvals = new Approvals({
     db: services.db,
     clock: services.clock,
     logger: services.logger.child('HITL'),
     bus: services.bus,
-    notifier: services.notifier,
     runs: deps.runs,
     queue: deps.queue,
     selfApproval: () => services.config.orchestrator.hitl.self_approval,
