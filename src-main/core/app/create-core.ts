@@ -104,7 +104,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const logger = createLogger({ sinks, level: options.logLevel ?? 'info', redact: (v) => redactor.maskDeep(v), now: () => clock.now() });
   const startedAt = clock.now();
 
-  const bus = new EventBus(() => clock.now(), (v) => redactor.maskDeep(v));
+  const bus = new EventBus(() => clock.now(), (v) => redactor.maskDeep(v), logger.child('Events'));
   const config = new ConfigStore({
     configDir: paths.configDir,
     defaultConfigDir: paths.defaultConfigDir,
