@@ -80,7 +80,7 @@ describe('quitting and starting at login', () => {
 
   it('offers start at login in the tray as a checkbox that flips the setting', () => {
     let on = false;
-    const menu = trayMenuTemplate('ja', null, { open: () => {}, quit: () => {}, startAtLogin: { checked: () => on, set: (v) => (on = v) } });
+    const menu = trayMenuTemplate('ja', undefined, { open: () => {}, quit: () => {}, startAtLogin: { checked: () => on, set: (v) => (on = v) } });
     const item = menu.find((i) => i.label === 'ログイン時に起動')!;
     expect(item).toMatchObject({ type: 'checkbox', checked: false });
     (item.click as () => void)();
