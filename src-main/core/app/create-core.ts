@@ -235,6 +235,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     handlers,
     audit: services.audit,
     logger: logger.child('API'),
+    rbacLogger: logger.child('RBAC'),
     redactor,
     isPublic: (condition) => (condition === 'public_metrics' ? config.orchestrator.api.public_metrics : users.service.count() === 0),
     validateOutputs: options.validateOutputs,

@@ -13,6 +13,7 @@ import { contentTypeOf } from '../api/static-files';
 import { principalName, type CallContext } from '../kernel/principal';
 import { isFinal } from '@shared/domain/runs';
 import type { RunExecutor, TemplateCatalog } from './ports';
+import { logQueueEvents } from './queue-log';
 import { pruneOnce } from './retention';
 import { getRun, listRuns } from './run-read';
 import { RunQueue } from './run-queue';
@@ -59,6 +60,7 @@ export function createQueueModule(
     onRunFailed: deps.onRunFailed,
   });
   let retentionTimer: { cancel(): void } | undefined;
+  let unlog: (() => void) | undefined;
   const retention = () => {
     const r = services.config.orchestrator.retention;
     try {
@@ -88,12 +90,14 @@ export function createQueueModule(
     name: 'queue',
     queue,
     start: () => {
+      unlog = logQueueEvents(services.bus, services.logger.child('Queue'));
       queue.start();
       retentionTimer = clock.setTimer(30_000, retention);
     },
     stop: async () => {
       retentionTimer?.cancel();
       await queue.stop();
+      unlog?.();
     },
     handlers: {
       'runs.enqueue': (input, ctx) => queue.enqueue(input, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }),
