@@ -8,6 +8,7 @@ import m0007 from './0007_run_counts.sql';
 import m0008 from './0008_schedules.sql';
 import m0009 from './0009_webhooks.sql';
 import m0010 from './0010_failure_clusters.sql';
+import m0011 from './0011_step_journal.sql';
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'schedules', sql: m0008 },
   { version: 9, name: 'webhooks', sql: m0009 },
   { version: 10, name: 'failure_clusters', sql: m0010 },
+  { version: 11, name: 'step_journal', sql: m0011 },
 ];
