@@ -373,7 +373,7 @@ function resolveAgainst(url: string, base: string): string {
 async function saveBytes(ctx: ActionContext, body: Buffer, filename: string, to: string | undefined): Promise<ActionResult> {
   const sha256 = createHash('sha256').update(body).digest('hex');
   if (to) {
-    const target = downloadTarget(to, filename);
+    const target = await downloadTarget(to, filename);
     await writeFile(target, body);
     return { filename, path: target, bytes: body.length, sha256 };
   }
