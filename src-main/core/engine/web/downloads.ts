@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { Download } from 'playwright-core';
 import { ActionError, type ActionContext, type ActionResult } from '../action-types';
 import { pollUntil } from '../action-polling';
@@ -56,10 +56,14 @@ export function safeFileName(name: string, fallback = 'download'): string {
   return base && base !== '.' && base !== '..' ? base.slice(0, 200) : fallback;
 }
 
-/** `to` is a file path, or a directory (existing, or written with a trailing slash) that keeps the suggested name. */
-export async function downloadTarget(to: string, suggested: string): Promise<string> {
-  const asDir = /[/\\]$/.test(to) || (await stat(to).then((s) => s.isDirectory(), () => false));
-  const target = resolve(asDir ? join(to, safeFileName(suggested)) : to);
+/**
+ * `to` is a file path, or a directory (existing, or written with a trailing slash) that keeps the
+ * suggested name; both pass files.allowed_roots before anything is created.
+ */
+export async function downloadTarget(ctx: Pick<ActionContext, 'files'>, action: string, to: string, suggested: string): Promise<string> {
+  const given = ctx.files.check(to, action);
+  const asDir = /[/\\]\s*$/.test(to) || (await stat(given).then((s) => s.isDirectory(), () => false));
+  const target = asDir ? ctx.files.check(join(given, safeFileName(suggested)), action) : given;
   await mkdir(dirname(target), { recursive: true });
   return target;
 }
@@ -72,12 +76,12 @@ async function sha256(path: string): Promise<string> {
 }
 
 /** Waits for the download to finish and keeps it: at `to`, else as an artifact of the run. */
-export async function keepDownload(ctx: ActionContext, download: Download, to: string | undefined): Promise<ActionResult> {
+export async function keepDownload(ctx: ActionContext, action: string, download: Download, to: string | undefined): Promise<ActionResult> {
   const failure = await download.failure();
   if (failure) throw new ActionError('DOWNLOAD_FAILED', `The download of ${download.url()} failed: ${failure}`, true, { url: download.url() });
   const filename = safeFileName(download.suggestedFilename());
   if (to) {
-    const target = await downloadTarget(to, filename);
+    const target = await downloadTarget(ctx, action, to, filename);
     await download.saveAs(target);
     return { filename, path: target, bytes: (await stat(target)).size, sha256: await sha256(target), url: download.url() };
   }
