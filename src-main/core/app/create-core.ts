@@ -1,36 +1,36 @@
 import { mkdirSync } from 'node:fs';
 import { PROCEDURES, type CONTRACT } from '@shared/contract';
 import type { Authenticator } from '../kernel/authenticator';
-import { createDispatcher, type Dispatcher } from '../api/dispatcher';
-import { EventStreams } from '../api/event-streams';
+import { createDispatcher, type Dispatcher } from '../api';
+import { EventStreams } from '../api';
 import type { CallContext } from '../kernel/principal';
-import { ConfigInvalidError, ConfigStore } from '../config/config-store';
+import { ConfigInvalidError, ConfigStore } from '../config';
 import { checkpoint, openDatabase, type Database } from '../db/database';
 import { WriteBatcher } from '../db/write-batcher';
 import { startCheckpointer, type Checkpointer } from '../db/checkpointer';
-import { createEngine } from '../engine/engine';
-import { createApprovalsModule } from '../hitl/approvals-module';
-import type { Approvals } from '../hitl/approvals';
-import type { Engine } from '../engine/runner';
-import { createQueueModule } from '../queue/queue-module';
+import { createEngine } from '../engine';
+import { createApprovalsModule } from '../hitl';
+import type { Approvals } from '../hitl';
+import type { Engine } from '../engine';
+import { createQueueModule } from '../queue';
 import { RunRepository } from '../runs';
-import { AuditLog } from '../security/audit/audit-log';
-import { createUsersModule, type UsersModule, type UsersModuleOptions } from '../security/auth/users-module';
-import { Redactor } from '../security/redaction';
-import { createSecrets } from '../security/secrets/create-secrets';
-import type { KeychainPort } from '../security/secrets/keychain-port';
-import { createSecretsModule } from '../security/secrets/secrets-module';
-import { createTemplatesModule } from '../templates/templates-module';
-import { createMetricsModule } from '../metrics/metrics-module';
-import { createClusters } from '../clusters/clusters';
-import { createClustersModule } from '../clusters/clusters-module';
-import { scheduleFigures } from '../metrics/schedule-figures';
-import { createDepthFigures } from '../queue/depth-figures';
-import { createRunFigures } from '../runs/run-figures';
-import { rbacMetrics } from '../security/rbac/rbac-metrics';
-import { secretsLookups24h } from '../security/secrets/secret-records';
-import { createSchedulerModule, type SchedulerModule } from '../triggers/scheduler/scheduler-module';
-import { createWebhookModule } from '../triggers/webhook/webhook-module';
+import { AuditLog } from '../security';
+import { createUsersModule, type UsersModule, type UsersModuleOptions } from '../security';
+import { Redactor } from '../security';
+import { createSecrets } from '../security';
+import type { KeychainPort } from '../security';
+import { createSecretsModule } from '../security';
+import { createTemplatesModule } from '../templates';
+import { createMetricsModule } from '../metrics';
+import { createClusters } from '../clusters';
+import { createClustersModule } from '../clusters';
+import { scheduleFigures } from '../metrics';
+import { createDepthFigures } from '../queue';
+import { createRunFigures } from '../runs';
+import { rbacMetrics } from '../security';
+import { secretsLookups24h } from '../security';
+import { createSchedulerModule, type SchedulerModule } from '../triggers';
+import { createWebhookModule } from '../triggers';
 import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
 import type { CoreServices } from './core-services';
@@ -39,7 +39,7 @@ import { EventBus } from '../kernel/event-bus';
 import { RotatingFileSink, createLogger, type LogSink } from '../kernel/logger';
 import { createHeadlessNotifier } from '../kernel/notifier';
 import type { Clock, LogLevel, Notifier, Paths, SecretStore } from '../kernel/ports';
-import { createSystemModule } from '../system/system-module';
+import { createSystemModule } from '../system';
 
 export interface CoreOptions {
   paths: Paths;
@@ -64,6 +64,8 @@ export interface CoreOptions {
   validateOutputs?: boolean;
   /** The first Admin from the environment, password hashing cost, session lifetime, back-off. */
   users?: UsersModuleOptions;
+  /** Whether the screen is locked, as the host knows it (Electron's powerMonitor); desktop steps defer the run while it is. */
+  screenLocked?: () => boolean | undefined;
   /** The browser for web actions (--browser / DESKTOP_AGENT_BROWSER_PATH); orchestrator.yaml web.browser_path comes next. */
   browserPath?: string;
 }
@@ -172,7 +174,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // The one owner of the runs and run_steps tables: the engine, the queue, HITL and the CLI use it.
   // Failure clusters hear of each failure in the transaction that records it.
   const runs = new RunRepository(db, writes, (message, runId, error) => logger.child('Engine').error(message, { runId, error: error as Error }), clusters.sink);
-  const engine = createEngine({ clock, logger, bus, redactor, config, secrets, notifier, paths }, runs, { browserPath: options.browserPath });
+  const engine = createEngine({ clock, logger, bus, redactor, config, secrets, notifier, paths }, runs, { browserPath: options.browserPath, screenLocked: options.screenLocked });
   const templates = createTemplatesModule({ db, clock, bus, paths }, { registry: engine.registry });
   const queue = createQueueModule({ db, clock, logger, bus, redactor, config, writes, paths }, { runs, executor: engine, templates: templates.catalog });
   const approvals = createApprovalsModule({ db, clock, logger, bus, config }, { runs, queue: queue.queue });
@@ -233,6 +235,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     handlers,
     audit: services.audit,
     logger: logger.child('API'),
+    rbacLogger: logger.child('RBAC'),
     redactor,
     isPublic: (condition) => (condition === 'public_metrics' ? config.orchestrator.api.public_metrics : users.service.count() === 0),
     validateOutputs: options.validateOutputs,

@@ -1,9 +1,10 @@
-import type { ConfigStore } from '../config/config-store';
+import type { ConfigStore } from '../config';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, Notifier, Paths, SecretStore } from '../kernel/ports';
-import type { Redactor } from '../security/redaction';
-import { secretNotFoundMessage } from '../security/secrets/secret-store';
+import type { Redactor } from '../security';
+import { secretNotFoundMessage } from '../security';
 import type { RunRepository } from '../runs';
+import { ActionRegistry, familiesWithScreenLock } from './registry';
 import { Engine, type SecretResolver } from './runner';
 
 /**
@@ -28,12 +29,14 @@ export interface EnginePorts {
   config: Pick<ConfigStore, 'orchestrator'>;
   secrets: SecretStore;
   notifier: Notifier;
-  paths: Pick<Paths, 'artifactsDir'>;
+  paths: Pick<Paths, 'artifactsDir' | 'dataDir' | 'configDir'>;
 }
 
 /** The engine of a core: runs steps against the core's database, config, secrets and notifier. */
-export function createEngine(services: EnginePorts, runs: RunRepository, options: { browserPath?: string } = {}): Engine {
+export function createEngine(services: EnginePorts, runs: RunRepository, options: { browserPath?: string; screenLocked?: () => boolean | undefined } = {}): Engine {
   return new Engine({
+    // The desktop app knows when the screen locks (powerMonitor); desktop steps then defer the run.
+    registry: options.screenLocked ? new ActionRegistry(familiesWithScreenLock(options.screenLocked)) : undefined,
     runs,
     clock: services.clock,
     logger: services.logger,
@@ -43,6 +46,7 @@ export function createEngine(services: EnginePorts, runs: RunRepository, options
     secrets: secretResolverFrom(services.secrets),
     notifier: services.notifier,
     artifactsDir: services.paths.artifactsDir,
+    dirs: { dataDir: services.paths.dataDir, configDir: services.paths.configDir },
     // web.browser_path of orchestrator.yaml is the web actions' next choice (web/browser-discovery.ts).
     browserPath: options.browserPath ?? process.env.DESKTOP_AGENT_BROWSER_PATH,
   });

@@ -3,11 +3,12 @@ import type { ActionSpec } from '@shared/dsl/action-spec';
 import type { TemplateModel } from '@shared/dsl/template-model';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, Notifier } from '../kernel/ports';
-import type { ExecutionOutcome, StopReason } from '../queue/ports';
+import type { ExecutionOutcome, StopReason } from '../queue';
 import type { ApprovalRequest, ExecutableRun, RunRepository, RunRow, RunState, StepOutcome } from '../runs';
-import type { Redactor } from '../security/redaction';
+import type { Redactor } from '../security';
 import { ActionError, type ActionResult } from './action-types';
 import type { RunArtifacts } from './artifacts';
+import type { PathGuard } from './path-guard';
 import type { ActionRegistry } from './registry';
 import type { MapScratch } from './scratch';
 import type { RunTaint } from './secret-values';
@@ -27,6 +28,8 @@ export interface EngineOptions {
   secrets: SecretResolver;
   notifier: Notifier;
   artifactsDir: string;
+  /** The data dir and config dir: file actions never reach them (except the artifacts). */
+  dirs: { dataDir: string; configDir: string };
   bus?: EventBus;
   registry?: ActionRegistry;
   browserPath?: string;
@@ -40,6 +43,8 @@ export interface EngineParts {
   log: Logger;
   /** Shows steps that take a while as running (one timer for all). */
   slowSteps: SlowSteps;
+  /** The path guard of the configuration in force (files.allowed_roots). */
+  files: (config: OrchestratorConfig) => PathGuard;
 }
 
 /** Told about progress (the CLI prints a line per step). */

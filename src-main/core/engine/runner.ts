@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ExecutableRun, RunRepository, RunRow, RunState } from '../runs';
 import type { Logger } from '../kernel/ports';
-import type { RunExecutor, StopReason } from '../queue/ports';
+import type { RunExecutor, StopReason } from '../queue';
 import { RunArtifacts } from './artifacts';
 import { RunStops } from './attempt-stop';
 import { CompileCache, type Compiled } from './compile-cache';
@@ -12,6 +12,7 @@ import { MapScratch } from './scratch';
 import { secretTaint } from './secret-values';
 import { SlowSteps } from './slow-steps';
 import { runSteps } from './step-loop';
+import { pathGuards } from './path-guard';
 
 export type { EngineOptions, EngineOutcome, ExecuteOptions, RunObserver } from './run-context';
 export { RUNNING_ROW_AFTER_MS } from './run-context';
@@ -36,7 +37,14 @@ export class Engine implements RunExecutor {
     this.runs = o.runs;
     this.registry = o.registry ?? new ActionRegistry();
     this.log = o.logger.child('Engine');
-    this.parts = { o, runs: this.runs, registry: this.registry, log: this.log, slowSteps: new SlowSteps(o.clock, RUNNING_ROW_AFTER_MS) };
+    this.parts = {
+      o,
+      runs: this.runs,
+      registry: this.registry,
+      log: this.log,
+      slowSteps: new SlowSteps(o.clock, RUNNING_ROW_AFTER_MS),
+      files: pathGuards({ ...o.dirs, artifactsDir: o.artifactsDir }, this.log),
+    };
   }
 
   /** RunExecutor for the queue. */

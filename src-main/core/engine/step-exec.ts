@@ -1,7 +1,7 @@
 import { ExpressionError, truthy } from '@shared/dsl/expression';
 import type { ActionSpec } from '@shared/dsl/action-spec';
 import type { StepNode } from '@shared/dsl/template-model';
-import type { StopReason } from '../queue/ports';
+import type { StopReason } from '../queue';
 import { ActionError, type ActionContext, type ActionDef, type ActionResult } from './action-types';
 import { AttemptStop } from './attempt-stop';
 import { toActionError } from './errors';
@@ -13,8 +13,12 @@ import { evaluateWhen } from './secret-values';
 import { stepIdempotent } from './step-idempotency';
 import { actionSecretResolver, resolveStepSecrets, stepSecretRefs } from './step-secrets';
 
-/** Actions that read `timeout_ms` themselves get this much longer before the step is cut off. */
-const OWN_TIMEOUT_GRACE_MS = 5_000;
+/**
+ * Actions that read `timeout_ms` themselves get this much longer before the step is cut off: a
+ * safety net only. Their own timeout (e.g. navigation) excludes work before it, such as starting
+ * Chromium, which took over 5 s on a loaded machine and turned NETWORK_TIMEOUT into STEP_TIMEOUT.
+ */
+const OWN_TIMEOUT_GRACE_MS = 30_000;
 /** How long a screenshot after a step may take before the run goes on without it. */
 const SCREENSHOT_TIMEOUT_MS = 10_000;
 const NO_SECRETS: ReadonlyMap<string, string> = new Map();
@@ -148,6 +152,7 @@ async function attemptOnce(
 /** What an action sees; its signal and secret resolver are made only if it uses them. */
 function actionContext(e: EngineParts, rc: RunContext, top: number, signal: () => AbortSignal): ActionContext {
   let resolver: ((reference: string) => Promise<string>) | undefined;
+  const config = e.o.config();
   return {
     runId: rc.run.id,
     stepIndex: top,
@@ -161,7 +166,8 @@ function actionContext(e: EngineParts, rc: RunContext, top: number, signal: () =
     notifier: e.o.notifier,
     artifacts: rc.artifacts,
     scratch: rc.scratch,
-    config: e.o.config(),
+    config,
+    files: e.files(config),
     browserPath: e.o.browserPath,
     registerSecret: (v) => e.o.redactor.register(v),
     onRunEnd: (fn) => rc.cleanups.push(fn),
