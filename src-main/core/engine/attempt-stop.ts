@@ -1,4 +1,4 @@
-import type { StopReason } from '../queue/ports';
+import type { StopReason } from '../queue';
 import { StepAborted } from './errors';
 
 /** Why one attempt of an action was stopped: the run's stop reason, or its own step timeout. */
