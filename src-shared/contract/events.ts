@@ -26,6 +26,8 @@ export const EVENT_SCHEMAS = {
   'schedule.fired': z.looseObject({ scheduleId: z.string(), runId: z.string().optional(), scheduledTime: z.string().optional(), outcome: z.string().optional() }),
   'schedule.missed': z.looseObject({ scheduleId: z.string(), scheduledTime: z.string().optional(), count: z.number().int().optional() }),
   'webhook.received': z.looseObject({ webhookId: z.string(), status: z.number().int(), runId: z.string().optional() }),
+  'watcher.event': z.looseObject({ watcherId: z.string(), event: z.string(), file: z.string(), runId: z.string().optional(), outcome: z.string() }),
+  'watcher.changed': z.looseObject({ watcherId: z.string(), state: z.string(), problem: z.string().nullable() }),
   'trigger.fired': z.looseObject({ trigger: z.string(), runId: z.string().optional() }),
   'config.reloaded': z.looseObject({ file: z.string() }),
   'config.rejected': z.looseObject({ file: z.string(), errors: z.array(z.string()) }),
