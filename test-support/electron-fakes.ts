@@ -1,4 +1,5 @@
-import type { IpcMain } from 'electron';
+import type { IpcMain, NotificationConstructorOptions } from 'electron';
+import type { NoticeNotificationClass } from '../src-main/electron/notice-display';
 import { IPC_EVENTS, type EventsMessage } from '../src-shared/contract/ipc';
 import { APP_URL } from '../src-main/electron/window-policy';
 
@@ -50,4 +51,33 @@ export function fakeWindow(id: number, url = APP_URL, onSend?: (message: EventsM
       for (const fn of onDestroyed) fn();
     },
   };
+}
+
+/** Electron's Notification class: records each notification, its options, show/close, and fires its events. */
+export function fakeNotificationClass(supported = true) {
+  type Handler = (...args: unknown[]) => void;
+  const created: { options: NotificationConstructorOptions; shown: boolean; closed: boolean; fire(name: string, ...args: unknown[]): void }[] = [];
+  class FakeNotification {
+    private readonly handlers = new Map<string, Handler>();
+    private readonly record: (typeof created)[number];
+    constructor(options: NotificationConstructorOptions) {
+      this.record = { options, shown: false, closed: false, fire: (name, ...args) => this.handlers.get(name)?.(...args) };
+      created.push(this.record);
+    }
+    static isSupported() {
+      return supported;
+    }
+    on(name: string, fn: Handler) {
+      this.handlers.set(name, fn);
+      return this;
+    }
+    show() {
+      this.record.shown = true;
+    }
+    close() {
+      this.record.closed = true;
+      this.handlers.get('close')?.();
+    }
+  }
+  return { Notification: FakeNotification as unknown as NoticeNotificationClass, created };
 }

@@ -28,11 +28,15 @@ export interface IpcAdapterOptions {
   /** Only our window's main frame showing our page may call (window-policy.ts createSenderCheck). */
   isTrustedSender(event: IpcSenderInfo): boolean;
   logger: Logger;
+  /** A window signed in or out (the tray recounts what its user may decide). */
+  onSessionChanged?(windowId: number): void;
 }
 
 export interface IpcAdapter {
   /** Windows whose events are being forwarded (live) — for diagnostics and tests. */
   liveWindows(): number[];
+  /** The call context of a window's user: the tray and notifications act as that user, through the dispatcher. */
+  contextFor(windowId: number): Promise<CallContext>;
   close(): void;
 }
 
@@ -129,12 +133,14 @@ export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
       if (effect?.kind === 'issue' && result.ok) {
         sessions.set(sender.id, effect.token);
         refreshEvents(sender.id);
+        options.onSessionChanged?.(sender.id);
         return { ok: true, data: withoutSessionToken(proc, result.data) };
       }
       // A refused sign-out means the session is gone already; either way the window has none now.
       if (endsSession(proc, result)) {
         sessions.delete(sender.id);
         refreshEvents(sender.id);
+        options.onSessionChanged?.(sender.id);
       }
       return result;
     } catch (e) {
@@ -169,6 +175,7 @@ export function createIpcAdapter(options: IpcAdapterOptions): IpcAdapter {
 
   return {
     liveWindows: () => [...subscribers.entries()].filter(([, s]) => s.live).map(([id]) => id),
+    contextFor: contextOf,
     close() {
       options.ipcMain.removeHandler(IPC_INVOKE);
       options.ipcMain.removeListener(IPC_EVENTS, onEvents);

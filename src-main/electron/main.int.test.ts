@@ -36,6 +36,7 @@ const fake = vi.hoisted(() => {
     requestSingleInstanceLock: () => true,
     whenReady: () => Promise.resolve(),
     getLocale: () => 'ja-JP',
+    setBadgeCount: () => true,
     on: (name: string, fn: Fn) => void state.appEvents.set(name, [...(state.appEvents.get(name) ?? []), fn]),
     quit: () => {
       let prevented = false;

@@ -15,7 +15,9 @@ import { createIpcAdapter, type PrincipalResolver } from './ipc-adapter';
 import { createElectronNotifier } from './notifier';
 import { apiLine, createTray, trayLocale } from './tray';
 import { createMainWindow } from './window';
-import { applySessionPolicy, createSenderCheck } from './window-policy';
+import { APP_URL, applySessionPolicy, createSenderCheck } from './window-policy';
+import { createAppNotices } from './app-notices';
+import { routeHash } from '../core/notices/desk-notices';
 
 /**
  * `npm start`: the desktop app. Main owns the core (lenient config: it starts with defaults and
@@ -117,6 +119,7 @@ async function start(): Promise<void> {
     streams: core.streams,
     isTrustedSender: createSenderCheck(() => windowIds),
     logger: core.logger.child('IPC'),
+    onSessionChanged: () => void appNotices.notices.refresh(),
   });
 
   const locale = trayLocale(app.getLocale());
@@ -128,7 +131,24 @@ async function start(): Promise<void> {
     api: () => core.host.api,
     open: showWindow,
     quit: () => app.quit(),
+    approval: (id, action) => appNotices.trayApproval(id, action),
   });
+  // What to tell whom is the core's (DeskNotices); this shows it and acts as the window's user.
+  const appNotices = createAppNotices({
+    core,
+    ipc,
+    windowId: () => (window && !window.isDestroyed() ? window.webContents.id : undefined),
+    Notification,
+    setBadgeCount: (count) => app.setBadgeCount(count),
+    tray,
+    locale,
+    openRoute: (route) => {
+      showWindow();
+      // Only the fragment changes: the page stays and its hash route opens the dialog or the run.
+      void window?.loadURL(`${APP_URL}${routeHash(route)}`);
+    },
+  });
+  await appNotices.notices.start();
   if (core.host.api?.error) core.notifier.notify({ title: 'Desktop Agent', body: apiLine(core.host.api, locale)! });
 
   app.on('second-instance', showWindow);
@@ -144,6 +164,7 @@ async function start(): Promise<void> {
     // Stop accepting first, then let the core bring running work to a safe point.
     void (async () => {
       try {
+        appNotices.notices.stop();
         ipc.close();
         await http?.close();
         await core.stop();

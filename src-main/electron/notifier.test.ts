@@ -1,30 +1,7 @@
-import type { NotificationConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { MemorySink, createLogger } from '../core/kernel/logger';
-import { createElectronNotifier, type NotificationClass } from './notifier';
-
-function fakeNotificationClass(supported: boolean) {
-  const created: { options: NotificationConstructorOptions; shown: boolean; fire(name: string): void }[] = [];
-  class FakeNotification {
-    private readonly handlers = new Map<string, () => void>();
-    private readonly record: (typeof created)[number];
-    constructor(options: NotificationConstructorOptions) {
-      this.record = { options, shown: false, fire: (name) => this.handlers.get(name)?.() };
-      created.push(this.record);
-    }
-    static isSupported() {
-      return supported;
-    }
-    on(name: string, fn: () => void) {
-      this.handlers.set(name, fn);
-      return this;
-    }
-    show() {
-      this.record.shown = true;
-    }
-  }
-  return { Notification: FakeNotification as unknown as NotificationClass, created };
-}
+import { fakeNotificationClass } from '../../test-support/electron-fakes';
+import { createElectronNotifier } from './notifier';
 
 describe('the Electron notifier', () => {
   it('shows a native notification whose click opens the window', () => {

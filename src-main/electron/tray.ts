@@ -1,16 +1,16 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { HostStatus } from '../core/system/system-module';
+import type { DeskBadge, NoticeAction } from '../core/notices/desk-notices';
+import { NOTICE_TEXTS, noticeLocale, type NoticeLocale } from '../core/notices/notice-texts';
 
 const TEXTS = {
   ja: { open: 'Desktop Agent を開く', quit: '終了', api: 'ローカル API', apiError: 'ローカル API を開始できません' },
   en: { open: 'Open Desktop Agent', quit: 'Quit', api: 'Loopback API', apiError: 'Loopback API could not start' },
 } as const;
 
-export type TrayLocale = keyof typeof TEXTS;
+export type TrayLocale = NoticeLocale;
 
-export function trayLocale(appLocale: string): TrayLocale {
-  return appLocale.toLowerCase().startsWith('ja') ? 'ja' : 'en';
-}
+export const trayLocale = noticeLocale;
 
 /** One line on the loopback API: its address, or why it did not start (SPEC section 1). */
 export function apiLine(api: HostStatus['api'], locale: TrayLocale): string | undefined {
@@ -19,39 +19,69 @@ export function apiLine(api: HostStatus['api'], locale: TrayLocale): string | un
   return api.error ? `${t.apiError}: ${api.error}` : `${t.api}: ${api.url}`;
 }
 
-/** The tray menu: open the window, the API's state, quit. */
-export function trayMenuTemplate(locale: TrayLocale, api: HostStatus['api'], actions: { open(): void; quit(): void }): MenuItemConstructorOptions[] {
+export interface TrayActions {
+  open(): void;
+  quit(): void;
+  /** A pending approval chosen in the menu: open its dialog, or approve it (through the dispatcher). */
+  approval?(approvalId: string, action: NoticeAction): void;
+}
+
+/** The approvals the signed-in user may decide, each with Open and Approve. */
+function approvalItems(locale: TrayLocale, badge: DeskBadge | undefined, actions: TrayActions): MenuItemConstructorOptions[] {
+  if (!badge?.count || !actions.approval) return [];
+  const t = NOTICE_TEXTS[locale];
+  const choose = actions.approval;
+  return [
+    { type: 'separator' },
+    { label: badge.header, enabled: false },
+    ...badge.items.map((item) => ({
+      label: item.label,
+      submenu: [
+        { label: t.open, click: () => choose(item.approvalId, 'open') },
+        { label: t.approve, click: () => choose(item.approvalId, 'approve') },
+      ],
+    })),
+  ];
+}
+
+/** The tray menu: open the window, the approvals waiting for the user, the API's state, quit. */
+export function trayMenuTemplate(locale: TrayLocale, api: HostStatus['api'], actions: TrayActions, badge?: DeskBadge): MenuItemConstructorOptions[] {
   const t = TEXTS[locale];
   const line = apiLine(api, locale);
   return [
     { label: t.open, click: actions.open },
+    ...approvalItems(locale, badge, actions),
     ...(line ? [{ type: 'separator' as const }, { label: line, enabled: false }] : []),
     { type: 'separator' },
     { label: t.quit, click: actions.quit },
   ];
 }
 
-export function trayTooltip(api: HostStatus['api'], locale: TrayLocale): string {
+/** The badge's count and, when the API did not start, why. */
+export function trayTooltip(api: HostStatus['api'], locale: TrayLocale, badge?: DeskBadge): string {
   const line = apiLine(api, locale);
-  return line && api?.error ? `Desktop Agent — ${line}` : 'Desktop Agent';
+  const head = badge?.tooltip ?? 'Desktop Agent';
+  return line && api?.error ? `${head} — ${line}` : head;
 }
 
-export interface TrayDeps {
+export interface TrayDeps extends TrayActions {
   Tray: typeof import('electron').Tray;
   Menu: Pick<typeof import('electron').Menu, 'buildFromTemplate'>;
   icon: string;
   locale: TrayLocale;
   api: () => HostStatus['api'];
-  open(): void;
-  quit(): void;
 }
 
-/** The tray icon (assets/tray.png); a click opens the window. */
+/** The tray icon (assets/tray.png); a click opens the window. `refresh(badge)` shows a new count. */
 export function createTray(deps: TrayDeps) {
   const tray = new deps.Tray(deps.icon);
-  const refresh = () => {
-    tray.setToolTip(trayTooltip(deps.api(), deps.locale));
-    tray.setContextMenu(deps.Menu.buildFromTemplate(trayMenuTemplate(deps.locale, deps.api(), { open: deps.open, quit: deps.quit })));
+  let badge: DeskBadge | undefined;
+  const refresh = (next?: DeskBadge) => {
+    if (next) badge = next;
+    tray.setToolTip(trayTooltip(deps.api(), deps.locale, badge));
+    // macOS shows a count beside the icon; elsewhere the tooltip and the menu say it.
+    if (process.platform === 'darwin') tray.setTitle(badge?.count ? String(badge.count) : '');
+    tray.setContextMenu(deps.Menu.buildFromTemplate(trayMenuTemplate(deps.locale, deps.api(), deps, badge)));
   };
   tray.on('click', deps.open);
   refresh();

@@ -11,3 +11,20 @@ export function useHashView(): ViewName {
   }, []);
   return view;
 }
+
+/** The ID in a `#/<view>/<id>` route (a run, an approval), decoded. */
+export function idOfHash(hash: string, view: ViewName): string | undefined {
+  const m = new RegExp(`^#/?${view}/([^/?]+)`).exec(hash);
+  return m ? decodeURIComponent(m[1]!) : undefined;
+}
+
+/** The ID the route names for a view, following hash changes (a link, a notification's click, Back). */
+export function useHashId(view: ViewName): string | undefined {
+  const [id, setId] = useState(() => idOfHash(window.location.hash, view));
+  useEffect(() => {
+    const changed = () => setId(idOfHash(window.location.hash, view));
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, [view]);
+  return id;
+}

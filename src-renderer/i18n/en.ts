@@ -417,6 +417,9 @@ export const en: Messages = {
   },
   approvals: {
     title: 'Approvals',
+    dialogTitle: (template: string) => `Approval: ${template}`,
+    gone: 'This request is no longer waiting: it was decided or its deadline passed.',
+    close: 'Close',
     navCount: (n: number) => `${n} waiting for approval`,
     pendingTitle: 'Waiting for approval',
     allTitle: 'Approval requests (decided ones too)',

@@ -416,6 +416,9 @@ export const ja = {
   },
   approvals: {
     title: '承認',
+    dialogTitle: (template: string) => `承認: ${template}`,
+    gone: 'この依頼はもう承認待ちではありません（決定済みか、期限を過ぎました）。',
+    close: '閉じる',
     navCount: (n: number) => `承認待ち ${n} 件`,
     pendingTitle: '承認待ち',
     allTitle: '承認依頼（決定済みを含む）',

@@ -1,7 +1,8 @@
 import type { Output } from '@shared/contract';
 import type { AgentEvent } from '@shared/contract/events';
 import type { ErrorBody } from '@shared/contract/errors';
-import { parseRole, roleAtLeast, type Role } from '@shared/rbac/roles';
+import { approvalBlock } from '@shared/domain/approval-eligibility';
+import { parseRole, type Role } from '@shared/rbac/roles';
 import { createStore } from 'zustand/vanilla';
 import type { AgentClient } from '@shared/client/agent-client';
 import { can, type Me } from './auth-store';
@@ -37,13 +38,11 @@ export interface ApprovalsState {
 export type DecisionBlock = { kind: 'decided' } | { kind: 'expired' } | { kind: 'permission' } | { kind: 'role'; required: Role };
 
 export function decisionBlock(a: ApprovalItem, me: Me | undefined, now: number): DecisionBlock | undefined {
-  if (a.status !== 'pending') return { kind: 'decided' };
-  if (!can(me, 'respond_hitl')) return { kind: 'permission' };
-  // An unknown role in a request is treated as the highest, as the core does.
-  const required = parseRole(a.required_role) ?? 'Admin';
-  if (!me || !roleAtLeast(me.role as Role, required)) return { kind: 'role', required };
-  if (Date.parse(a.expires_at) <= now) return { kind: 'expired' };
-  return undefined;
+  const role = me ? parseRole(me.role) : undefined;
+  // The page does not know hitl.self_approval; the core refuses an own run with its reason.
+  const block = approvalBlock(a, me && role && can(me, 'respond_hitl') ? { username: me.username, role } : undefined, { selfApproval: true, now });
+  if (!block || block.kind === 'self_approval') return undefined;
+  return block.kind === 'signed_out' ? { kind: 'permission' } : block;
 }
 
 /** The risk level's colour class; an unknown level looks like the highest. */

@@ -180,7 +180,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       onRunFailed: (runId, error, errorCode, at) => engine.store.reportRunFailure(runId, error, errorCode, at),
     },
   );
-  const approvals = createApprovalsModule({ db, clock, logger, bus, notifier, config }, { runs: engine.store, queue: queue.queue });
+  const approvals = createApprovalsModule({ db, clock, logger, bus, config }, { runs: engine.store, queue: queue.queue });
   const scheduler = createSchedulerModule({
     db,
     clock,

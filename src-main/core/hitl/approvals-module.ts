@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3';
 import type { ConfigStore } from '../config/config-store';
 import type { EventBus } from '../kernel/event-bus';
 import type { CoreModule, Handler, HandlerMap } from '../kernel/module';
-import type { Clock, Logger, Notifier } from '../kernel/ports';
+import type { Clock, Logger } from '../kernel/ports';
 import type { RunStore } from '../runs/run-store';
 import { renderApprovalPage } from './approval-page';
 import { Approvals, type ApprovalQueue } from './approvals';
@@ -23,7 +23,6 @@ export interface ApprovalsModulePorts {
   clock: Clock;
   logger: Logger;
   bus: EventBus;
-  notifier: Notifier;
   config: Pick<ConfigStore, 'orchestrator'>;
 }
 
@@ -33,7 +32,6 @@ export function createApprovalsModule(services: ApprovalsModulePorts, deps: { ru
     clock: services.clock,
     logger: services.logger.child('HITL'),
     bus: services.bus,
-    notifier: services.notifier,
     runs: deps.runs,
     queue: deps.queue,
     selfApproval: () => services.config.orchestrator.hitl.self_approval,

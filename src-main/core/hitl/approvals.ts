@@ -1,9 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import type { ApprovalView } from '@shared/contract/approvals';
-import { parseRole, roleAtLeast } from '@shared/rbac/roles';
+import { approvalBlock } from '@shared/domain/approval-eligibility';
 import { AppError } from '../kernel/errors';
 import type { EventBus } from '../kernel/event-bus';
-import type { Clock, Logger, Notifier, TimerHandle } from '../kernel/ports';
+import type { Clock, Logger, TimerHandle } from '../kernel/ports';
 import type { Principal } from '../kernel/principal';
 import type { RunStore } from '../runs/run-store';
 
@@ -17,7 +17,6 @@ export interface ApprovalsOptions {
   clock: Clock;
   logger: Logger;
   bus: EventBus;
-  notifier: Notifier;
   runs: RunStore;
   queue: ApprovalQueue;
   /** hitl.self_approval of orchestrator.yaml: may the requester approve their own run? */
@@ -48,8 +47,8 @@ const view = (r: Row): ApprovalView => ({ ...r, requested_at: iso(r.requested_at
 
 /**
  * Human-in-the-loop approvals (SPEC section 9). A run that reaches `human_confirm` waits in
- * `waiting_approval` without a slot; this records the request, tells approvers (notification,
- * event), keeps one timer per pending deadline (nothing polls), and on a decision writes it to
+ * `waiting_approval` without a slot; this records the request, tells approvers (the
+ * approval.requested event; desktop notices are core/notices), keeps one timer per pending deadline (nothing polls), and on a decision writes it to
  * the run's state and puts the run back in line, where the engine continues from that step.
  * Requests and deadlines are in the database, so a restart keeps them.
  */
@@ -107,7 +106,6 @@ export class Approvals {
     this.arm(row);
     this.log.info('Approval requested', { approvalId: id, runId, risk: row.risk_level, expiresAt: iso(row.expires_at) });
     this.o.bus.publish('approval.requested', { approvalId: id, runId, template: row.template, message: row.message, risk_level: row.risk_level, expires_at: iso(row.expires_at) });
-    this.o.notifier.notify({ title: `承認が必要です / Approval needed: ${row.template}`, body: row.message, action: `approval:${runId}` });
     return view(row);
   }
 
@@ -136,13 +134,14 @@ export class Approvals {
       this.expire(row);
       throw new AppError('ALREADY_DECIDED', `Approval ${id} expired at ${iso(row.expires_at)}; its auto_action (${row.auto_action}) applied`);
     }
-    const needed = parseRole(row.required_role) ?? 'Admin';
-    if (!roleAtLeast(principal.role, needed)) {
-      throw new AppError('FORBIDDEN', `This approval needs the role ${needed} or higher; your role is ${principal.role}`, { required_role: needed, role: principal.role });
+    const block = approvalBlock(view(row), principal, { selfApproval: this.o.selfApproval(), now: this.o.clock.now() });
+    if (block?.kind === 'role') {
+      throw new AppError('FORBIDDEN', `This approval needs the role ${block.required} or higher; your role is ${principal.role}`, { required_role: block.required, role: principal.role });
     }
-    if (!this.o.selfApproval() && row.requested_by === principal.username) {
+    if (block?.kind === 'self_approval') {
       throw new AppError('FORBIDDEN', 'You requested this run; someone else must decide its approval (hitl.self_approval is false)', { reason: 'self_approval' });
     }
+    if (block) throw new AppError('FORBIDDEN', `Deciding approvals needs the respond_hitl permission; your role is ${principal.role}`, { reason: block.kind });
     return this.settle(row, outcome, principal.username, comment ?? null);
   }
 

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
+import { Dialog } from '../../components/dialog';
 import { ErrorNotice } from '../../components/form';
+import { useHashId } from '../../components/use-hash-view';
 import { formatTime } from '../../components/format';
 import { QueryMessage } from '../../components/query-message';
 import { useNow } from '../../components/use-now';
@@ -21,6 +23,8 @@ export function ApprovalsView() {
   const showDecidedChanged = useApprovalsStore((s) => s.showDecidedChanged);
   const [notice, setNotice] = useState<Said>();
   const pending = items.filter((a) => a.status === 'pending').length;
+  // `#/approvals/<id>`: a notification or the tray asked for this request's dialog.
+  const focused = useHashId('approvals');
   // The countdowns tick while something is pending.
   const now = useNow(pending > 0);
 
@@ -60,7 +64,36 @@ export function ApprovalsView() {
           </ul>
         )}
       </section>
+      {focused && status === 'ready' ? <ApprovalDialog id={focused} items={items} now={now} onDecided={(say) => setNotice(() => say)} /> : null}
     </>
+  );
+}
+
+/** One request in a dialog; a request that is no longer pending says so and offers nothing to decide. */
+function ApprovalDialog({ id, items, now, onDecided }: { id: string; items: ApprovalItem[]; now: number; onDecided: (say: Said | undefined) => void }) {
+  const t = useMessages();
+  const a = items.find((i) => i.id === id);
+  const close = () => (window.location.hash = '#/approvals');
+  return (
+    <Dialog title={a ? t.approvals.dialogTitle(a.template) : t.approvals.title} onClose={close} testId="approval-dialog" wide>
+      {a && a.status === 'pending' ? (
+        <ul className="approval-list">
+          <ApprovalCard approval={a} now={now} onDecided={(say) => {
+              onDecided(say);
+              if (say) close();
+            }} />
+        </ul>
+      ) : (
+        <p className="notice" data-testid="approval-dialog-gone">
+          {t.approvals.gone}
+        </p>
+      )}
+      <div className="toolbar">
+        <button type="button" onClick={close} data-testid="approval-dialog-close">
+          {t.approvals.close}
+        </button>
+      </div>
+    </Dialog>
   );
 }
 

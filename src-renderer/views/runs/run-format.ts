@@ -1,3 +1,4 @@
+import { idOfHash } from '../../components/use-hash-view';
 import type { Messages } from '../../i18n';
 
 /** Milliseconds between two ISO times (to `now` while the second is missing), or undefined before the start. */
@@ -26,8 +27,7 @@ export function jsonText(value: unknown): string {
 
 /** The run ID in a `#/runs/<id>` route. */
 export function runIdOfHash(hash: string): string | undefined {
-  const m = /^#\/?runs\/([^/?]+)/.exec(hash);
-  return m ? decodeURIComponent(m[1]!) : undefined;
+  return idOfHash(hash, 'runs');
 }
 
 export const runHash = (id?: string) => (id ? `#/runs/${encodeURIComponent(id)}` : '#/runs');

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo } from 'react';
 import { ErrorNotice } from '../../components/form';
 import { formatTime } from '../../components/format';
 import { QueryMessage } from '../../components/query-message';
@@ -7,20 +7,10 @@ import { useMessages } from '../../i18n/use-messages';
 import { useLocaleStore, useRunDetailStore, useRunsStore } from '../../stores/app-stores';
 import { NO_RUN_FILTERS, RUN_STATUSES, type RunSummary } from '../../stores/runs-store';
 import { RunDetailPanel } from './run-detail';
-import { elapsedMs, formatDuration, runHash, runIdOfHash } from './run-format';
+import { elapsedMs, formatDuration, runHash } from './run-format';
+import { useHashId } from '../../components/use-hash-view';
 
 export const RUN_ROW_HEIGHT = 34;
-
-/** The run in the route (`#/runs/<id>`), so a run can be linked to and the back button closes it. */
-function useSelectedRun(): string | undefined {
-  const [id, setId] = useState(() => runIdOfHash(window.location.hash));
-  useEffect(() => {
-    const changed = () => setId(runIdOfHash(window.location.hash));
-    window.addEventListener('hashchange', changed);
-    return () => window.removeEventListener('hashchange', changed);
-  }, []);
-  return id;
-}
 
 /** Runs (read_runs): filters, a windowed list of thousands of runs kept current by events, and one run's details. */
 export function RunsView() {
@@ -34,7 +24,7 @@ export function RunsView() {
   const load = useRunsStore((s) => s.load);
   const loadMore = useRunsStore((s) => s.loadMore);
   const watch = useRunsStore((s) => s.watch);
-  const selected = useSelectedRun();
+  const selected = useHashId('runs');
   const open = useRunDetailStore((s) => s.open);
   const close = useRunDetailStore((s) => s.close);
 
