@@ -65,6 +65,10 @@ export class FolderWatcher {
   private readonly settle: SettleQueue<FileSignature | null>;
   private readonly gone: SettleQueue<LedgerFileRow>;
   private readonly retry: SettleQueue<FileSignature>;
+  /** Gone files whose wait is over, until the chain decides them (a move handed over meanwhile claims its source). */
+  private readonly leaving = new Map<string, LedgerFileRow>();
+  /** Files whose wait is over, until their flush has looked at them. */
+  private readonly inFlight = new Map<string, FileSignature | null>();
   private readonly handOver: HandOver;
   private source: WatchSource | undefined;
   private opening: Promise<void> | undefined;
@@ -84,7 +88,17 @@ export class FolderWatcher {
     this.settle = new SettleQueue(o.clock, c.debounce_ms, (due) => this.enqueueFlush(due));
     this.gone = new SettleQueue(o.clock, Math.max(c.debounce_ms, 1000), (due) => this.enqueueGone(due));
     this.retry = new SettleQueue(o.clock, o.retryMs ?? 5000, (due) => this.enqueueFlush(due));
-    this.handOver = fileHandOver({ config: c, clock: o.clock, queue: o.queue, ledger: o.ledger, logger: o.logger, bus: o.bus, gone: this.gone, root: this.root });
+    this.handOver = fileHandOver({
+      config: c,
+      clock: o.clock,
+      queue: o.queue,
+      ledger: o.ledger,
+      logger: o.logger,
+      bus: o.bus,
+      root: this.root,
+      takeGone: (sig) => this.takeGone(sig),
+      returnGone: (row) => this.gone.touch(row.path, row),
+    });
     this.current = { state: 'stopped', root: this.root, polling: null, problem: null, pending: 0 };
   }
 
@@ -99,6 +113,11 @@ export class FolderWatcher {
   /** The signature a file waits with (tests wait for the watcher to have seen a write). */
   pendingVersion(path: string): FileSignature | null | undefined {
     return this.settle.get(path) ?? this.retry.get(path);
+  }
+
+  /** Is this handled file waiting to be declared deleted (or found again at a new path)? */
+  isGone(path: string): boolean {
+    return this.gone.get(path) !== undefined;
   }
 
   start(): void {
@@ -233,7 +252,13 @@ export class FolderWatcher {
   }
 
   private enqueueFlush(due: { key: string; value: FileSignature | null }[]): void {
-    this.chain = this.chain.then(() => this.flush(due)).catch((e: Error) => this.o.logger.error(`Watcher '${this.id}' could not hand files over`, { watcherId: this.id, error: e }));
+    for (const d of due) this.inFlight.set(d.key, d.value);
+    this.chain = this.chain
+      .then(() => this.flush(due))
+      .finally(() => {
+        for (const d of due) if (this.inFlight.get(d.key) === d.value) this.inFlight.delete(d.key);
+      })
+      .catch((e: Error) => this.o.logger.error(`Watcher '${this.id}' could not hand files over`, { watcherId: this.id, error: e }));
   }
 
   /** Files whose wait is over: unchanged since the last look → handed over (in batches); changed → wait again. */
@@ -258,14 +283,30 @@ export class FolderWatcher {
     }
   }
 
+  private takeGone(sig: FileSignature): LedgerFileRow | undefined {
+    for (const [path, row] of this.leaving) {
+      if (sameVersion(row, sig)) return this.leaving.delete(path) ? row : undefined;
+    }
+    if (!this.gone.size) return undefined;
+    for (const e of this.gone.values()) {
+      if (!sameVersion(e.value, sig)) continue;
+      this.gone.remove(e.value.path);
+      return e.value;
+    }
+    return undefined;
+  }
+
   private enqueueGone(due: { key: string; value: LedgerFileRow }[]): void {
+    for (const d of due) this.leaving.set(d.key, d.value);
     this.chain = this.chain.then(async () => {
+      // What a move claimed meanwhile is no longer leaving.
+      due = due.filter((d) => this.leaving.delete(d.key));
       // A folder that vanished (an unmounted drive) did not delete its files.
       const there = await stat(this.root).then(() => true, () => false);
       if (!there || !this.running) return;
       const deleted: LedgerFileRow[] = [];
       for (const d of due) {
-        const movingTo = [...this.settle.values()].some((e) => e.value?.ino === d.value.ino);
+        const movingTo = [...this.settle.values()].some((e) => e.value?.ino === d.value.ino) || [...this.inFlight.values()].some((v) => v?.ino === d.value.ino);
         if (movingTo) this.gone.touch(d.key, d.value);
         else deleted.push(d.value);
       }

@@ -4,7 +4,6 @@ import { AppError } from '../../kernel/errors';
 import type { EventBus } from '../../kernel/event-bus';
 import type { Clock, Logger } from '../../kernel/ports';
 import type { TriggerQueue } from '../ports';
-import type { SettleQueue } from './settle-queue';
 import { sameVersion, type FileSignature, type LedgerFileRow, type WatchEvent, type WatchLedger } from './watch-ledger';
 
 export interface HandOverOptions {
@@ -15,8 +14,10 @@ export interface HandOverOptions {
   ledger: WatchLedger;
   logger: Logger;
   bus: EventBus;
-  /** Ledger files recently unlinked: a new file with the same inode, size and mtime is that file moved. */
-  gone: SettleQueue<LedgerFileRow>;
+  /** Takes the ledger file recently unlinked with this inode, size and mtime (a new file like it is that file moved). */
+  takeGone(sig: FileSignature): LedgerFileRow | undefined;
+  /** Puts it back (the move could not be handed over now). */
+  returnGone(row: LedgerFileRow): void;
 }
 
 export interface HandOver {
@@ -45,12 +46,6 @@ export function fileHandOver(o: HandOverOptions): HandOver {
   const c = o.config;
   const { ledger } = o;
 
-  const movedFrom = (sig: FileSignature): LedgerFileRow | undefined => {
-    if (!o.gone.size) return undefined;
-    for (const e of o.gone.values()) if (sameVersion(e.value, sig)) return e.value;
-    return undefined;
-  };
-
   const enqueue = (event: WatchEvent, path: string, sig: FileSignature, from: string | null, now: number): string => {
     const time = new Date(now).toISOString();
     return o.queue.enqueue(
@@ -69,7 +64,7 @@ export function fileHandOver(o: HandOverOptions): HandOver {
   const one = (path: string, sig: FileSignature, now: number): Outcome | 'full' | undefined => {
     const row = ledger.file(c.id, path);
     if (row && row.status !== 'failed' && sameVersion(row, sig)) return undefined;
-    const source = row ? undefined : movedFrom(sig);
+    const source = row ? undefined : o.takeGone(sig);
     const event: WatchEvent = source ? 'moved' : !row ? 'created' : row.status === 'failed' ? (row.event ?? 'created') : 'modified';
     const from = source?.path ?? null;
     const base = { watcher_id: c.id, path, ...sig, event, handled_at: now };
@@ -78,7 +73,6 @@ export function fileHandOver(o: HandOverOptions): HandOver {
         ledger.put({ ...base, status: 'ignored', run_id: null, error: null });
         if (from) ledger.remove(c.id, from);
       })();
-      if (from) o.gone.remove(from);
       return undefined;
     }
     try {
@@ -89,10 +83,12 @@ export function fileHandOver(o: HandOverOptions): HandOver {
         if (from) ledger.remove(c.id, from);
         return id;
       })();
-      if (from) o.gone.remove(from);
       return { event, path, from, runId, error: null };
     } catch (e) {
-      if (isBackPressure(e)) return 'full';
+      if (isBackPressure(e)) {
+        if (source) o.returnGone(source);
+        return 'full';
+      }
       const error = (e as Error).message;
       ledger.put({ ...base, status: 'failed', run_id: null, error });
       ledger.record({ watcher_id: c.id, event, path, from_path: from, at: now, outcome: 'failed', run_id: null, error });
