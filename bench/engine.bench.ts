@@ -81,14 +81,14 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'da-bench-engine-'));
   const core = await createCore({ paths: resolvePaths({ dataDir: dir, defaultConfigDir: join(root, 'configs') }), version, nativeBinding: nativeBindingPath(root) });
   try {
-    const store = core.engine.store;
+    const runs = core.runs;
     const runOnce = async (yaml: string, hash: string) => {
       const at = core.clock.now();
       const id = newId('run', at);
-      store.insert({ id, template: 'bench', templateHash: hash, templateYaml: yaml, variables: {}, trigger: 'manual', requestedBy: 'bench', dryRun: false, status: 'running', now: at });
+      runs.startLocal({ id, template: 'bench', templateHash: hash, templateYaml: yaml, variables: {}, trigger: 'manual', requestedBy: 'bench', queue: 'default', priority: 5, concurrencyTag: null, dryRun: false, now: at, leaseOwner: 'bench', leaseExpiresAt: at + 60_000 });
       const outcome = await core.engine.executeRun(id);
       if (outcome.status !== 'succeeded') throw new Error(`bench run failed: ${outcome.error}`);
-      store.finish(id, 'succeeded', core.clock.now(), null, null, at);
+      runs.finishLocal(id, { status: 'succeeded', error: null, errorCode: null }, at, core.clock.now());
     };
     const noopHash = createHash('sha256').update(NOOP).digest('hex');
     for (let i = 0; i < 200; i++) await runOnce(NOOP, noopHash);

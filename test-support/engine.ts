@@ -12,7 +12,7 @@ import type { Clock, Notifier } from '../src-main/core/kernel/ports';
 import { openDatabase, type Database } from '../src-main/core/db/database';
 import { Engine, type EngineOutcome, type ExecuteOptions, type SecretResolver } from '../src-main/core/engine/runner';
 import type { ActionRegistry } from '../src-main/core/engine/registry';
-import { getRun } from '../src-main/core/queue/run-read';
+import { RunRepository } from '../src-main/core/runs';
 import type { RunView } from '../src-shared/contract/runs';
 import { Redactor } from '../src-main/core/security/redaction';
 
@@ -34,6 +34,8 @@ export interface EngineHarness {
   dir: string;
   db: Database;
   engine: Engine;
+  /** The runs repository the engine writes through. */
+  runs: RunRepository;
   redactor: Redactor;
   bus: EventBus;
   logs: MemorySink;
@@ -59,8 +61,9 @@ export function engineHarness(options: { clock?: Clock | FakeClock; secrets?: Se
   const opened: string[] = [];
   const notifier: Notifier = { notify: () => undefined, openPath: async (p) => void opened.push(p) };
   const artifactsDir = join(dir, 'artifacts');
+  const runs = new RunRepository(db);
   const engine = new Engine({
-    db,
+    runs,
     clock,
     logger,
     bus,
@@ -73,7 +76,7 @@ export function engineHarness(options: { clock?: Clock | FakeClock; secrets?: Se
   });
   const insert = (yaml: string, o: { variables?: Record<string, unknown>; dryRun?: boolean; trigger?: string; triggerData?: Record<string, unknown>; requestedBy?: string } = {}) => {
     const id = newId('run', clock.now());
-    engine.store.insert({
+    runs.startLocal({
       id,
       template: 'test',
       templateHash: createHash('sha256').update(yaml).digest('hex'),
@@ -82,8 +85,10 @@ export function engineHarness(options: { clock?: Clock | FakeClock; secrets?: Se
       trigger: o.trigger ?? 'manual',
       triggerData: o.triggerData,
       requestedBy: o.requestedBy ?? 'tester',
+      queue: 'default',
+      priority: 5,
+      concurrencyTag: null,
       dryRun: o.dryRun ?? false,
-      status: 'running',
       now: clock.now(),
     });
     return id;
@@ -92,6 +97,7 @@ export function engineHarness(options: { clock?: Clock | FakeClock; secrets?: Se
     dir,
     db,
     engine,
+    runs,
     redactor,
     bus,
     logs,
@@ -101,12 +107,12 @@ export function engineHarness(options: { clock?: Clock | FakeClock; secrets?: Se
     async run(yaml, o = {}) {
       const runId = insert(yaml, o);
       const outcome = await engine.executeRun(runId, o.execute);
-      return { runId, outcome, view: getRun(db, runId) };
+      return { runId, outcome, view: runs.read.view(runId) };
     },
     async resume(runId, execute) {
       db.prepare("update runs set status = 'running' where id = ?").run(runId);
       const outcome = await engine.executeRun(runId, execute);
-      return { outcome, view: getRun(db, runId) };
+      return { outcome, view: runs.read.view(runId) };
     },
     cleanup() {
       db.close();

@@ -18,8 +18,8 @@ export interface ServeProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts the built CLI's `serve` as a child process and waits for runtime.json and /healthz. */
-export async function startServeProcess(args: string[] = [], env: NodeJS.ProcessEnv = {}, dataDir = mkdtempSync(join(tmpdir(), 'da-e2e-'))): Promise<ServeProcess> {
+/** Starts the built CLI's `serve` as a child process and waits for runtime.json and /healthz (up to `startMs`). */
+export async function startServeProcess(args: string[] = [], env: NodeJS.ProcessEnv = {}, dataDir = mkdtempSync(join(tmpdir(), 'da-e2e-')), startMs = 20_000): Promise<ServeProcess> {
   requireBuild();
   let err = '';
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
@@ -29,7 +29,7 @@ export async function startServeProcess(args: string[] = [], env: NodeJS.Process
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const runtime = join(dataDir, 'runtime.json');
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + startMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${err}`);
     if (existsSync(runtime)) {
@@ -41,7 +41,7 @@ export async function startServeProcess(args: string[] = [], env: NodeJS.Process
         // not up yet
       }
     }
-    if (Date.now() > deadline) throw new Error(`serve did not answer /healthz within 20 s: ${err}`);
+    if (Date.now() > deadline) throw new Error(`serve did not answer /healthz within ${startMs / 1000} s: ${err}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -208,7 +208,7 @@ describe('the IPC adapter', () => {
     events(a, { subscribe: true });
     await flush();
     expect(a.sent).toEqual([{ kind: 'status', live: false, error: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }]);
-    bus.publish('queue.paused', { queue: 'default' });
+    bus.publish('queue.paused', { queue: 'default', by: null });
     expect(a.sent).toHaveLength(1);
 
     // Signing in re-decides the subscription: Viewer holds read_runs.

@@ -113,7 +113,7 @@ describe('the tray with approvals', () => {
     await notices.start();
     const at = (ms: number) => new Date(clock.now() + ms).toISOString();
     pending.push({ id: 'a1', run_id: 'run_1', step: 0, template: 'invoice_send', message: '送付しますか？', details: null, risk_level: 'medium', required_role: 'Editor', auto_action: 'deny', requested_by: 'rina', requested_at: at(0), expires_at: at(600_000), status: 'pending', decided_by: null, decided_at: null, comment: null });
-    bus.publish('approval.requested', { approvalId: 'a1', runId: 'run_1' });
+    bus.publish('approval.requested', { approvalId: 'a1', runId: 'run_1', template: 'invoice_send', message: '送付しますか？', risk_level: 'medium', expires_at: at(600_000) });
     await notices.settled();
     expect(t.created[0]!.options).toMatchObject({ title: '承認が必要です: invoice_send', body: '送付しますか？\nリスク: 中 · 期限まであと 10 分' });
     expect(t.badges.at(-1)).toBe(1);
@@ -121,7 +121,7 @@ describe('the tray with approvals', () => {
     const action: NoticeAction = 'open';
     clicked.push((await notices.click('approval:a1', action)).kind);
     pending.length = 0;
-    bus.publish('approval.decided', { approvalId: 'a1', runId: 'run_1', decision: 'approved' });
+    bus.publish('approval.decided', { approvalId: 'a1', runId: 'run_1', decision: 'approved', by: 'ken' });
     await notices.settled();
     expect(t.created[0]!.closed).toBe(true);
     expect(t.badges.at(-1)).toBe(0);

@@ -128,7 +128,7 @@ export function createRunDetailStore(client: AgentClient, deleted: (id: string) 
       eventReceived(event) {
         const id = get().id;
         if (!id || !(event.type.startsWith('run.') || event.type.startsWith('step.') || event.type === 'cluster.updated')) return;
-        if ((event.data as { runId?: unknown }).runId === id) refreshSoon();
+        if ('runId' in event.data && event.data.runId === id) refreshSoon();
       },
       reset: () => set(initial()),
     };

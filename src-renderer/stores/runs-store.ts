@@ -115,8 +115,8 @@ export function createRunsStore(client: AgentClient, typingMs = 250) {
       },
       eventReceived(event) {
         if (!event.type.startsWith('run.') || get().status !== 'ready' || watchers === 0) return;
-        const runId = (event.data as { runId?: unknown }).runId;
-        if (typeof runId === 'string') dirty.add(runId);
+        const runId = 'runId' in event.data ? event.data.runId : undefined;
+        if (runId !== undefined) dirty.add(runId);
         refreshSoon();
       },
       watch() {

@@ -208,8 +208,7 @@ export function createTemplatesStore(client: AgentClient) {
       eventReceived(event) {
         if (event.type !== 'template.changed') return;
         refreshList();
-        const name = (event.data as { name?: unknown }).name;
-        if (typeof name === 'string' && name === get().opened?.name) checkOpened();
+        if (event.data.name === get().opened?.name) checkOpened();
       },
       reset: () => set(initial()),
     };

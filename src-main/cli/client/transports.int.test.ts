@@ -30,9 +30,9 @@ describe("the CLI's transports of the shared typed client", () => {
 
     const events: AgentEvent[] = [];
     const stop = client.subscribe({ event: (e) => events.push(e), state: () => {} });
-    t.core.bus.publish('queue.paused', { queue: 'default' });
+    t.core.bus.publish('queue.paused', { queue: 'default', by: null });
     stop();
-    t.core.bus.publish('queue.resumed', { queue: 'default' });
+    t.core.bus.publish('queue.resumed', { queue: 'default', by: null });
     expect(events.map((e) => e.type)).toEqual(['queue.paused']);
   });
 
@@ -51,7 +51,7 @@ describe("the CLI's transports of the shared typed client", () => {
     const stop = client.subscribe({ event: (e) => events.push(e), state: (s) => states.push(s) });
     await expect.poll(() => states.at(-1)).toBe('live');
     await expect.poll(() => t!.core.bus.subscriberCount).toBeGreaterThan(0);
-    t.core.bus.publish('queue.paused', { queue: 'default' });
+    t.core.bus.publish('queue.paused', { queue: 'default', by: null });
     await expect.poll(() => events.map((e) => e.type)).toEqual(['queue.paused']);
     stop();
 

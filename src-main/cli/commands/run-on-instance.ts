@@ -103,7 +103,7 @@ async function follow(client: AgentClient, runId: string, io: CliIo, total: numb
   const printed = new Set<number>();
   let wake: () => void = () => {};
   const unsubscribe = client.subscribe({
-    event: (e) => (e.data as { runId?: string }).runId === runId && wake(),
+    event: (e) => 'runId' in e.data && e.data.runId === runId && wake(),
     state: () => {},
   });
   let cancelling = false;

@@ -66,7 +66,6 @@ export const runCommand: Command = {
     const { packageInfo } = await import('../../core/kernel/package-root');
     const { resolvePaths } = await import('../../core/kernel/paths');
     const { nativeBindingPath } = await import('../../core/db/native-binding');
-    const { getRun } = await import('../../core/queue/run-read');
     const { root, version } = packageInfo();
     const paths = resolvePaths({ dataDir: options.dataDir, configDir: options.configDir, defaultConfigDir: join(root, 'configs') });
     const core = await createCore({ paths, version, strictConfig: true, nativeBinding: nativeBindingPath(root) });
@@ -75,7 +74,7 @@ export const runCommand: Command = {
       const runId = newId('run', now);
       const owner = `${hostname()}/${process.pid}/cli`;
       const dryRun = Boolean(values['dry-run']);
-      core.engine.store.insert({
+      core.runs.startLocal({
         id: runId,
         template: basename(file, extname(file)),
         templateHash: createHash('sha256').update(text).digest('hex'),
@@ -84,11 +83,10 @@ export const runCommand: Command = {
         trigger: 'manual',
         triggerData: { source: 'cli', file },
         requestedBy: whoami(),
-        queue: model.execution.queue,
-        priority: model.execution.priority,
+        queue: model.execution.queue ?? 'default',
+        priority: model.execution.priority ?? 5,
         concurrencyTag: model.execution.concurrency_tag ?? null,
         dryRun,
-        status: 'running',
         now,
         timeoutMs: model.execution.timeout_ms ?? null,
         leaseOwner: owner,
@@ -96,7 +94,7 @@ export const runCommand: Command = {
       });
       io.stderr(`Run ${runId}: ${model.name}${dryRun ? ' (dry run: nothing is changed)' : ''}, ${model.steps.length} step(s)\n`);
       // A running instance must not take this run for a crashed one while it runs here.
-      const heartbeat = setInterval(() => core.engine.store.renewLease(runId, owner, core.clock.now() + LEASE_MS), LEASE_MS / 3);
+      const heartbeat = setInterval(() => core.runs.renewLocalLease(runId, owner, core.clock.now() + LEASE_MS), LEASE_MS / 3);
       const controller = new AbortController();
       const onSignal = () => {
         io.stderr('Cancelling at the next safe point…\n');
@@ -114,8 +112,8 @@ export const runCommand: Command = {
       }
       const status = outcome.status === 'interrupted' ? 'cancelled' : outcome.status;
       const finishedAt = core.clock.now();
-      core.engine.store.finish(runId, status, finishedAt, outcome.error ?? null, outcome.errorCode ?? null, now);
-      const view = getRun(core.db, runId);
+      core.runs.finishLocal(runId, { status, error: outcome.error ?? null, errorCode: outcome.errorCode ?? null }, now, finishedAt);
+      const view = core.runs.read.view(runId);
       const counts = view.steps.reduce<Record<string, number>>((m, s) => ((m[s.status] = (m[s.status] ?? 0) + 1), m), {});
       const tally = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ');
       if (status === 'waiting_approval') {

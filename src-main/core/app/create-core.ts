@@ -13,6 +13,7 @@ import { createApprovalsModule } from '../hitl/approvals-module';
 import type { Approvals } from '../hitl/approvals';
 import type { Engine } from '../engine/runner';
 import { createQueueModule } from '../queue/queue-module';
+import { RunRepository } from '../runs';
 import { AuditLog } from '../security/audit/audit-log';
 import { createUsersModule, type UsersModule, type UsersModuleOptions } from '../security/auth/users-module';
 import { Redactor } from '../security/redaction';
@@ -31,7 +32,6 @@ import { secretsLookups24h } from '../security/secrets/secret-records';
 import { createSchedulerModule, type SchedulerModule } from '../triggers/scheduler/scheduler-module';
 import { createWebhookModule } from '../triggers/webhook/webhook-module';
 import { createWatcherModule, type WatcherModule } from '../triggers/watcher/watcher-module';
-import { getRun } from '../queue/run-read';
 import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
 import type { CoreServices } from './core-services';
@@ -73,6 +73,8 @@ export interface Core extends CoreServices {
   dispatcher: Dispatcher;
   /** Executes runs (the queue's executor; the CLI runs local runs with it directly). */
   engine: Engine;
+  /** The runs repository (core/runs): every read and write of runs and their steps. */
+  runs: RunRepository;
   approvals: Approvals;
   /** HTTP credentials → principal (the users module's). */
   authenticator: Authenticator;
@@ -105,7 +107,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const logger = createLogger({ sinks, level: options.logLevel ?? 'info', redact: (v) => redactor.maskDeep(v), now: () => clock.now() });
   const startedAt = clock.now();
 
-  const bus = new EventBus(() => clock.now(), (v) => redactor.maskDeep(v));
+  const bus = new EventBus(() => clock.now(), (v) => redactor.maskDeep(v), logger.child('Events'));
   const config = new ConfigStore({
     configDir: paths.configDir,
     defaultConfigDir: paths.defaultConfigDir,
@@ -160,7 +162,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     bus,
     redactor,
     audit,
-    writes: new WriteBatcher(db, (e) => logger.child('Engine').error('A deferred write failed', { error: e as Error })),
+    writes: new WriteBatcher(db, (e) => logger.child('Engine').error(`A deferred write failed: ${(e as Error).message}`, { error: e as Error })),
     secrets,
     notifier: options.notifier ?? createHeadlessNotifier(logger.child('Notifier')),
     host: {},
@@ -170,17 +172,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const { writes, notifier } = services;
   const users = createUsersModule({ db, clock, logger, audit }, options.users);
   const clusters = createClusters({ db, clock, logger, bus, rules: () => config.get('failure_rules.yaml').rules, writes });
-  const engine = createEngine({ db, clock, logger, bus, writes, redactor, config, secrets, notifier, paths }, { browserPath: options.browserPath, failures: clusters.sink });
+  // The one owner of the runs and run_steps tables: the engine, the queue, HITL and the CLI use it.
+  // Failure clusters hear of each failure in the transaction that records it.
+  const runs = new RunRepository(db, writes, (message, runId, error) => logger.child('Engine').error(message, { runId, error: error as Error }), clusters.sink);
+  const engine = createEngine({ clock, logger, bus, redactor, config, secrets, notifier, paths }, runs, { browserPath: options.browserPath });
   const templates = createTemplatesModule({ db, clock, bus, paths }, { registry: engine.registry });
-  const queue = createQueueModule(
-    { db, clock, logger, bus, redactor, config, writes, paths },
-    {
-      executor: engine,
-      templates: templates.catalog,
-      onRunFailed: (runId, error, errorCode, at) => engine.store.reportRunFailure(runId, error, errorCode, at),
-    },
-  );
-  const approvals = createApprovalsModule({ db, clock, logger, bus, config }, { runs: engine.store, queue: queue.queue });
+  const queue = createQueueModule({ db, clock, logger, bus, redactor, config, writes, paths }, { runs, executor: engine, templates: templates.catalog });
+  const approvals = createApprovalsModule({ db, clock, logger, bus, config }, { runs, queue: queue.queue });
   const scheduler = createSchedulerModule({
     db,
     clock,
@@ -188,7 +186,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     bus,
     config,
     queue: queue.queue,
-    runActive: (runId) => runIsActive(db, runId),
+    runActive: (runId) => runIsActive(runs, runId),
     templateExists: (name) => templates.catalog.load(name) !== undefined,
     queueNames: () => Object.keys(config.orchestrator.queues),
   });
@@ -279,6 +277,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...services,
     dispatcher,
     engine,
+    runs,
     approvals: approvals.approvals,
     authenticator,
     users,
@@ -333,11 +332,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   return core;
 }
 
-/** Is a run still waiting or running (a schedule's `overlap`)? Read through the queue's run reader. */
-function runIsActive(db: Database, runId: string): boolean {
-  try {
-    return !isFinal(getRun(db, runId).status);
-  } catch {
-    return false;
-  }
+/** Is a run still waiting or running (a schedule's `overlap`)? Read through the runs repository. */
+function runIsActive(runs: RunRepository, runId: string): boolean {
+  runs.flush();
+  const run = runs.read.row(runId);
+  return run !== undefined && !isFinal(run.status);
 }

@@ -90,14 +90,14 @@ describe('built-in rules on real failures of our actions', () => {
     h = engineHarness();
     const first = await h.run(yaml);
     h.db.prepare("update runs set status = 'waiting_approval' where id = ?").run(first.runId);
-    h.engine.store.recordApprovalDecision(first.runId, { outcome: 'denied', by: 'bob', comment: 'amounts are wrong', at: new Date().toISOString() });
+    h.runs.recordApprovalDecision(first.runId, { outcome: 'denied', by: 'bob', comment: 'amounts are wrong', at: new Date().toISOString() });
     const denied = await h.resume(first.runId);
     const step = denied.view.steps.find((s) => s.status === 'failed')!;
     expectRule({ message: step.error!, code: step.error_code }, 'HITL_DENIED');
     expectRule({ message: denied.outcome.error!, code: denied.outcome.errorCode }, 'HITL_DENIED');
     const second = await h.run(yaml);
     h.db.prepare("update runs set status = 'waiting_approval' where id = ?").run(second.runId);
-    h.engine.store.recordApprovalDecision(second.runId, { outcome: 'timed_out', at: new Date().toISOString() });
+    h.runs.recordApprovalDecision(second.runId, { outcome: 'timed_out', at: new Date().toISOString() });
     const timedOut = await h.resume(second.runId);
     expectRule({ message: timedOut.outcome.error!, code: timedOut.outcome.errorCode }, 'HITL_TIMEOUT');
   });

@@ -13,7 +13,7 @@ import type { Database } from 'better-sqlite3';
  * Writes that must be durable before an answer (an accepted run) do not go through here.
  */
 export class WriteBatcher {
-  private writes: (() => void)[] = [];
+  private writes: { write: () => void; onFailed?: (error: unknown) => void }[] = [];
   private after: (() => void)[] = [];
   private keys = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
@@ -26,9 +26,13 @@ export class WriteBatcher {
     private readonly maxBatch = 256,
   ) {}
 
-  /** Queues a write; `key` (a run id) lets readers flush only when their own data is pending. */
-  defer(write: () => void, key?: string): void {
-    this.writes.push(write);
+  /**
+   * Queues a write; `key` (a run id) lets readers flush only when their own data is pending.
+   * `onFailed` hears when this write could not be committed (disk full, read-only database);
+   * without it the batcher's own handler does.
+   */
+  defer(write: () => void, key?: string, onFailed?: (error: unknown) => void): void {
+    this.writes.push({ write, onFailed });
     if (key) this.keys.add(key);
     if (this.writes.length >= this.maxBatch) this.flush();
     else this.schedule();
@@ -62,15 +66,15 @@ export class WriteBatcher {
     this.keys.clear();
     try {
       this.db.transaction(() => {
-        for (const w of writes) w();
+        for (const w of writes) w.write();
       })();
     } catch {
       // One bad write must not take the others with it: commit each on its own.
       for (const w of writes) {
         try {
-          this.db.transaction(w)();
+          this.db.transaction(w.write)();
         } catch (e) {
-          this.onError(e);
+          (w.onFailed ?? this.onError)(e);
         }
       }
     }

@@ -1,12 +1,10 @@
-import type { Database } from 'better-sqlite3';
 import type { ConfigStore } from '../config/config-store';
-import type { WriteBatcher } from '../db/write-batcher';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, Notifier, Paths, SecretStore } from '../kernel/ports';
 import type { Redactor } from '../security/redaction';
 import { secretNotFoundMessage } from '../security/secrets/secret-store';
+import type { RunRepository } from '../runs';
 import { Engine, type SecretResolver } from './runner';
-import type { FailureSink } from '../runs/failure-sink';
 
 /**
  * The engine's secrets port over the core's SecretStore (keychain, environment, encrypted file):
@@ -23,11 +21,9 @@ export function secretResolverFrom(store: SecretStore): SecretResolver {
 
 /** What the engine is built from. */
 export interface EnginePorts {
-  db: Database;
   clock: Clock;
   logger: Logger;
   bus: EventBus;
-  writes: WriteBatcher;
   redactor: Redactor;
   config: Pick<ConfigStore, 'orchestrator'>;
   secrets: SecretStore;
@@ -36,19 +32,17 @@ export interface EnginePorts {
 }
 
 /** The engine of a core: runs steps against the core's database, config, secrets and notifier. */
-export function createEngine(services: EnginePorts, options: { browserPath?: string; failures?: FailureSink } = {}): Engine {
+export function createEngine(services: EnginePorts, runs: RunRepository, options: { browserPath?: string } = {}): Engine {
   return new Engine({
-    db: services.db,
+    runs,
     clock: services.clock,
     logger: services.logger,
     bus: services.bus,
-    writes: services.writes,
     redactor: services.redactor,
     config: () => services.config.orchestrator,
     secrets: secretResolverFrom(services.secrets),
     notifier: services.notifier,
     artifactsDir: services.paths.artifactsDir,
-    failures: options.failures,
     // web.browser_path of orchestrator.yaml is the web actions' next choice (web/browser-discovery.ts).
     browserPath: options.browserPath ?? process.env.DESKTOP_AGENT_BROWSER_PATH,
   });

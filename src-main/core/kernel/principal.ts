@@ -13,6 +13,8 @@ export interface UserPrincipal {
   via: 'password' | 'session' | 'token' | 'ipc' | 'cli';
   sessionId?: string;
   tokenId?: string;
+  /** A person in the served UI (its session cookie), as opposed to a script sending credentials. */
+  ui?: true;
 }
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };

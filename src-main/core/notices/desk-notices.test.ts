@@ -56,13 +56,13 @@ function setup(o: { selfApproval?: boolean; locale?: 'ja' | 'en' } = {}) {
       ...a,
     };
     pending.push(row);
-    bus.publish('approval.requested', { approvalId: id, runId: row.run_id });
+    bus.publish('approval.requested', { approvalId: id, runId: row.run_id, template: row.template, message: row.message, risk_level: row.risk_level, expires_at: row.expires_at });
     return row;
   };
   const decide = (id: string, decision: 'approved' | 'denied' | 'timed_out') => {
     const row = pending.find((a) => a.id === id)!;
     row.status = decision;
-    bus.publish('approval.decided', { approvalId: id, runId: row.run_id, decision });
+    bus.publish('approval.decided', { approvalId: id, runId: row.run_id, decision, by: 'ken' });
   };
   const lastBadge = () => badges.at(-1)!;
   return { clock, bus, notices, shown, withdrawn, badges, decisions, signIn, request, decide, lastBadge };

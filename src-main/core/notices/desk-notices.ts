@@ -161,7 +161,7 @@ export class DeskNotices {
 
   private async onEvent(e: AgentEvent): Promise<void> {
     if (e.type === 'approval.requested') {
-      const a = this.o.pending().find((p) => p.id === (e.data as { approvalId: string }).approvalId);
+      const a = this.o.pending().find((p) => p.id === e.data.approvalId);
       const viewer = viewerOf(await this.o.viewer());
       if (a && this.mayDecide(a, viewer) && !this.live.has(a.id)) {
         this.track(a);
@@ -169,13 +169,13 @@ export class DeskNotices {
       }
       await this.refresh();
     } else if (e.type === 'approval.decided') {
-      const { approvalId, decision } = e.data as { approvalId: string; decision: string };
+      const { approvalId, decision } = e.data;
       this.close(approvalId, decision === 'timed_out' ? 'expired' : 'withdrawn');
       await this.refresh();
-    } else if (e.type === 'run.finished' && (e.data as { status: string }).status === 'failed') {
+    } else if (e.type === 'run.finished' && e.data.status === 'failed') {
       const p = await this.o.viewer();
       if (p.kind !== 'user' || !hasPermission(p.role, 'read_runs')) return;
-      const { runId, template, error } = e.data as { runId: string; template?: string; error?: string | null };
+      const { runId, template, error } = e.data;
       this.o.display.show({
         id: `run:${runId}`,
         kind: 'run_failed',

@@ -16,12 +16,11 @@ export interface ExecutionOutcome {
 /** Runs one attempt of a run (the engine). The signal's reason is a StopReason. */
 export interface RunExecutor {
   execute(runId: string, signal: AbortSignal): Promise<ExecutionOutcome>;
-  /** For crash recovery under only_idempotent: was the step the run was in idempotent? */
-  interruptedStepIdempotent?(runId: string): boolean;
 }
 
 /** What the queue needs to know about a template at enqueue time. */
 export interface TemplateFacts {
+  /** The template's storage name (what runs record as their template). */
   name: string;
   hash: string;
   execution: {

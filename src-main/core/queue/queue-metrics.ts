@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { RunsStorage } from '../runs';
 import { DepthSampler } from './depth-sampler';
 
 export interface QueueMetrics {
@@ -14,15 +15,12 @@ export interface QueueMetrics {
 }
 
 /** Queue figures over a rolling 24 h window, computed from stored data only. */
-export function queueMetrics(db: Database, now: number): QueueMetrics {
+export function queueMetrics(db: Database, runs: RunsStorage, now: number): QueueMetrics {
   const since = now - 86_400_000;
-  const created = db.prepare('select count(*) from runs where created_at >= ?').pluck().get(since) as number;
-  const finished = db
-    .prepare("select count(*) as n, coalesce(sum(attempts > 1), 0) as retried from runs where finished_at >= ? and status in ('succeeded', 'failed', 'cancelled')")
-    .get(since) as { n: number; retried: number };
+  const c = runs.read.countsSince(since);
   return {
     queue_depth_peak_24h: DepthSampler.peakSince(db, since, '*'),
-    runs_per_hour_24h: Math.round((created / 24) * 1000) / 1000,
-    retry_rate_24h: finished.n ? Math.round((finished.retried / finished.n) * 10_000) / 10_000 : null,
+    runs_per_hour_24h: Math.round((c.created / 24) * 1000) / 1000,
+    retry_rate_24h: c.finished ? Math.round((c.retried / c.finished) * 10_000) / 10_000 : null,
   };
 }

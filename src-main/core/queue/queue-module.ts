@@ -8,13 +8,15 @@ import type { EventBus } from '../kernel/event-bus';
 import type { CoreModule, Handler, HandlerMap } from '../kernel/module';
 import type { Clock, Logger, Paths } from '../kernel/ports';
 import type { Redactor } from '../security/redaction';
-import type { runsContract } from '@shared/contract/runs';
+import type { RunView, runsContract } from '@shared/contract/runs';
 import { contentTypeOf } from '../api/static-files';
 import { principalName, type CallContext } from '../kernel/principal';
 import { isFinal } from '@shared/domain/runs';
 import type { RunExecutor, TemplateCatalog } from './ports';
+import type { RunRepository } from '../runs';
+import { DepthSampler } from './depth-sampler';
+import { SqliteQueueState } from './queue-state-store';
 import { pruneOnce } from './retention';
-import { getRun, listRuns } from './run-read';
 import { RunQueue } from './run-queue';
 
 type RunsHandlers = { [N in keyof typeof runsContract]: Handler<(typeof runsContract)[N]> };
@@ -23,9 +25,13 @@ export interface QueueModule extends CoreModule {
   queue: RunQueue;
 }
 
-/** How a procedure call names its trigger: the desktop app is `manual`, scripts on the API are `api`. */
-function triggerOf(ctx: CallContext): string {
-  return ctx.source === 'ipc' ? 'manual' : 'api';
+/**
+ * How a procedure call names its trigger (SPEC section 4): a person in the desktop app or the
+ * served UI is `manual` (like `desktop-agent run`); a script on the API (Basic, a Bearer session
+ * or API token) is `api`.
+ */
+export function triggerOf(ctx: CallContext): string {
+  return ctx.source === 'ipc' || (ctx.principal.kind === 'user' && ctx.principal.ui) ? 'manual' : 'api';
 }
 
 /** What the queue module is built from. */
@@ -41,28 +47,26 @@ export interface QueueModulePorts {
 }
 
 /** The run queue as a core module: runs.* and queues.* procedures, retention, graceful stop. */
-export function createQueueModule(
-  services: QueueModulePorts,
-  deps: { executor: RunExecutor; templates: TemplateCatalog; onRunFailed?: (runId: string, error: string | null, errorCode: string | null, at: number) => void },
-): QueueModule {
+export function createQueueModule(services: QueueModulePorts, deps: { runs: RunRepository; executor: RunExecutor; templates: TemplateCatalog }): QueueModule {
   const { db, clock, paths } = services;
+  const { runs } = deps;
   const queue = new RunQueue({
-    db,
+    runs,
+    queueState: new SqliteQueueState(db),
+    sampler: new DepthSampler(db, () => clock.now()),
     clock,
     logger: services.logger.child('Queue'),
     bus: services.bus,
     redactor: services.redactor,
     config: () => services.config.orchestrator,
     executor: deps.executor,
-    writes: services.writes,
     templates: deps.templates,
-    onRunFailed: deps.onRunFailed,
   });
   let retentionTimer: { cancel(): void } | undefined;
   const retention = () => {
     const r = services.config.orchestrator.retention;
     try {
-      const report = pruneOnce({ db, dbFile: paths.dbFile, artifactsDir: paths.artifactsDir, logger: services.logger.child('Queue'), now: () => clock.now(), runsDays: r.runs_days, maxDbMb: r.max_db_mb, auditDays: r.audit_days });
+      const report = pruneOnce({ db, runs, dbFile: paths.dbFile, artifactsDir: paths.artifactsDir, logger: services.logger.child('Queue'), now: () => clock.now(), runsDays: r.runs_days, maxDbMb: r.max_db_mb, auditDays: r.audit_days });
       if (report.runsDeleted) queue.templateContentsPruned();
     } catch (e) {
       services.logger.child('Queue').error('Retention failed; will try again', { error: e as Error });
@@ -75,7 +79,7 @@ export function createQueueModule(
    * does not repeat the name: an answer that differed for a name holding a secret (masked in the
    * message, or a file that exists under a masked name) would confirm a guess.
    */
-  const artifactPath = (run: ReturnType<typeof getRun>, name: string): string => {
+  const artifactPath = (run: RunView, name: string): string => {
     const missing = new AppError('NOT_FOUND', `Run ${run.id} has no artifact of that name`);
     if (!run.steps.some((s) => s.artifacts.some((a) => a.name === name))) throw missing;
     const dir = resolve(paths.artifactsDir, run.id);
@@ -99,37 +103,36 @@ export function createQueueModule(
       'runs.enqueue': (input, ctx) => queue.enqueue(input, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }),
       'runs.enqueueBatch': ({ runs }, ctx) => ({ items: queue.enqueueMany(runs, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }) }),
       'runs.list': (input) => {
-        services.writes.flush();
-        return listRuns(db, input);
+        runs.flush();
+        return runs.read.list(input);
       },
       'runs.get': ({ id }) => {
-        services.writes.flush();
-        return getRun(db, id);
+        runs.flush();
+        return runs.read.view(id);
       },
       'runs.artifact': ({ id, name }) => {
-        services.writes.flush();
-        const file = artifactPath(getRun(db, id), name);
+        runs.flush();
+        const file = artifactPath(runs.read.view(id), name);
         return { contentType: contentTypeOf(file), filePath: file, fileName: name };
       },
       'runs.pause': ({ id }) => ({ id, status: queue.pause(id) }),
       'runs.resume': ({ id }) => ({ id, status: queue.resume(id) }),
       'runs.cancel': ({ id }) => ({ id, status: queue.cancel(id) }),
       'runs.retry': ({ id }, ctx) => {
-        const run = db.prepare('select r.template, c.yaml as template_yaml, r.variables_json, r.queue, r.priority, r.dry_run, r.status from runs r join template_contents c on c.hash = r.template_hash where r.id = ?').get(id) as
-          | { template: string; template_yaml: string; variables_json: string; queue: string; priority: number; dry_run: number; status: string }
-          | undefined;
-        if (!run) throw new AppError('NOT_FOUND', `Run ${id} not found`);
+        runs.flush();
+        const run = runs.read.mustRow(id);
         if (!isFinal(run.status)) throw new AppError('CONFLICT', `Run ${id} is ${run.status}; only a finished run can be run again`);
+        const yaml = runs.read.templateYaml(run.template_hash);
+        if (yaml === undefined) throw new AppError('NOT_FOUND', `The template text of run ${id} is no longer stored`);
         return queue.enqueue(
-          { template_yaml: run.template_yaml, variables: JSON.parse(run.variables_json) as Record<string, unknown>, queue: run.queue, priority: run.priority, dry_run: run.dry_run === 1 },
+          { template_yaml: yaml, variables: JSON.parse(run.variables_json) as Record<string, unknown>, queue: run.queue, priority: run.priority, dry_run: run.dry_run === 1 },
           { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal), retryOf: id, templateName: run.template },
         );
       },
       'runs.delete': ({ id }) => {
-        const run = db.prepare('select status from runs where id = ?').pluck().get(id) as string | undefined;
-        if (!run) throw new AppError('NOT_FOUND', `Run ${id} not found`);
-        if (!isFinal(run)) throw new AppError('CONFLICT', `Run ${id} is ${run}; cancel it before deleting it`);
-        db.prepare('delete from runs where id = ?').run(id);
+        runs.flush();
+        const run = runs.read.mustRow(id);
+        if (!isFinal(run.status) || !runs.retention.deleteFinished(id)) throw new AppError('CONFLICT', `Run ${id} is ${run.status}; cancel it before deleting it`);
         rmSync(join(paths.artifactsDir, id), { recursive: true, force: true });
         return { deleted: true };
       },

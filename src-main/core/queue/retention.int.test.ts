@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../kernel/logger';
 import { openDatabase } from '../db/database';
+import { RunRepository } from '../runs';
 import { pruneOnce } from './retention';
 
 const DAY = 86_400_000;
@@ -33,7 +34,7 @@ describe('retention', () => {
     s.add('old-failed', 'failed', 91);
     s.add('recent', 'succeeded', 10);
     s.add('old-but-waiting', 'queued', null);
-    const r = pruneOnce({ db: s.db, dbFile: s.dbFile, artifactsDir: s.artifacts, logger: createLogger({ sinks: [] }), now: () => s.now, runsDays: 90, maxDbMb: 2048, auditDays: 365, batchSize: 1 });
+    const r = pruneOnce({ db: s.db, runs: new RunRepository(s.db), dbFile: s.dbFile, artifactsDir: s.artifacts, logger: createLogger({ sinks: [] }), now: () => s.now, runsDays: 90, maxDbMb: 2048, auditDays: 365, batchSize: 1 });
     expect(r.runsDeleted).toBe(2);
     expect(s.db.prepare('select id from runs order by id').pluck().all()).toEqual(['old-but-waiting', 'recent']);
     expect(s.db.prepare('select count(*) from run_steps').pluck().get()).toBe(2);
@@ -45,7 +46,7 @@ describe('retention', () => {
     const s = setup();
     for (let i = 0; i < 120; i++) s.add(`r${String(i).padStart(3, '0')}`, 'succeeded', 60 - i / 10, 200_000);
     s.db.pragma('wal_checkpoint(TRUNCATE)');
-    const r = pruneOnce({ db: s.db, dbFile: s.dbFile, artifactsDir: s.artifacts, logger: createLogger({ sinks: [] }), now: () => s.now, runsDays: 90, maxDbMb: 16, auditDays: 365, batchSize: 5 });
+    const r = pruneOnce({ db: s.db, runs: new RunRepository(s.db), dbFile: s.dbFile, artifactsDir: s.artifacts, logger: createLogger({ sinks: [] }), now: () => s.now, runsDays: 90, maxDbMb: 16, auditDays: 365, batchSize: 5 });
     expect(r.runsDeleted).toBeGreaterThan(0);
     const remaining = s.db.prepare('select id from runs order by id').pluck().all() as string[];
     // The newest runs are the ones kept.

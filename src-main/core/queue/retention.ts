@@ -2,9 +2,12 @@ import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '../kernel/ports';
+import type { RunsStorage } from '../runs';
 
 export interface RetentionOptions {
+  /** For the database's own housekeeping (samples, audit, page counts, checkpoint). */
   db: Database;
+  runs: RunsStorage;
   dbFile: string;
   artifactsDir: string;
   logger: Logger;
@@ -43,22 +46,15 @@ export function databaseBytes(dbFile: string): number {
 export function pruneOnce(o: RetentionOptions): RetentionReport {
   const batch = o.batchSize ?? 500;
   const bytesBefore = databaseBytes(o.dbFile);
-  const select = o.db.prepare(
-    "select id from runs where status in ('succeeded', 'failed', 'cancelled') and finished_at < ? order by finished_at limit ?",
-  );
-  const oldest = o.db.prepare("select id from runs where status in ('succeeded', 'failed', 'cancelled') order by finished_at limit ?");
-  const del = o.db.prepare('delete from runs where id = ?');
   const deleteBatch = (ids: string[]) => {
-    o.db.transaction(() => {
-      for (const id of ids) del.run(id);
-    })();
+    o.runs.retention.deleteMany(ids);
     for (const id of ids) rmSync(join(o.artifactsDir, id), { recursive: true, force: true });
   };
 
   let runsDeleted = 0;
   const cutoff = o.now() - o.runsDays * 86_400_000;
   for (;;) {
-    const ids = select.pluck().all(cutoff, batch) as string[];
+    const ids = o.runs.retention.finishedBefore(cutoff, batch);
     if (!ids.length) break;
     deleteBatch(ids);
     runsDeleted += ids.length;
@@ -71,14 +67,13 @@ export function pruneOnce(o: RetentionOptions): RetentionReport {
     return (pages - free) * (o.db.pragma('page_size', { simple: true }) as number);
   };
   while (usedBytes() > limit) {
-    const ids = oldest.pluck().all(batch) as string[];
+    const ids = o.runs.retention.oldestFinished(batch);
     if (!ids.length) break;
     deleteBatch(ids);
     runsDeleted += ids.length;
   }
 
-  // Template contents no run refers to any more.
-  if (runsDeleted) o.db.prepare('delete from template_contents where hash not in (select template_hash from runs)').run();
+  if (runsDeleted) o.runs.retention.pruneTemplateContents();
   o.db.prepare('delete from queue_samples where minute < ?').run(Math.floor((o.now() - 8 * 86_400_000) / 60_000));
   o.db.prepare('delete from audit_log where time < ?').run(o.now() - o.auditDays * 86_400_000);
   // Free pages go back to the file system, then the WAL is folded in so the file really shrinks.

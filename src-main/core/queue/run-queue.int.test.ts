@@ -12,6 +12,9 @@ import { MemorySink, createLogger } from '../kernel/logger';
 import { openDatabase, type Database } from '../db/database';
 import { Redactor } from '../security/redaction';
 import type { ExecutionOutcome, RunExecutor, TemplateCatalog } from './ports';
+import { RunRepository } from '../runs';
+import { DepthSampler } from './depth-sampler';
+import { SqliteQueueState } from './queue-state-store';
 import { RunQueue } from './run-queue';
 
 /**
@@ -106,8 +109,11 @@ function harness(config: Record<string, unknown> = {}, opts: { auto?: (id: strin
   const bus = new EventBus(() => clock.now());
   const exec = new ScriptedExecutor(db, opts.auto);
   const cfg = resolveOrchestrator(orchestratorSchema.parse(config));
+  const runs = new RunRepository(db);
   const queue = new RunQueue({
-    db,
+    runs,
+    queueState: new SqliteQueueState(db),
+    sampler: new DepthSampler(db, () => clock.now()),
     clock,
     logger: createLogger({ sinks: [new MemorySink()] }, 'Queue'),
     bus,
@@ -398,7 +404,7 @@ describe('queue metrics', () => {
   it('computes depth peak, runs per hour and retry rate from stored data over 24 h', async () => {
     const { queueMetrics } = await import('./queue-metrics');
     const h = harness({ queues: { default: { max_concurrent: 1, retry_policy: { max_attempts: 2, backoff_ms: 10, jitter: 0 } } } });
-    expect(queueMetrics(h.db, h.clock.now())).toEqual({ queue_depth_peak_24h: 0, runs_per_hour_24h: 0, retry_rate_24h: null });
+    expect(queueMetrics(h.db, new RunRepository(h.db), h.clock.now())).toEqual({ queue_depth_peak_24h: 0, runs_per_hour_24h: 0, retry_rate_24h: null });
     h.queue.pauseQueue('default', null);
     const ids = Array.from({ length: 4 }, () => h.queue.enqueue({ template: 't' }, origin).run_id);
     h.queue.resumeQueue('default', null);
@@ -415,9 +421,9 @@ describe('queue metrics', () => {
     await h.settle();
     h.clock.advance(5_000);
     expect(ids.map(h.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
-    expect(queueMetrics(h.db, h.clock.now())).toEqual({ queue_depth_peak_24h: 4, runs_per_hour_24h: 0.167, retry_rate_24h: 0.25 });
+    expect(queueMetrics(h.db, new RunRepository(h.db), h.clock.now())).toEqual({ queue_depth_peak_24h: 4, runs_per_hour_24h: 0.167, retry_rate_24h: 0.25 });
     // A day later the window is empty again.
     h.clock.advance(86_400_000 + 60_000);
-    expect(queueMetrics(h.db, h.clock.now())).toEqual({ queue_depth_peak_24h: 0, runs_per_hour_24h: 0, retry_rate_24h: null });
+    expect(queueMetrics(h.db, new RunRepository(h.db), h.clock.now())).toEqual({ queue_depth_peak_24h: 0, runs_per_hour_24h: 0, retry_rate_24h: null });
   });
 });

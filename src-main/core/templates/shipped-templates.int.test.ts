@@ -141,7 +141,7 @@ describe('csv_to_form.yaml in Chromium', () => {
     expect(first.outcome).toMatchObject({ status: 'waiting_approval', approval: { message: `2 件のフォームを ${site.url}/contact に送信しますか？ / Submit 2 form(s)?`, risk_level: 'high' } });
     expect(site.submissions).toEqual([]);
     h.db.prepare("update runs set status = 'waiting_approval' where id = ?").run(first.runId);
-    h.engine.store.recordApprovalDecision(first.runId, { outcome: 'approved', by: 'editor1', at: new Date().toISOString() });
+    h.runs.recordApprovalDecision(first.runId, { outcome: 'approved', by: 'editor1', at: new Date().toISOString() });
     const done = await h.resume(first.runId);
     expect(done.outcome, JSON.stringify(done.view.steps[2]?.result)).toMatchObject({ status: 'succeeded' });
     expect(site.submissions.map((s) => s.fields)).toEqual([
@@ -177,7 +177,7 @@ describe('secure_api_call.yaml', () => {
     expect(seen).toEqual([{ url: '/data', auth: 'Bearer sk-prod-abcdef', key: 'ext-123456', body: '' }]);
 
     h.db.prepare("update runs set status = 'waiting_approval' where id = ?").run(first.runId);
-    h.engine.store.recordApprovalDecision(first.runId, { outcome: 'approved', by: 'editor1', at: new Date().toISOString() });
+    h.runs.recordApprovalDecision(first.runId, { outcome: 'approved', by: 'editor1', at: new Date().toISOString() });
     const done = await h.resume(first.runId);
     expect(done.outcome.status).toBe('succeeded');
     expect(seen[1]).toEqual({ url: '/deploy', auth: 'Bearer sk-prod-abcdef', key: undefined, body: '{"target":"production","approved_by":"editor1"}' });

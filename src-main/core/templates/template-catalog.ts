@@ -48,6 +48,11 @@ export function normalizeTemplateName(name: string): string | undefined {
   return TEMPLATE_NAME.test(bare) ? bare : undefined;
 }
 
+/** The template name a run of YAML text records: its storage name when the title is ASCII, else the title. */
+export function runIdentityOf(title: string): string {
+  return /^[\x20-\x7E]*$/.test(title) ? slugOf(title) : title.trim();
+}
+
 /** A storage name from a template's own `name:` ("Weekly report" → "weekly_report"). */
 export function slugOf(title: string): string {
   const slug = title
@@ -104,7 +109,10 @@ export class TemplateCatalog implements QueueTemplateCatalog {
     const report = this.validate(yaml);
     if (!report.valid || !report.template) return { ok: false, issues: report.errors };
     const t: TemplateModel = report.template;
-    return { ok: true, facts: { name: t.name, hash: templateHash(yaml), execution: t.execution } };
+    // The storage name ("Weekly report" → weekly_report), so runs of YAML text and of the stored
+    // template share one identity. A name in Japanese (or any non-ASCII) has no storage name worth
+    // showing ("template"), so it stays as written.
+    return { ok: true, facts: { name: runIdentityOf(t.name), hash: templateHash(yaml), execution: t.execution } };
   }
 
   // ---- reading ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import type { Authentication, Authenticator, CredentialCheck, HttpCredentials } 
 import { ANONYMOUS, type Principal, type UserPrincipal } from '../../kernel/principal';
 import type { UserService, Verified } from './user-service';
 
-function principalOf(v: Extract<Verified, { ok: true }>, via: UserPrincipal['via']): Principal {
+function principalOf(v: Extract<Verified, { ok: true }>, via: UserPrincipal['via'], ui?: true): Principal {
   return {
     kind: 'user',
     id: v.user.id,
@@ -12,6 +12,7 @@ function principalOf(v: Extract<Verified, { ok: true }>, via: UserPrincipal['via
     via,
     ...(v.session ? { sessionId: v.session.id } : {}),
     ...(v.token ? { tokenId: v.token.id } : {}),
+    ...(ui ? { ui } : {}),
   };
 }
 
@@ -45,7 +46,8 @@ export function createHttpAuthenticator(users: UserService): Authenticator {
       }
       if (c.sessionCookie) {
         const v = users.resolveBearer(c.sessionCookie, c.ip, 'session');
-        return v.ok ? { principal: principalOf(v, 'session') } : refused(v);
+        // Only the served UI sends the cookie: a person signed in there, not a script.
+        return v.ok ? { principal: principalOf(v, 'session', true) } : refused(v);
       }
       return { principal: ANONYMOUS };
     },

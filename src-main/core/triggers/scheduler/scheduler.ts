@@ -77,9 +77,7 @@ export class Scheduler {
   start(): void {
     this.running = true;
     // overlap: queue — a waiting time starts when the run before it finishes.
-    this.unsubscribe = this.o.bus.subscribe((e) => {
-      if (e.type !== 'run.finished') return;
-      const runId = (e.data as { runId: string }).runId;
+    this.unsubscribe = this.o.bus.on('run.finished', ({ data: { runId } }) => {
       for (const [id, st] of this.states) if (st.last_run_id === runId) this.drainWaiting(id);
     });
     this.reload();

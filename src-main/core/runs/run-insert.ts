@@ -1,0 +1,93 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+/** A new run as the queue (enqueue) or the CLI (a local run) creates it. */
+export interface NewRun {
+  id: string;
+  template: string;
+  templateHash: string;
+  templateYaml: string;
+  /** Masked already. */
+  variables: Record<string, unknown>;
+  trigger: string;
+  /** `trigger.*` in templates; masked already. */
+  triggerData?: Record<string, unknown>;
+  requestedBy: string | null;
+  queue: string;
+  priority: number;
+  concurrencyTag: string | null;
+  dryRun: boolean;
+  idempotencyKey?: string | null;
+  /** `queued` for the queue; `running` for a run this process executes at once (the CLI). */
+  status: 'queued' | 'running';
+  now: number;
+  retryJson?: string | null;
+  timeoutMs?: number | null;
+  retryOf?: string | null;
+  leaseOwner?: string | null;
+  leaseExpiresAt?: number | null;
+}
+
+/** Inserting runs (and, once per content hash, their template text). */
+export class RunInserts {
+  private readonly insertRun: Statement;
+  private readonly insertContent: Statement<[string, string]>;
+  /** Template contents known to be stored, so an enqueue of a known template writes only its run. */
+  private readonly storedContents = new Set<string>();
+
+  constructor(private readonly db: Database) {
+    this.insertRun = db.prepare(`insert into runs (id, template, template_hash, variables_json, trigger, trigger_json, requested_by,
+        queue, priority, concurrency_tag, dry_run, idempotency_key, status, attempts, available_at, enqueued_at, created_at, started_at,
+        retry_json, timeout_ms, retry_of, lease_owner, lease_expires_at)
+      values (@id, @template, @template_hash, @variables_json, @trigger, @trigger_json, @requested_by,
+        @queue, @priority, @concurrency_tag, @dry_run, @idempotency_key, @status, @attempts, @now, @now, @now, @started_at,
+        @retry_json, @timeout_ms, @retry_of, @lease_owner, @lease_expires_at)`);
+    this.insertContent = db.prepare('insert or ignore into template_contents(hash, yaml) values (?, ?)');
+  }
+
+  /** All or none, in one transaction: committed before anyone is told the runs exist. */
+  insertMany(runs: readonly NewRun[]): void {
+    if (!runs.length) return;
+    const stored: string[] = [];
+    this.db.transaction(() => {
+      for (const run of runs) if (this.insertOne(run)) stored.push(run.templateHash);
+    })();
+    // Remembered only once committed: a rolled-back insert must not hide a missing content.
+    for (const hash of stored) this.storedContents.add(hash);
+  }
+
+  /** True when it stored the template content too. */
+  private insertOne(run: NewRun): boolean {
+    const content = !this.storedContents.has(run.templateHash);
+    if (content) this.insertContent.run(run.templateHash, run.templateYaml);
+    const running = run.status === 'running';
+    this.insertRun.run({
+      id: run.id,
+      template: run.template,
+      template_hash: run.templateHash,
+      variables_json: JSON.stringify(run.variables),
+      trigger: run.trigger,
+      trigger_json: JSON.stringify({ type: run.trigger.split(':')[0], ...run.triggerData }),
+      requested_by: run.requestedBy,
+      queue: run.queue,
+      priority: run.priority,
+      concurrency_tag: run.concurrencyTag,
+      dry_run: run.dryRun ? 1 : 0,
+      idempotency_key: run.idempotencyKey ?? null,
+      status: run.status,
+      attempts: running ? 1 : 0,
+      now: run.now,
+      started_at: running ? run.now : null,
+      retry_json: run.retryJson ?? null,
+      timeout_ms: run.timeoutMs ?? null,
+      retry_of: run.retryOf ?? null,
+      lease_owner: run.leaseOwner ?? null,
+      lease_expires_at: run.leaseExpiresAt ?? null,
+    });
+    return content;
+  }
+
+  /** Retention removed unreferenced contents: forget what we knew. */
+  forgetContents(): void {
+    this.storedContents.clear();
+  }
+}

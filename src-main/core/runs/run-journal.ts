@@ -1,0 +1,116 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { ArtifactRef } from './run-state';
+import { parseObject } from './run-row';
+import type { RunState, StepOutcome } from './run-state';
+
+export interface StepRecord {
+  runId: string;
+  index: number;
+  stepId: string | null;
+  action: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  /** Rendered params, masked. */
+  params: unknown;
+  /** Result, masked. */
+  result: unknown;
+  error: string | null;
+  errorCode: string | null;
+  attempt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  durationMs: number | null;
+  artifacts: ArtifactRef[];
+  /** Is repeating this step harmless (see the step journal in run-repository.ts); undefined: not recorded. */
+  idempotent?: boolean;
+}
+
+/** A step the journal shows as started and not finished: what recovery decides on. */
+export interface StartedStep {
+  index: number;
+  action: string;
+  stepId: string | null;
+  /** False when the step may have had a side effect that must not happen twice. */
+  idempotent: boolean | null;
+}
+
+/**
+ * The run's journal: `run_steps` rows and the run's resume point (`next_step`, `state_json`),
+ * written as the engine goes. Statements only; the repository decides when they commit.
+ */
+export class RunJournal {
+  private readonly upsertStepStmt: Statement;
+  private readonly progressStmt: Statement;
+  private readonly outcomesStmt: Statement<[string, number]>;
+  private readonly startedStmt: Statement<[string]>;
+
+  constructor(db: Database) {
+    this.upsertStepStmt = db.prepare(`insert into run_steps (run_id, idx, step_id, action, status, params_json, result_json, error, error_code,
+        attempt, started_at, finished_at, duration_ms, artifacts_json, idempotent)
+      values (@run_id, @idx, @step_id, @action, @status, @params_json, @result_json, @error, @error_code,
+        @attempt, @started_at, @finished_at, @duration_ms, @artifacts_json, @idempotent)
+      on conflict(run_id, idx) do update set step_id = excluded.step_id, action = excluded.action, status = excluded.status,
+        params_json = excluded.params_json, result_json = excluded.result_json, error = excluded.error, error_code = excluded.error_code,
+        attempt = excluded.attempt, started_at = excluded.started_at, finished_at = excluded.finished_at,
+        duration_ms = excluded.duration_ms, artifacts_json = excluded.artifacts_json, idempotent = excluded.idempotent`);
+    this.progressStmt = db.prepare('update runs set next_step = @next_step, state_json = @state_json where id = @id');
+    this.outcomesStmt = db.prepare(`select idx, step_id, status, result_json, error from run_steps where run_id = ? and idx < ? and status in ('succeeded', 'failed', 'skipped') order by idx`);
+    this.startedStmt = db.prepare(`select s.idx, s.action, s.step_id, s.idempotent from run_steps s join runs r on r.id = s.run_id
+      where s.run_id = ? and s.idx = r.next_step and s.status = 'running'`);
+  }
+
+  /** The statements of a step write (and, with progress, the resume point): run them in one transaction. */
+  stepWrite(step: StepRecord, progress?: { nextStep: number; state: RunState }): () => void {
+    const row = {
+      run_id: step.runId,
+      idx: step.index,
+      step_id: step.stepId,
+      action: step.action,
+      status: step.status,
+      params_json: step.params === undefined ? null : JSON.stringify(step.params),
+      result_json: step.result === undefined || step.result === null ? null : JSON.stringify(step.result),
+      error: step.error,
+      error_code: step.errorCode,
+      attempt: step.attempt,
+      started_at: step.startedAt,
+      finished_at: step.finishedAt,
+      duration_ms: step.durationMs,
+      artifacts_json: JSON.stringify(step.artifacts),
+      idempotent: step.idempotent === undefined ? null : step.idempotent ? 1 : 0,
+    };
+    const progressRow = progress && this.progressRow(step.runId, progress.nextStep, progress.state);
+    return () => {
+      this.upsertStepStmt.run(row);
+      if (progressRow) this.progressStmt.run(progressRow);
+    };
+  }
+
+  progressWrite(runId: string, nextStep: number, state: RunState): () => void {
+    const row = this.progressRow(runId, nextStep, state);
+    return () => this.progressStmt.run(row);
+  }
+
+  private progressRow(id: string, nextStep: number, state: RunState) {
+    return { id, next_step: nextStep, state_json: JSON.stringify(state) };
+  }
+
+  /** Results of the steps before the resume point, read back from their rows. */
+  outcomesBefore(runId: string, nextStep: number): (StepOutcome | null)[] {
+    const out: (StepOutcome | null)[] = [];
+    for (const row of this.outcomesStmt.all(runId, nextStep) as { idx: number; step_id: string | null; status: StepOutcome['status']; result_json: string | null; error: string | null }[]) {
+      out[row.idx] = {
+        status: row.status,
+        ...(row.step_id ? { id: row.step_id } : {}),
+        ...(row.result_json ? { result: parseObject(row.result_json) } : {}),
+        ...(row.error ? { error: row.error } : {}),
+      };
+    }
+    for (let i = 0; i < out.length; i++) out[i] ??= null;
+    return out;
+  }
+
+  /** The step at the run's resume point when the journal shows it started and not finished. */
+  startedAtResumePoint(runId: string): StartedStep | undefined {
+    const r = this.startedStmt.get(runId) as { idx: number; action: string; step_id: string | null; idempotent: number | null } | undefined;
+    return r && { index: r.idx, action: r.action, stepId: r.step_id, idempotent: r.idempotent === null ? null : r.idempotent === 1 };
+  }
+}

@@ -1,0 +1,120 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { RunView } from '@shared/contract/runs';
+import type { RunStatus } from '@shared/domain/runs';
+import type { ArtifactRef } from './run-state';
+import { AppError } from '../kernel/errors';
+import { FINAL_SQL, RUN_COLUMNS, type RunRow } from './run-row';
+import { runView, stepView, type StepRow } from './run-views';
+
+export interface ListFilter {
+  status?: RunStatus;
+  queue?: string;
+  template?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** Cursor = base64url of `created_at:rowid` of the last item: stable under concurrent inserts. */
+function decodeCursor(cursor: string): { created: number; rowid: number } {
+  const [created, rowid] = Buffer.from(cursor, 'base64url').toString('utf8').split(':').map(Number);
+  if (!Number.isFinite(created) || !Number.isFinite(rowid)) throw new AppError('VALIDATION_ERROR', 'Invalid cursor; use next_cursor from the previous page', { issues: [{ path: 'cursor', message: 'invalid' }] });
+  return { created: created!, rowid: rowid! };
+}
+
+/** Reading runs: one row, the API's list and detail, steps and artifacts, counts for metrics. */
+export class RunReads {
+  private readonly rowStmt: Statement<[string]>;
+  private readonly withYamlStmt: Statement<[string]>;
+  private readonly yamlStmt: Statement<[string]>;
+  private readonly stepsStmt: Statement<[string]>;
+  private readonly byKeyStmt: Statement<[string]>;
+  private readonly waitingStmt: Statement<[]>;
+
+  constructor(private readonly db: Database) {
+    this.rowStmt = db.prepare(`select ${RUN_COLUMNS} from runs where id = ?`);
+    this.yamlStmt = db.prepare('select yaml from template_contents where hash = ?');
+    this.withYamlStmt = db.prepare(`select ${RUN_COLUMNS.replace(/(\w+)/g, 'r.$1')}, c.yaml as template_yaml from runs r left join template_contents c on c.hash = r.template_hash where r.id = ?`);
+    this.stepsStmt = db.prepare('select idx, step_id, action, status, params_json, result_json, error, error_code, attempt, started_at, finished_at, duration_ms, artifacts_json from run_steps where run_id = ? order by idx');
+    this.byKeyStmt = db.prepare(`select ${RUN_COLUMNS} from runs where idempotency_key = ?`);
+    this.waitingStmt = db.prepare("select id from runs where status = 'waiting_approval'");
+  }
+
+  row(id: string): RunRow | undefined {
+    return this.rowStmt.get(id) as RunRow | undefined;
+  }
+
+  /** The row with its template text, in one read (the engine loads a run this way). */
+  rowWithYaml(id: string): (RunRow & { template_yaml: string | null }) | undefined {
+    return this.withYamlStmt.get(id) as (RunRow & { template_yaml: string | null }) | undefined;
+  }
+
+  /** The row, or NOT_FOUND. */
+  mustRow(id: string): RunRow {
+    const r = this.row(id);
+    if (!r) throw new AppError('NOT_FOUND', `Run ${id} not found`);
+    return r;
+  }
+
+  templateYaml(hash: string): string | undefined {
+    return this.yamlStmt.pluck().get(hash) as string | undefined;
+  }
+
+  byIdempotencyKey(key: string): RunRow | undefined {
+    return this.byKeyStmt.get(key) as RunRow | undefined;
+  }
+
+  waitingForApproval(): string[] {
+    return this.waitingStmt.pluck().all() as string[];
+  }
+
+  list(f: ListFilter): { items: Omit<RunView, 'steps'>[]; next_cursor: string | null } {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    for (const [column, value] of [['status', f.status], ['queue', f.queue], ['template', f.template]] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      args.push(value);
+    }
+    if (f.cursor) {
+      const c = decodeCursor(f.cursor);
+      where.push('(created_at < ? or (created_at = ? and rowid < ?))');
+      args.push(c.created, c.created, c.rowid);
+    }
+    const rows = this.db
+      .prepare(`select ${RUN_COLUMNS} from runs ${where.length ? 'where ' + where.join(' and ') : ''} order by created_at desc, rowid desc limit ?`)
+      .all(...args, f.limit + 1) as RunRow[];
+    const page = rows.slice(0, f.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(runView),
+      next_cursor: rows.length > f.limit && last ? Buffer.from(`${last.created_at}:${last.rowid}`).toString('base64url') : null,
+    };
+  }
+
+  view(id: string): RunView {
+    return { ...runView(this.mustRow(id)), steps: this.stepRows(id).map(stepView) };
+  }
+
+  stepRows(id: string): StepRow[] {
+    return this.stepsStmt.all(id) as StepRow[];
+  }
+
+  /** Every artifact of a run, with the step that made it. */
+  artifacts(id: string): (ArtifactRef & { step: number })[] {
+    return this.stepRows(id).flatMap((s) => (JSON.parse(s.artifacts_json) as ArtifactRef[]).map((a) => ({ ...a, step: s.idx })));
+  }
+
+  /** Has the run a failed step row (its failures were reported step by step)? */
+  hasFailedStep(id: string): boolean {
+    return this.db.prepare("select 1 from run_steps where run_id = ? and status = 'failed' limit 1").get(id) !== undefined;
+  }
+
+  /** Runs created since, and runs finished since with how many needed more than one attempt. */
+  countsSince(since: number): { created: number; finished: number; retried: number } {
+    const created = this.db.prepare('select count(*) from runs where created_at >= ?').pluck().get(since) as number;
+    const f = this.db
+      .prepare(`select count(*) as n, coalesce(sum(attempts > 1), 0) as retried from runs where finished_at >= ? and status in ${FINAL_SQL}`)
+      .get(since) as { n: number; retried: number };
+    return { created, finished: f.n, retried: f.retried };
+  }
+}

@@ -1,0 +1,258 @@
+import type { Database } from 'better-sqlite3';
+import type { WriteBatcher } from '../db/write-batcher';
+import { AppError } from '../kernel/errors';
+import { RunClaims } from './run-claim';
+import { RunInserts, type NewRun } from './run-insert';
+import { RunJournal, type StartedStep, type StepRecord } from './run-journal';
+import { RunLeases } from './run-lease';
+import { RunReads } from './run-reads';
+import { RunRetention } from './run-retention';
+import { parseObject, type AttemptRecord } from './run-row';
+import { RunSettlements, type Settlement } from './run-settle';
+import { parseState, type ApprovalDecision, type ApprovalRequest, type RunState } from './run-state';
+import type { FailureSink } from './failure-sink';
+import type { RunsStorage } from './ports';
+
+/** A run as the engine executes it. */
+export interface ExecutableRun {
+  id: string;
+  template: string;
+  templateHash: string;
+  templateYaml: string;
+  variables: Record<string, unknown>;
+  trigger: string;
+  triggerData: Record<string, unknown>;
+  requestedBy: string | null;
+  dryRun: boolean;
+  status: string;
+  attempts: number;
+  nextStep: number;
+  state: RunState;
+  timeoutMs: number | null;
+}
+
+/**
+ * The one owner of the `runs` and `run_steps` tables (issue 13): every statement on them is in
+ * this folder, one module per group (insert, claim, settle, lease, read, journal, retention), and
+ * this repository decides how they commit.
+ *
+ * Commits: writes on the run hot path (a finished step, a settled attempt) are group-committed
+ * through the core's WriteBatcher when there is one; an accepted run, a claim, a recovery, an
+ * approval decision and the journal's "step started" mark are committed at once. The step
+ * journal: a step that may have a side effect (not idempotent as rendered) is written as
+ * `running` with idempotent = 0 and committed before the side effect; when it finishes, its row
+ * and the resume point move in one transaction. Crash recovery reads the journal
+ * (`interruptedStep`): a started, non-idempotent step is never repeated silently.
+ */
+export class RunRepository implements RunsStorage {
+  readonly insert: RunInserts;
+  readonly claim: RunClaims;
+  readonly lease: RunLeases;
+  readonly read: RunReads;
+  readonly retention: RunRetention;
+  private readonly journal: RunJournal;
+  private readonly settlements: RunSettlements;
+  /** Runs whose step records could not be written, with the cause: their end cannot be `succeeded`. */
+  private readonly lostSteps = new Map<string, string>();
+
+  /** With a batcher, hot-path writes are group-committed (see db/write-batcher.ts); without, immediate. */
+  constructor(
+    readonly db: Database,
+    private readonly writes?: WriteBatcher,
+    /** Told about a write that failed (the core logs it with the run and the cause). */
+    private readonly onWriteFailed?: (message: string, runId: string, error: unknown) => void,
+    /** Failure clusters: told of each failure in the transaction that records it (failure-sink.ts). */
+    private readonly failures?: FailureSink,
+  ) {
+    this.insert = new RunInserts(db);
+    this.claim = new RunClaims(db);
+    this.lease = new RunLeases(db);
+    this.read = new RunReads(db);
+    this.retention = new RunRetention(db);
+    this.journal = new RunJournal(db);
+    this.settlements = new RunSettlements(db);
+  }
+
+  // ---- commit policy ---------------------------------------------------------------------
+
+  /** Runs fn once the writes so far are committed (events announce only what is on disk). */
+  afterCommit(fn: () => void): void {
+    if (this.writes) this.writes.afterCommit(fn);
+    else fn();
+  }
+
+  /** Commits pending writes now (before reading them back). */
+  flush(): void {
+    this.writes?.flush();
+  }
+
+  /** Flushes only when this run has writes pending. */
+  private flushFor(runId: string): void {
+    if (this.writes?.hasPending(runId)) this.writes.flush();
+  }
+
+  private defer(runId: string, write: () => void, onFailed?: (e: unknown) => void): void {
+    if (this.writes) this.writes.defer(write, runId, onFailed);
+    else {
+      try {
+        this.db.transaction(write)();
+      } catch (e) {
+        if (!onFailed) throw e;
+        onFailed(e);
+      }
+    }
+  }
+
+  private now(write: () => void): void {
+    this.writes?.flush();
+    this.db.transaction(write)();
+  }
+
+  // ---- settle ----------------------------------------------------------------------------
+
+  /**
+   * Records how an attempt ended, group-committed. `onFailed` hears of a write that could not be
+   * committed (disk full, read-only database), so the caller can keep the run and try again.
+   */
+  settle(id: string, s: Settlement, onFailed?: (e: unknown) => void): void {
+    this.defer(id, () => this.applySettlement(id, s), onFailed);
+  }
+
+  /** Records a settlement at once (cancel, recovery, a decided approval). */
+  settleNow(id: string, s: Settlement): void {
+    this.now(() => this.applySettlement(id, s));
+  }
+
+  /** The one place a run's end is written; a failed run is reported to failure clusters in the same transaction. */
+  private applySettlement(id: string, settlement: Settlement): void {
+    const s = this.honest(id, settlement);
+    this.settlements.apply(id, s);
+    const failure = s.kind === 'finish' && s.status === 'failed' ? { error: s.error, code: s.errorCode } : s.kind === 'interrupt' && !s.then.requeue ? { error: s.then.error, code: 'INTERRUPTED' } : undefined;
+    if (failure && this.failures && !this.read.hasFailedStep(id)) {
+      this.failures.record({ runId: id, template: this.read.row(id)?.template ?? null, stepIndex: null, action: null, message: failure.error ?? failure.code ?? 'failed', code: failure.code, at: 'now' in s ? s.now : Date.now() });
+    }
+  }
+
+  /**
+   * A run whose step records were lost (a write failed: disk full, read-only database) is not
+   * recorded as succeeded: nobody could tell what it did. It fails with the cause instead.
+   */
+  private honest(id: string, s: Settlement): Settlement {
+    const lost = this.lostSteps.get(id);
+    // Kept (not deleted here): the write of this settlement may fail too and be tried again. Rare, small.
+    if (lost === undefined || s.kind !== 'finish' || s.status !== 'succeeded') return s;
+    const error = `its step records could not be written (${lost}), so what it did is not known; check its effects before running it again`;
+    const history = s.history.map((a, i) => (i === s.history.length - 1 ? { ...a, status: 'failed', error, error_code: 'STORAGE_ERROR' } : a));
+    return { kind: 'finish', status: 'failed', now: s.now, error, errorCode: 'STORAGE_ERROR', history };
+  }
+
+  // ---- the engine's journal --------------------------------------------------------------
+
+  /** The run as the engine needs it, or undefined. */
+  load(runId: string): ExecutableRun | undefined {
+    this.flushFor(runId);
+    const r = this.read.rowWithYaml(runId);
+    if (!r) return undefined;
+    const yaml = r.template_yaml ?? '';
+    const state = parseState(r.state_json);
+    // Results of the steps before the resume point are read back from their rows.
+    if (r.next_step > 0) state.steps = this.journal.outcomesBefore(runId, r.next_step);
+    return {
+      id: r.id,
+      template: r.template,
+      templateHash: r.template_hash,
+      templateYaml: yaml,
+      variables: parseObject(r.variables_json),
+      trigger: r.trigger,
+      triggerData: parseObject(r.trigger_json),
+      requestedBy: r.requested_by,
+      dryRun: r.dry_run === 1,
+      status: r.status,
+      attempts: r.attempts,
+      nextStep: r.next_step,
+      state,
+      timeoutMs: r.timeout_ms,
+    };
+  }
+
+  /** Writes a step row (group-committed); with `progress`, moves the resume point in the same transaction. */
+  recordStep(step: StepRecord, progress?: { nextStep: number; state: RunState }): void {
+    const write = this.journal.stepWrite(step, progress);
+    const failures = step.status === 'failed' ? this.failures : undefined;
+    // A failed step is reported to failure clusters in the transaction that records it.
+    const report = failures
+      ? () => {
+          write();
+          failures.record({ runId: step.runId, template: this.read.row(step.runId)?.template ?? null, stepIndex: step.index, action: step.action, message: step.error ?? '', code: step.errorCode, at: step.finishedAt ?? step.startedAt ?? 0 });
+        }
+      : write;
+    this.defer(step.runId, report, this.journalWriteFailed(step.runId, `steps[${step.index}] ${step.action}`));
+  }
+
+  private journalWriteFailed(runId: string, what: string): (e: unknown) => void {
+    return (e) => {
+      this.lostSteps.set(runId, (e as Error).message);
+      this.onWriteFailed?.(`Could not record ${what} of run ${runId}: ${(e as Error).message}`, runId, e);
+    };
+  }
+
+  /** The journal's "started" mark of a step that may have a side effect: on disk before the side effect. */
+  markStepStarted(step: StepRecord): void {
+    this.now(this.journal.stepWrite({ ...step, status: 'running', idempotent: false }));
+  }
+
+  saveProgress(runId: string, nextStep: number, state: RunState): void {
+    this.defer(runId, this.journal.progressWrite(runId, nextStep, state), this.journalWriteFailed(runId, 'the resume point'));
+  }
+
+  /** The step a run was in when its process died, if the journal shows it started. */
+  interruptedStep(runId: string): StartedStep | undefined {
+    this.flushFor(runId);
+    return this.journal.startedAtResumePoint(runId);
+  }
+
+  // ---- approvals -------------------------------------------------------------------------
+
+  /** The approval a waiting run asks for, if any (HITL reads this to build its request). */
+  pendingApproval(runId: string): ApprovalRequest | undefined {
+    const approval = this.load(runId)?.state.approval;
+    return approval && !approval.decision ? approval.request : undefined;
+  }
+
+  /**
+   * Records the decision on a waiting run's approval, at once: it must be on disk before the run
+   * is re-queued (`queue.requeueWaiting`), where the engine continues with the next step when
+   * approved, and fails the step with `denied by <user>` when denied.
+   */
+  recordApprovalDecision(runId: string, decision: ApprovalDecision): void {
+    this.now(() => {
+      const run = this.load(runId);
+      if (!run) throw new AppError('NOT_FOUND', `Run ${runId} not found`);
+      const approval = run.state.approval;
+      if (run.status !== 'waiting_approval' || !approval) throw new AppError('CONFLICT', `Run ${runId} is ${run.status}, not waiting for an approval`);
+      if (approval.decision) throw new AppError('ALREADY_DECIDED', `The approval of run ${runId} was already decided (${approval.decision.outcome})`);
+      this.journal.progressWrite(runId, run.nextStep, { ...run.state, approval: { ...approval, decision } })();
+    });
+  }
+
+  // ---- a run executed at once by this process (the CLI) ---------------------------------
+
+  /** Inserts a run as `running` with this owner's lease (a running instance must not recover it). */
+  startLocal(run: Omit<NewRun, 'status'>): void {
+    this.insert.insertMany([{ ...run, status: 'running' }]);
+  }
+
+  renewLocalLease(runId: string, owner: string, until: number): void {
+    this.lease.renew([runId], owner, until);
+  }
+
+  /** Ends a run this process executed itself, as its one attempt. */
+  finishLocal(runId: string, outcome: { status: string; error: string | null; errorCode: string | null }, startedAt: number, at: number): void {
+    const history: AttemptRecord[] = [{ attempt: 1, started_at: new Date(startedAt).toISOString(), finished_at: new Date(at).toISOString(), status: outcome.status, error: outcome.error, error_code: outcome.errorCode }];
+    const s: Settlement =
+      outcome.status === 'succeeded' || outcome.status === 'failed' || outcome.status === 'cancelled'
+        ? { kind: 'finish', status: outcome.status, now: at, error: outcome.error, errorCode: outcome.errorCode, history }
+        : { kind: 'park', status: outcome.status === 'paused' ? 'paused' : 'waiting_approval', history, pausedFrom: outcome.status === 'paused' ? 'running' : null };
+    this.settleNow(runId, s);
+  }
+}

@@ -1,0 +1,90 @@
+import type { RetryPolicy } from '@shared/config';
+import type { RunStatus } from '@shared/domain/runs';
+
+/**
+ * The one row type of the `runs` table (every column but the template text, which lives once per
+ * content hash in `template_contents`). Every statement of core/runs that reads a run reads these
+ * columns, so the queue, the engine, HITL, retention and the API see the same shape.
+ */
+export interface RunRow {
+  rowid: number;
+  id: string;
+  template: string;
+  template_hash: string;
+  variables_json: string;
+  trigger: string;
+  trigger_json: string;
+  requested_by: string | null;
+  queue: string;
+  priority: number;
+  concurrency_tag: string | null;
+  dry_run: number;
+  idempotency_key: string | null;
+  status: RunStatus;
+  attempts: number;
+  attempt_history_json: string;
+  next_step: number;
+  state_json: string | null;
+  available_at: number;
+  enqueued_at: number;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  error: string | null;
+  error_code: string | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  cancel_requested: number;
+  retry_json: string | null;
+  timeout_ms: number | null;
+  retry_of: string | null;
+  paused_from: string | null;
+}
+
+/** The column list of RunRow, for `select` and `returning`. */
+export const RUN_COLUMNS = `rowid, id, template, template_hash, variables_json, trigger, trigger_json, requested_by, queue, priority,
+  concurrency_tag, dry_run, idempotency_key, status, attempts, attempt_history_json, next_step, state_json, available_at,
+  enqueued_at, created_at, started_at, finished_at, error, error_code, lease_owner, lease_expires_at, cancel_requested,
+  retry_json, timeout_ms, retry_of, paused_from`;
+
+/** One attempt of a run, as kept in `attempt_history_json`. */
+export interface AttemptRecord {
+  attempt: number;
+  started_at: string | null;
+  finished_at: string | null;
+  status: string;
+  error: string | null;
+  error_code?: string | null;
+}
+
+export function parseHistory(json: string | null): AttemptRecord[] {
+  if (!json) return [];
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? (v as AttemptRecord[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function parsePolicy(json: string | null, fallback: RetryPolicy): RetryPolicy {
+  if (!json) return fallback;
+  try {
+    return { ...fallback, ...(JSON.parse(json) as Partial<RetryPolicy>) };
+  } catch {
+    return fallback;
+  }
+}
+
+/** A JSON object column, or the fallback when empty or damaged. */
+export function parseObject(text: string | null, fallback: Record<string, unknown> = {}): Record<string, unknown> {
+  if (!text) return fallback;
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export const FINAL_SQL = "('succeeded', 'failed', 'cancelled')";

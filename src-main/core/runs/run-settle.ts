@@ -1,0 +1,76 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { RunStatus } from '@shared/domain/runs';
+import type { AttemptRecord } from './run-row';
+
+/**
+ * How an attempt of a run ends, as one unit of work. `finish` ends the run (succeeded, failed,
+ * cancelled); `retry_wait` schedules the next attempt; `park` leaves it waiting for a person
+ * (paused, waiting_approval); `requeue` puts it back in line (a shutdown, a decided approval, a
+ * resume); `interrupt` is crash recovery's: the run is marked interrupted and then re-queued or
+ * failed, in the same transaction.
+ */
+export type Settlement =
+  | { kind: 'finish'; status: 'succeeded' | 'failed' | 'cancelled'; now: number; error: string | null; errorCode: string | null; history: AttemptRecord[] }
+  | { kind: 'retry_wait'; due: number; error: string | null; errorCode: string | null; history: AttemptRecord[] }
+  | { kind: 'park'; status: Extract<RunStatus, 'paused' | 'waiting_approval'>; history?: AttemptRecord[]; pausedFrom?: string | null }
+  | { kind: 'requeue'; now: number; attempts: number; enqueuedAt: number; history?: AttemptRecord[]; error?: string | null; errorCode?: string | null }
+  | { kind: 'interrupt'; now: number; reason: string; history: AttemptRecord[]; then: { requeue: true; attempts: number; enqueuedAt: number } | { requeue: false; error: string } };
+
+/** Recording how attempts end. Every run failure is written by `apply` (one place to hook into). */
+export class RunSettlements {
+  private readonly finishStmt: Statement;
+  private readonly parkStmt: Statement;
+  private readonly retryWaitStmt: Statement;
+  private readonly requeueStmt: Statement;
+  private readonly interruptStmt: Statement;
+
+  constructor(db: Database) {
+    this.finishStmt = db.prepare(`update runs set status = @status, finished_at = @now, error = @error, error_code = @error_code,
+        lease_owner = null, lease_expires_at = null, attempt_history_json = @history where id = @id`);
+    this.parkStmt = db.prepare(`update runs set status = @status, error = null, error_code = null,
+        lease_owner = null, lease_expires_at = null, attempt_history_json = coalesce(@history, attempt_history_json),
+        paused_from = @paused_from where id = @id`);
+    this.retryWaitStmt = db.prepare(`update runs set status = 'retry_wait', available_at = @due, error = @error, error_code = @error_code,
+        lease_owner = null, lease_expires_at = null, attempt_history_json = @history where id = @id`);
+    this.requeueStmt = db.prepare(`update runs set status = 'queued', available_at = @now, enqueued_at = @enqueued_at,
+        lease_owner = null, lease_expires_at = null, attempts = @attempts, attempt_history_json = coalesce(@history, attempt_history_json),
+        error = @error, error_code = @error_code, paused_from = null where id = @id`);
+    this.interruptStmt = db.prepare(`update runs set status = 'interrupted', error = @error, error_code = 'INTERRUPTED',
+        lease_owner = null, lease_expires_at = null, attempt_history_json = @history where id = @id`);
+  }
+
+  /** Applies one settlement; call inside a transaction (the repository does). */
+  apply(id: string, s: Settlement): void {
+    switch (s.kind) {
+      case 'finish':
+        this.finishStmt.run({ id, status: s.status, now: s.now, error: s.error, error_code: s.errorCode, history: JSON.stringify(s.history) });
+        return;
+      case 'retry_wait':
+        this.retryWaitStmt.run({ id, due: s.due, error: s.error, error_code: s.errorCode, history: JSON.stringify(s.history) });
+        return;
+      case 'park':
+        this.parkStmt.run({ id, status: s.status, history: s.history ? JSON.stringify(s.history) : null, paused_from: s.pausedFrom ?? null });
+        return;
+      case 'requeue':
+        this.requeueStmt.run({
+          id,
+          now: s.now,
+          enqueued_at: s.enqueuedAt,
+          attempts: s.attempts,
+          history: s.history ? JSON.stringify(s.history) : null,
+          error: s.error ?? null,
+          error_code: s.errorCode ?? null,
+        });
+        return;
+      case 'interrupt': {
+        const history = JSON.stringify(s.history);
+        this.interruptStmt.run({ id, error: s.reason, history });
+        if (s.then.requeue) {
+          this.requeueStmt.run({ id, now: s.now, enqueued_at: s.then.enqueuedAt, attempts: s.then.attempts, history, error: s.reason, error_code: 'INTERRUPTED' });
+        } else {
+          this.finishStmt.run({ id, status: 'failed', now: s.now, error: s.then.error, error_code: 'INTERRUPTED', history });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import type { RunView } from '@shared/contract/runs';
+import { parseHistory, parseObject, type RunRow } from './run-row';
+
+/** The fixed API shapes of SPEC section 12, from stored rows. */
+
+export interface StepRow {
+  idx: number;
+  step_id: string | null;
+  action: string;
+  status: RunView['steps'][number]['status'];
+  params_json: string | null;
+  result_json: string | null;
+  error: string | null;
+  error_code: string | null;
+  attempt: number;
+  started_at: number | null;
+  finished_at: number | null;
+  duration_ms: number | null;
+  artifacts_json: string;
+}
+
+const iso = (ms: number | null) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+const json = <T>(text: string | null, fallback: T): T => {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+};
+
+export function runView(r: RunRow): Omit<RunView, 'steps'> {
+  return {
+    id: r.id,
+    template: r.template,
+    template_hash: r.template_hash,
+    status: r.status,
+    queue: r.queue,
+    priority: r.priority,
+    trigger: r.trigger,
+    requested_by: r.requested_by,
+    attempts: r.attempts,
+    attempt_history: parseHistory(r.attempt_history_json).map((a) => ({ ...a, error_code: a.error_code ?? null })),
+    variables: parseObject(r.variables_json),
+    dry_run: r.dry_run === 1,
+    concurrency_tag: r.concurrency_tag,
+    created_at: iso(r.created_at)!,
+    started_at: iso(r.started_at),
+    finished_at: iso(r.finished_at),
+    available_at: r.status === 'retry_wait' ? iso(r.available_at) : null,
+    error: r.error,
+    error_code: r.error_code,
+    retry_of: r.retry_of,
+  };
+}
+
+export function stepView(s: StepRow): RunView['steps'][number] {
+  return {
+    index: s.idx,
+    id: s.step_id,
+    action: s.action,
+    status: s.status,
+    params: json(s.params_json, null),
+    result: json(s.result_json, null),
+    error: s.error,
+    error_code: s.error_code,
+    started_at: iso(s.started_at),
+    finished_at: iso(s.finished_at),
+    duration_ms: s.duration_ms,
+    artifacts: json(s.artifacts_json, []),
+  };
+}
