@@ -6,6 +6,7 @@ import { useAuthStore, useLocaleStore } from './stores/app-stores';
 import { VIEWS } from './views';
 import { AuthScreen } from './views/auth/auth-screen';
 import { TokenRevealDialog } from './views/tokens/token-reveal-dialog';
+import { DropOverlay, useWindowTemplateDrop } from './views/templates/template-drop';
 
 export function App() {
   const locale = useLocaleStore((s) => s.locale);
@@ -25,8 +26,10 @@ export function App() {
 function Shell() {
   const view = useHashView();
   const View = VIEWS[view];
+  const dragging = useWindowTemplateDrop();
   return (
     <div className="app-body">
+      {dragging ? <DropOverlay /> : null}
       <Nav current={view} />
       <main className="app-main" data-testid={`view-${view}`}>
         <View />

@@ -7,6 +7,7 @@ import { systemClock } from '../src-main/core/kernel/clock';
 import { createLogger, MemorySink } from '../src-main/core/kernel/logger';
 import type { ActionContext, ArtifactRef, RunScratch } from '../src-main/core/engine/action-types';
 import { RunArtifacts } from '../src-main/core/engine/artifacts';
+import { pathGuards } from '../src-main/core/engine/path-guard';
 import { Redactor } from '../src-main/core/security/redaction';
 
 /**
@@ -49,7 +50,9 @@ export function actionHarness(options: { config?: z.input<typeof orchestratorSch
   const dir = mkdtempSync(join(tmpdir(), 'da-actions-'));
   const runId = options.runId ?? 'run-test';
   const redactor = new Redactor();
-  const artifacts = new DirArtifactSink(join(dir, 'artifacts', runId), redactor);
+  // The data dir is a folder of its own, as in a core: the test's files in `dir` are not the app's data.
+  const dataDir = join(dir, 'data');
+  const artifacts = new DirArtifactSink(join(dataDir, 'artifacts', runId), redactor);
   const logs = new MemorySink();
   const logger = createLogger({ sinks: [logs], level: 'debug', redact: (v) => redactor.maskDeep(v) }, 'Engine');
   const values = new Map<string, unknown>();
@@ -60,6 +63,7 @@ export function actionHarness(options: { config?: z.input<typeof orchestratorSch
   };
   const cleanups: (() => Promise<void> | void)[] = [];
   const config = resolveOrchestrator(orchestratorSchema.parse(options.config ?? {}));
+  const files = pathGuards({ dataDir, artifactsDir: join(dataDir, 'artifacts'), configDir: join(dataDir, 'configs') }, logger)(config);
   const controller = new AbortController();
   const harness: Harness = {
     dir,
@@ -78,6 +82,7 @@ export function actionHarness(options: { config?: z.input<typeof orchestratorSch
       artifacts,
       scratch,
       config,
+      files,
       browserPath: options.browserPath,
       registerSecret: (value) => redactor.register(value),
       onRunEnd: (fn) => void cleanups.push(fn),

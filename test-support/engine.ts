@@ -72,6 +72,7 @@ export function engineHarness(options: { clock?: Clock | FakeClock; secrets?: Se
     secrets: options.secrets ?? mapSecrets({}),
     notifier,
     artifactsDir,
+    dirs: { dataDir: dir, configDir: join(dir, 'configs') },
     registry: options.registry,
   });
   const insert = (yaml: string, o: { variables?: Record<string, unknown>; dryRun?: boolean; trigger?: string; triggerData?: Record<string, unknown>; requestedBy?: string } = {}) => {

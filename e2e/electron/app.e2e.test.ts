@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +5,7 @@ import { _electron, type ElectronApplication, type Page } from 'playwright-core'
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentApi } from '../../src-shared/contract/ipc';
-import { findElectron } from '../support/electron-binary';
-import { ROOT } from '../support/serve-process';
+import { buildAndLaunchApp, findElectron } from '../support/electron-binary';
 
 const electron = findElectron();
 const skipReason = 'missing' in electron ? electron.missing : undefined;
@@ -23,16 +21,7 @@ describe.skipIf(skipReason !== undefined)(`the desktop app${skipReason ? ` (skip
   const dataDir = mkdtempSync(join(tmpdir(), 'da-electron-'));
 
   beforeAll(async () => {
-    // What `npm start` does before launching: bundle main, preload and renderer, and make the
-    // Electron build of better-sqlite3 (kept beside the Node build, see docs/decisions/0003).
-    const node = process.execPath;
-    execFileSync(node, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'ignore' });
-    execFileSync(node, [join(ROOT, 'scripts', 'native-binding.mjs'), 'electron'], { cwd: ROOT, stdio: 'ignore' });
-    app = await _electron.launch({
-      executablePath: (electron as { path: string }).path,
-      args: [ROOT, '--lang=ja', '--data-dir', dataDir, '--port', '0'],
-      cwd: ROOT,
-    });
+    app = await buildAndLaunchApp((electron as { path: string }).path, ['--lang=ja', '--data-dir', dataDir, '--port', '0']);
     page = await app.firstWindow();
   }, 180_000);
 

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VIEWPORT, launchChromium, requireUiBuild } from '../support/browser';
@@ -21,7 +23,9 @@ execution:
   retry: { max_attempts: 1 }
 steps:
 ${steps}`;
-const CSV = template('売上CSV取込', '  - read_csv: { path: "/nonexistent/da-e2e/sales-{{n}}.csv" }\n');
+// Missing files inside files.allowed_roots (the temp dir), so the failure is "not found", not "blocked".
+const MISSING = join(tmpdir(), 'da-e2e-nonexistent');
+const CSV = template('売上CSV取込', `  - read_csv: { path: "${MISSING}/sales-{{n}}.csv" }\n`);
 const API = template('受注同期', '  - make_request: { url: "{{api}}/orders/{{n}}" }\n');
 
 const poll = <T>(fn: () => T | Promise<T>, timeout = 30_000) => expect.poll(fn, { timeout, interval: 100 });
@@ -78,8 +82,8 @@ describe('the Failure clusters view', { timeout: 180_000 }, () => {
     await expect.poll(() => files.getByTestId('cluster-count').getAttribute('data-count')).toBe('2');
     expect(await files.getByTestId('cluster-name').textContent()).toBe('No files found');
     expect(await files.getByTestId('cluster-samples').locator('li').allTextContents()).toEqual([
-      'No such file or folder: /nonexistent/da-e2e/sales-2.csv',
-      'No such file or folder: /nonexistent/da-e2e/sales-1.csv',
+      `No such file or folder: ${MISSING}/sales-2.csv`,
+      `No such file or folder: ${MISSING}/sales-1.csv`,
     ]);
     expect(await files.getByTestId('cluster-actions').locator('li').count()).toBeGreaterThan(1);
     expect(await files.getByTestId('cluster-trend').getAttribute('data-values')).toBe('0,0,2');
@@ -101,7 +105,7 @@ describe('the Failure clusters view', { timeout: 180_000 }, () => {
     await fail(CSV, 3);
     await poll(() => files.getAttribute('data-resolved')).toBe('false');
     await poll(() => files.getByTestId('cluster-count').getAttribute('data-count')).toBe('3');
-    expect(await files.getByTestId('cluster-samples').locator('li').first().textContent()).toBe('No such file or folder: /nonexistent/da-e2e/sales-3.csv');
+    expect(await files.getByTestId('cluster-samples').locator('li').first().textContent()).toBe(`No such file or folder: ${MISSING}/sales-3.csv`);
   });
 
   it("opens a cluster's runs; the run detail names its cluster and the actions beside the error", async () => {

@@ -23,7 +23,7 @@ describe('the Dashboard with data, served by `desktop-agent serve`', () => {
     requireUiBuild();
     server = await startAgentServer({ orchestratorYaml: 'api:\n  public_metrics: true\n' });
     const ok = `dsl_version: "1.1"\nname: report\nsteps:\n  - log: { message: "done" }\n`;
-    const bad = `dsl_version: "1.1"\nname: import\nsteps:\n  - read_csv: { path: "${join(server.dataDir, 'missing.csv')}" }\n`;
+    const bad = `dsl_version: "1.1"\nname: import\nsteps:\n  - read_csv: { path: "${join(shots, 'missing.csv')}" }\n`;
     const ids = [await server.enqueue(ok), await server.enqueue(ok), await server.enqueue(ok), await server.enqueue(bad)];
     for (const id of ids) await server.waitForRun(id);
     browser = await launchChromium();
@@ -73,7 +73,7 @@ describe('the Dashboard with data, served by `desktop-agent serve`', () => {
     await expect.poll(() => sectionTitles(page)).toEqual(SECTIONS_EN);
     await page.screenshot({ path: join(shots, 'dashboard-en.png'), fullPage: true });
     // Live: a new failed run moves the figures without a reload (3 of 5 succeeded).
-    await server.waitForRun(await server.enqueue(`dsl_version: "1.1"\nname: import\nsteps:\n  - read_csv: { path: "${join(server.dataDir, 'missing-too.csv')}" }\n`));
+    await server.waitForRun(await server.enqueue(`dsl_version: "1.1"\nname: import\nsteps:\n  - read_csv: { path: "${join(shots, 'missing-too.csv')}" }\n`));
     await expect.poll(() => page.getByTestId('figure-total-runs').locator('.figure-value').textContent()).toBe('5');
     await expect.poll(() => page.getByTestId('figure-success-rate').locator('.figure-value').textContent()).toBe('60.0%');
     await context.close();

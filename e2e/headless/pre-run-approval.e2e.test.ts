@@ -1,4 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,8 @@ describe('approval before start in the served UI', () => {
   });
 
   it('holds a run that deletes a file until an Admin approves it in the Approvals view (ja)', async () => {
-    const file = join(agent.dataDir, '請求書 2026-11.pdf');
+    // A user's folder: the data dir is the app's own and file actions never reach it.
+    const file = join(mkdtempSync(join(tmpdir(), 'da-invoices-')), '請求書 2026-11.pdf');
     writeFileSync(file, 'old invoice');
     const runId = await agent.enqueue(`dsl_version: "1.1"\nname: "古い請求書の削除"\nsteps:\n  - delete_files: { paths: [${JSON.stringify(file)}] }\n`);
     expect((await agent.waitForRun(runId, (r) => r.status === 'waiting_approval')).steps).toEqual([]);

@@ -16,6 +16,7 @@ import { createRunsStore, type RunsState } from './runs-store';
 import { createLocaleStore, type LocaleState, type PreferenceStorage } from './locale-store';
 import { createSecretsStore, type SecretsState } from './secrets-store';
 import { createTemplatesStore, type TemplatesState } from './templates-store';
+import { createTemplateDropStore, type TemplateDropState } from './template-drop-store';
 import { createTokensStore, type TokensState } from './tokens-store';
 import { createUsersStore, type UsersState } from './users-store';
 import { VIEW_READS, VIEW_SECTIONS, viewAllowed, type ListViewName, type ViewName } from './view-specs';
@@ -27,6 +28,7 @@ export function createAppStores(client: AgentClient, env: { storage?: Preference
   >;
   const auth = createAuthStore(client, env.now);
   const runs = createRunsStore(client);
+  const templates = createTemplatesStore(client);
   return {
     connection: createConnectionStore(client.transport),
     locale: createLocaleStore(env.storage, env.languages),
@@ -43,7 +45,9 @@ export function createAppStores(client: AgentClient, env: { storage?: Preference
     runs,
     runDetail: createRunDetailStore(client, (id) => runs.getState().removed(id)),
     queues: createQueuesStore(client),
-    templates: createTemplatesStore(client),
+    templates,
+    // Dropped or picked template files; a save reads the template list again.
+    templateDrop: createTemplateDropStore(client, () => templates.getState().load()),
     approvals: createApprovalsStore(client),
     clusters: createClustersStore(client),
     lists,
@@ -66,6 +70,7 @@ function forgetSessionData(stores: AppStores): void {
   stores.secrets.getState().reset();
   for (const store of [stores.runs, stores.runDetail, stores.queues]) store.getState().reset();
   stores.templates.getState().reset();
+  stores.templateDrop.getState().dismiss();
   stores.approvals.getState().reset();
   stores.clusters.getState().reset();
 }
@@ -146,6 +151,7 @@ export const useRunDetailStore = <T>(select: (s: RunDetailState) => T): T => use
 export const useQueuesStore = <T>(select: (s: QueuesState) => T): T => useStore(useStores().queues, select);
 /** The client, for what is derived from the contract (which actions this version has, artifact URLs). */
 export const useClient = (): AgentClient => useStores().client;
+export const useTemplateDropStore = <T>(select: (s: TemplateDropState) => T): T => useStore(useStores().templateDrop, select);
 export const useTemplatesStore = <T>(select: (s: TemplatesState) => T): T => useStore(useStores().templates, select);
 export const useApprovalsStore = <T>(select: (s: ApprovalsState) => T): T => useStore(useStores().approvals, select);
 export const useClustersStore = <T>(select: (s: ClustersState) => T): T => useStore(useStores().clusters, select);

@@ -16,5 +16,6 @@ export type ConfigFileName = keyof typeof CONFIG_FILES;
 export type ConfigFileValue<F extends ConfigFileName> = z.output<(typeof CONFIG_FILES)[F]>;
 
 export * from './failure-rules';
+export * from './file-roots';
 export * from './orchestrator';
 export * from './triggers';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SECRET_BACKENDS } from '../domain/secret-ref';
+import { filesSchema } from './file-roots';
 
 /** configs/orchestrator.yaml (SPEC section 2). Unknown keys are errors. */
 
@@ -78,6 +79,8 @@ export const orchestratorSchema = z.strictObject({
       keychain_timeout_ms: z.number().int().min(100).max(120_000).default(3000),
     })
     .prefault({}),
+  /** Where file actions may read and write (SPEC section 2): outside, they fail with PERMISSION_BLOCKED. */
+  files: filesSchema,
   mail: z
     .strictObject({
       from: z.string().optional(),

@@ -27,6 +27,25 @@ export type ValidationResult = z.infer<typeof validationResult>;
 
 /** Template names: file-name safe (`weekly_report`); a `.yaml` suffix is accepted and dropped. */
 export const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+/** `weekly_report.yaml` → `weekly_report`; undefined when the name is not a plain template name. */
+export function normalizeTemplateName(name: string): string | undefined {
+  const bare = name.trim().replace(/\.ya?ml$/i, '');
+  return TEMPLATE_NAME.test(bare) ? bare : undefined;
+}
+
+/** A storage name from a template's own `name:` ("Weekly report" → "weekly_report"). */
+export function slugOf(title: string): string {
+  const slug = title
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}_.-]+/gu, '_')
+    .replace(/[^A-Za-z0-9_.-]/g, '')
+    .replace(/^[_.-]+|_+$/g, '')
+    .slice(0, 100);
+  return slug || 'template';
+}
+
 const templateName = z.string().regex(TEMPLATE_NAME, 'a template name: letters, digits, _ . - (at most 100)');
 
 export const templateSummary = z.object({

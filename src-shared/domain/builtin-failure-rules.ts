@@ -99,13 +99,13 @@ export const BUILTIN_FAILURE_RULES: readonly BuiltinFailureRule[] = [
   },
   {
     id: 'PERMISSION_BLOCKED',
-    codes: ['PERMISSION_DENIED', 'READ_ONLY'],
-    patterns: ['permission denied', 'EACCES', 'EPERM', 'read-only', 'access is denied', 'operation not permitted'],
+    codes: ['PERMISSION_BLOCKED', 'PERMISSION_DENIED', 'READ_ONLY'],
+    patterns: ['permission denied', 'EACCES', 'EPERM', 'read-only', 'access is denied', 'operation not permitted', 'outside files\\.allowed_roots'],
     severity: 'high',
     display_name: { en: 'Permission blocked', ja: '権限によるブロック' },
     recommended_actions: {
-      en: ['Check the permissions of the file or folder', 'Close the program that holds the file', 'Run the app as a user who may write there'],
-      ja: ['ファイルやフォルダーのアクセス権を確認する', 'ファイルを開いているプログラムを閉じる', '書き込み権限のあるユーザーで実行する'],
+      en: ['Check the permissions of the file or folder', 'If the path is outside files.allowed_roots, have an admin add its folder in orchestrator.yaml', 'Close the program that holds the file', 'Run the app as a user who may write there'],
+      ja: ['ファイルやフォルダーのアクセス権を確認する', 'files.allowed_roots の外のパスなら、管理者に orchestrator.yaml でフォルダーを追加してもらう', 'ファイルを開いているプログラムを閉じる', '書き込み権限のあるユーザーで実行する'],
     },
   },
   {

@@ -35,13 +35,14 @@ describe('desktop-agent run', () => {
   });
 
   it('prints the run on stdout with --json, and exits 1 when the run fails', async () => {
-    const { file, dataDir } = setup('dsl_version: "1.1"\nname: Check\nsteps:\n  - assert_file_exists: { path: /nonexistent/report.pdf }\n  - log: { message: never }\n');
+    const missing = join(tmpdir(), 'da-nonexistent', 'report.pdf');
+    const { file, dataDir } = setup(`dsl_version: "1.1"\nname: Check\nsteps:\n  - assert_file_exists: { path: ${missing} }\n  - log: { message: never }\n`);
     const r = await runCli(['run', file, '--data-dir', dataDir, '--json']);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { status: string; error: string; steps: { status: string; error: string }[]; outcome: { errorCode: string } };
-    expect(out).toMatchObject({ status: 'failed', error: 'steps[0] assert_file_exists: File not found: /nonexistent/report.pdf', outcome: { errorCode: 'ASSERTION_FAILED' } });
-    expect(out.steps).toEqual([expect.objectContaining({ status: 'failed', error: 'File not found: /nonexistent/report.pdf' })]);
-    expect(r.stderr).toMatch(/^✗ \[1\/2\] assert_file_exists: File not found: \/nonexistent\/report.pdf$/m);
+    expect(out).toMatchObject({ status: 'failed', error: `steps[0] assert_file_exists: File not found: ${missing}`, outcome: { errorCode: 'ASSERTION_FAILED' } });
+    expect(out.steps).toEqual([expect.objectContaining({ status: 'failed', error: `File not found: ${missing}` })]);
+    expect(r.stderr).toContain(`\n✗ [1/2] assert_file_exists: File not found: ${missing}\n`);
     expect(r.stderr).toMatch(/Run run_\w+ failed in .*: steps\[0\] assert_file_exists: File not found/);
   });
 

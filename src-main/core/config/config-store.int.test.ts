@@ -20,6 +20,16 @@ function makeStore() {
   return { dir, store, sink, rejected };
 }
 
+/** The error loadStrict throws (undefined when it loads). */
+function strictLoadError(store: ConfigStore): ConfigInvalidError | undefined {
+  try {
+    store.loadStrict();
+  } catch (e) {
+    return e as ConfigInvalidError;
+  }
+  return undefined;
+}
+
 describe('ConfigStore', () => {
   it('copies the shipped defaults on first start and loads them in the guide shape', () => {
     const { dir, store } = makeStore();
@@ -39,16 +49,22 @@ describe('ConfigStore', () => {
     const { dir, store } = makeStore();
     cpSync(DEFAULTS, join(dir, 'configs'), { recursive: true });
     writeFileSync(join(dir, 'configs', 'orchestrator.yaml'), 'queues:\n  default:\n    max_concurrent: "three"\n    speed: 9\n');
-    let err: ConfigInvalidError | undefined;
-    try {
-      store.loadStrict();
-    } catch (e) {
-      err = e as ConfigInvalidError;
-    }
+    const err = strictLoadError(store);
     expect(err).toBeInstanceOf(ConfigInvalidError);
     const file = join(dir, 'configs', 'orchestrator.yaml');
     expect(err!.message).toContain(`${file}:3:21: queues.default.max_concurrent:`);
     expect(err!.message).toContain(`${file}:4:5: queues.default.speed: unknown key 'speed'`);
+  });
+
+  it('names the file, line and column of a bad files.allowed_roots entry, and loads the shipped default roots', () => {
+    const { dir, store } = makeStore();
+    store.load();
+    expect(store.orchestrator.files.allowed_roots).toEqual(['~', '<temp-dir>', '<data-dir>']);
+    const file = join(dir, 'configs', 'orchestrator.yaml');
+    writeFileSync(file, 'files:\n  allowed_roots:\n    - "~"\n    - Documents/経理\n');
+    const err = strictLoadError(store);
+    expect(err).toBeInstanceOf(ConfigInvalidError);
+    expect(err!.message).toContain(`${file}:4:7: files.allowed_roots[1]: 'Documents/経理' is not an absolute folder: write ~ or ~/folder, <temp-dir>, <data-dir>, /absolute/path, a drive (D:\\) or a share (\\\\server\\share)`);
   });
 
   it('falls back to built-in defaults for an invalid file in lenient mode and says why', () => {

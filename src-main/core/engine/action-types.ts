@@ -3,6 +3,7 @@ import type { RiskLevel } from '@shared/config';
 import type { OrchestratorConfig } from '@shared/config';
 import type { Clock, Logger, Notifier } from '../kernel/ports';
 import type { ArtifactRef } from '../runs/run-state';
+import type { PathGuard } from './path-guard';
 
 /**
  * What every action is built against. One module per family (files, pdf, mail, http, web,
@@ -45,6 +46,8 @@ export interface ActionContext {
   artifacts: ArtifactSink;
   scratch: RunScratch;
   config: OrchestratorConfig;
+  /** Every path a template names passes here before it is read or written (files.allowed_roots). */
+  files: PathGuard;
   /** The browser for web actions (SPEC --browser / DESKTOP_AGENT_BROWSER_PATH). */
   browserPath?: string;
   /** Registers a value to mask everywhere (a secret typed or sent by the action). */

@@ -28,7 +28,7 @@ export interface EnginePorts {
   config: Pick<ConfigStore, 'orchestrator'>;
   secrets: SecretStore;
   notifier: Notifier;
-  paths: Pick<Paths, 'artifactsDir'>;
+  paths: Pick<Paths, 'artifactsDir' | 'dataDir' | 'configDir'>;
 }
 
 /** The engine of a core: runs steps against the core's database, config, secrets and notifier. */
@@ -43,6 +43,7 @@ export function createEngine(services: EnginePorts, runs: RunRepository, options
     secrets: secretResolverFrom(services.secrets),
     notifier: services.notifier,
     artifactsDir: services.paths.artifactsDir,
+    dirs: { dataDir: services.paths.dataDir, configDir: services.paths.configDir },
     // web.browser_path of orchestrator.yaml is the web actions' next choice (web/browser-discovery.ts).
     browserPath: options.browserPath ?? process.env.DESKTOP_AGENT_BROWSER_PATH,
   });

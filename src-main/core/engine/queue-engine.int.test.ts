@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunView } from '@shared/contract/runs';
 import type { QueueModule } from '../queue/queue-module';
+import { tempDir } from '../../../test-support/files';
 import { asUser, tempCore, type TempCore } from '../../../test-support/temp-core';
 
 /** The engine as the queue's executor, in a real core: what the queue engineer relies on. */
@@ -53,7 +54,9 @@ describe('queue → engine', () => {
   });
 
   it('runs a named template from the catalog', async () => {
-    const { run_id } = queue.enqueue({ template: 'weekly_report.yaml', variables: { inbox: t.dir, reports: `${t.dir}/reports` } }, origin);
+    // The user's folders, not the data dir: file actions never reach the app's own data (files.allowed_roots).
+    const inbox = tempDir('inbox');
+    const { run_id } = queue.enqueue({ template: 'weekly_report.yaml', variables: { inbox, reports: `${inbox}/reports` } }, origin);
     await settled(run_id, ['succeeded', 'failed']);
     const run = await view(run_id);
     expect(run.status).toBe('succeeded');

@@ -8,6 +8,7 @@ import type { ApprovalRequest, ExecutableRun, RunRepository, RunState, StepOutco
 import type { Redactor } from '../security/redaction';
 import { ActionError, type ActionResult } from './action-types';
 import type { RunArtifacts } from './artifacts';
+import type { PathGuard } from './path-guard';
 import type { ActionRegistry } from './registry';
 import type { MapScratch } from './scratch';
 import type { RunTaint } from './secret-values';
@@ -25,6 +26,8 @@ export interface EngineOptions {
   secrets: SecretResolver;
   notifier: Notifier;
   artifactsDir: string;
+  /** The data dir and config dir: file actions never reach them (except the artifacts). */
+  dirs: { dataDir: string; configDir: string };
   bus?: EventBus;
   registry?: ActionRegistry;
   browserPath?: string;
@@ -36,6 +39,8 @@ export interface EngineParts {
   runs: RunRepository;
   registry: ActionRegistry;
   log: Logger;
+  /** The path guard of the configuration in force (files.allowed_roots). */
+  files: (config: OrchestratorConfig) => PathGuard;
 }
 
 /** Told about progress (the CLI prints a line per step). */

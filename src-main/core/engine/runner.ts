@@ -10,6 +10,7 @@ import { reasonOf, type EngineOptions, type EngineOutcome, type EngineParts, typ
 import { MapScratch } from './scratch';
 import { secretTaint } from './secret-values';
 import { runSteps } from './step-loop';
+import { pathGuards } from './path-guard';
 
 export type { EngineOptions, EngineOutcome, ExecuteOptions, RunObserver } from './run-context';
 export { RUNNING_ROW_AFTER_MS } from './run-context';
@@ -34,7 +35,7 @@ export class Engine implements RunExecutor {
     this.runs = o.runs;
     this.registry = o.registry ?? new ActionRegistry();
     this.log = o.logger.child('Engine');
-    this.parts = { o, runs: this.runs, registry: this.registry, log: this.log };
+    this.parts = { o, runs: this.runs, registry: this.registry, log: this.log, files: pathGuards({ ...o.dirs, artifactsDir: o.artifactsDir }, this.log) };
   }
 
   /** RunExecutor for the queue. */

@@ -158,6 +158,7 @@ async function attemptOnce(
 }
 
 function actionContext(e: EngineParts, rc: RunContext, top: number, signal: AbortSignal): ActionContext {
+  const config = e.o.config();
   return {
     runId: rc.run.id,
     stepIndex: top,
@@ -169,7 +170,8 @@ function actionContext(e: EngineParts, rc: RunContext, top: number, signal: Abor
     notifier: e.o.notifier,
     artifacts: rc.artifacts,
     scratch: rc.scratch,
-    config: e.o.config(),
+    config,
+    files: e.files(config),
     browserPath: e.o.browserPath,
     registerSecret: (v) => e.o.redactor.register(v),
     onRunEnd: (fn) => rc.cleanups.push(fn),

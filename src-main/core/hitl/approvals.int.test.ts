@@ -172,7 +172,8 @@ steps:
   async function withPolicy(): Promise<{ h: Harness; file: string }> {
     const h = await start();
     h.core.config.write('orchestrator.yaml', { approval_policy: { enabled: true, min_risk_level: 'high', required_role: 'Editor', timeout_minutes: 15 } });
-    const file = join(h.dir, '古い 報告書.pdf');
+    // In the user's folders: the data dir is the app's own (files.allowed_roots never reaches it).
+    const file = join(mkdtempSync(join(tmpdir(), 'da-hitl-files-')), '古い 報告書.pdf');
     writeFileSync(file, 'old');
     return { h, file };
   }

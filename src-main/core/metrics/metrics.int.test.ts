@@ -109,7 +109,7 @@ describe('GET /metrics from stored data', () => {
     // Three runs that succeed after 1, 2 and 3 seconds: median 2000, p95 3000.
     for (const ms of [1000, 2000, 3000]) await timedRun(ms);
     // One that fails at once (no such file), one that fails twice on a refused connection.
-    const missing = await enqueue(`dsl_version: "1.1"\nname: broken\nsteps:\n  - read_csv: { path: "${join(dataDir, 'nope.csv')}" }\n`);
+    const missing = await enqueue(`dsl_version: "1.1"\nname: broken\nsteps:\n  - read_csv: { path: "${join(tmpdir(), 'da-metrics-nope', 'nope.csv')}" }\n`);
     await until('the missing-file run to fail', async () => (await runStatus(missing)).status === 'failed');
     const refused = await enqueue(`dsl_version: "1.1"\nname: flaky\nsteps:\n  - make_request: { url: "http://127.0.0.1:${refusedPort}/x", method: GET }\n`);
     await until('the first attempt to fail', async () => (await runStatus(refused)).status === 'retry_wait');

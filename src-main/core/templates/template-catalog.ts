@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statS
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Issue } from '@shared/contract/errors';
-import { TEMPLATE_NAME, type TemplateSummary } from '@shared/contract/templates';
+import { normalizeTemplateName, slugOf, type TemplateSummary } from '@shared/contract/templates';
 import { allSteps, type TemplateModel } from '@shared/dsl/template-model';
 import { validateTemplate, type ValidationReport } from '@shared/dsl/validate';
 import { AppError } from '../kernel/errors';
@@ -42,28 +42,9 @@ export function templateHash(yaml: string): string {
   return createHash('sha256').update(yaml).digest('hex');
 }
 
-/** `weekly_report.yaml` → `weekly_report`; undefined when the name is not a plain template name. */
-export function normalizeTemplateName(name: string): string | undefined {
-  const bare = name.trim().replace(/\.ya?ml$/i, '');
-  return TEMPLATE_NAME.test(bare) ? bare : undefined;
-}
-
 /** The template name a run of YAML text records: its storage name when the title is ASCII, else the title. */
 export function runIdentityOf(title: string): string {
   return /^[\x20-\x7E]*$/.test(title) ? slugOf(title) : title.trim();
-}
-
-/** A storage name from a template's own `name:` ("Weekly report" → "weekly_report"). */
-export function slugOf(title: string): string {
-  const slug = title
-    .normalize('NFKC')
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}_.-]+/gu, '_')
-    .replace(/[^A-Za-z0-9_.-]/g, '')
-    .replace(/^[_.-]+|_+$/g, '')
-    .slice(0, 100);
-  return slug || 'template';
 }
 
 export class TemplateCatalog implements QueueTemplateCatalog {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeTemplateName, runIdentityOf, slugOf } from './template-catalog';
+import { normalizeTemplateName, slugOf } from '@shared/contract/templates';
+import { runIdentityOf } from './template-catalog';
 
 describe('template names', () => {
   it('derives a storage name from an ASCII title and strips .yaml from a given name', () => {

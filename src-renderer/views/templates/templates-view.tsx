@@ -6,6 +6,7 @@ import type { Messages } from '../../i18n';
 import { useMessages, type Said } from '../../i18n/use-messages';
 import { can } from '../../stores/auth-store';
 import { useAuthStore, useLocaleStore, useTemplatesStore } from '../../stores/app-stores';
+import { TemplateDropPanel } from './template-drop';
 import { TemplateWorkspace } from './template-workspace';
 
 /** A notice kept as words to say, so a change of language re-words it. */
@@ -52,6 +53,7 @@ export function TemplatesView() {
             : undefined
         }
       />
+      <TemplateDropPanel />
       {notice ? (
         <p className={`notice ${notice.tone}`} role="status" data-testid="templates-notice">
           {notice.say(t)}

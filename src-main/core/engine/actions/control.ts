@@ -1,7 +1,7 @@
 import { log, openPath, wait } from '@shared/dsl/actions/control';
 import { ActionError, type ActionDef } from '../action-types';
 import { StepAborted, toActionError } from '../errors';
-import { FileView, userPath } from './file-access';
+import { FileView } from './file-access';
 import { implement } from './implement';
 
 /**
@@ -36,7 +36,7 @@ const waitAction = implement(wait, {
 
 const openPathAction = implement(openPath, {
   async run(p, ctx) {
-    const path = userPath(p.path);
+    const path = ctx.files.check(p.path, 'open_path');
     if (!(await new FileView(ctx).stat(path))) throw new ActionError('FILE_NOT_FOUND', `open_path: no such file or folder: ${path}`);
     try {
       await ctx.notifier.openPath(path);
@@ -47,7 +47,7 @@ const openPathAction = implement(openPath, {
     return { opened: path };
   },
   async dryRun(p, ctx) {
-    const path = userPath(p.path);
+    const path = ctx.files.check(p.path, 'open_path');
     if (!(await new FileView(ctx).stat(path))) throw new ActionError('FILE_NOT_FOUND', `open_path: no such file or folder: ${path}`);
     return { would_open: path };
   },

@@ -1,16 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { OnConflict } from '@shared/dsl/params';
-import { expandHome } from '../../kernel/paths';
 import { ActionError, type ActionContext } from '../action-types';
 import { toActionError } from '../errors';
-
-/** A path from a template: `~` is the home folder; relative paths are relative to the working folder. */
-export function userPath(p: string): string {
-  return resolve(expandHome(p.trim()));
-}
 
 /** The local calendar date YYYY-MM-DD (`{{date}}`, `{date}` in rename rules). */
 export function localDate(ms: number): string {
@@ -146,8 +140,10 @@ export const SELECTION = 'files.selection';
 /** Pending renames (source path → new name) that the next move_to/copy_to applies. */
 export const RENAMES = 'files.renames';
 
+/** The files to work on: the given paths or the selection, each checked against files.allowed_roots. */
 export function selection(ctx: ActionContext, given: string[] | undefined, action: string): string[] {
-  const files = given ? given.map(userPath) : (ctx.scratch.get<string[]>(SELECTION) ?? []);
+  // The selection is checked again: a link in it may have been pointed elsewhere since find_files.
+  const files = ctx.files.checkAll(given ?? ctx.scratch.get<string[]>(SELECTION) ?? [], action);
   if (!files.length) {
     throw new ActionError('NO_FILES', `${action}: no files to work on; run find_files first or give paths`);
   }

@@ -18,9 +18,9 @@ import {
   outputTarget,
   selection,
   suffixedName,
-  userPath,
   writeAtomically,
 } from './file-access';
+import { ROOTS_SETTING } from '../path-guard';
 import { implement } from './implement';
 
 const MAX_SCANNED = 1_000_000;
@@ -48,7 +48,7 @@ const findFilesAction = implement(findFiles, {
       if (e instanceof FileQueryError) throw new ActionError('INVALID_QUERY', `find_files: ${e.message}`);
       throw e;
     }
-    const roots = p.roots.map(userPath);
+    const roots = ctx.files.checkAll(p.roots, 'find_files');
     for (const root of roots) await folderOrFail(root, 'find_files');
     const now = ctx.clock.now();
     const matches: { path: string; size: number }[] = [];
@@ -77,6 +77,10 @@ const findFilesAction = implement(findFiles, {
             continue;
           }
           if (!ent.isFile() && !ent.isSymbolicLink()) continue;
+          if (ent.isSymbolicLink() && !ctx.files.allows(full)) {
+            unreadable.push({ path: full, reason: `a link to a place outside ${ROOTS_SETTING}` });
+            continue;
+          }
           let s;
           try {
             s = await stat(full);
@@ -148,11 +152,11 @@ interface Transfer {
   to: string;
 }
 
-async function plan(action: 'move_to' | 'copy_to', p: { dest: string; on_conflict: OnConflict; paths?: string[] }, ctx: ActionContext): Promise<Transfer[]> {
+async function plan(action: 'move_to' | 'copy_to', p: { dest: string; on_conflict: OnConflict; paths?: string[] }, ctx: ActionContext): Promise<{ dest: string; transfers: Transfer[] }> {
   const view = new FileView(ctx);
   const files = selection(ctx, p.paths, action);
   const renames = ctx.scratch.get<Record<string, string>>(RENAMES) ?? {};
-  const dest = userPath(p.dest);
+  const dest = ctx.files.check(p.dest, action);
   const d = await view.stat(dest);
   if (d && !d.dir) throw new ActionError('NOT_A_FOLDER', `${action}: the destination is a file, not a folder: ${dest}`);
   const missing: string[] = [];
@@ -184,11 +188,13 @@ async function plan(action: 'move_to' | 'copy_to', p: { dest: string; on_conflic
       else if (taken.has(to)) throw new ActionError('FILE_EXISTS', `${action}: two files would both become ${to}; use on_conflict: suffix or a rename rule with {index}`);
       else if ((await view.stat(to))?.dir) throw new ActionError('IS_A_FOLDER', `${action}: ${to} is a folder; it cannot be overwritten by a file`);
     }
+    // An existing name in dest may be a link to elsewhere: writing through it would land there.
+    ctx.files.check(to, action);
     taken.add(to);
     out.push({ from, to });
   }
   if (conflicts.length) throw new ActionError('FILE_EXISTS', `${action}: ${conflicts.length} file(s) already exist (on_conflict: fail): ${list(conflicts)}`, false, { conflicts });
-  return out;
+  return { dest, transfers: out };
 }
 
 async function moveOne(t: Transfer, overwrite: boolean): Promise<void> {
@@ -222,8 +228,8 @@ function mkdirOrFail(dir: string, action: string): void {
 
 const moveToAction = implement(moveTo, {
   async run(p, ctx) {
-    const transfers = await plan('move_to', p, ctx);
-    mkdirOrFail(userPath(p.dest), 'move_to');
+    const { dest, transfers } = await plan('move_to', p, ctx);
+    mkdirOrFail(dest, 'move_to');
     const done: Transfer[] = [];
     for (const t of transfers) {
       if (t.from === t.to) {
@@ -257,7 +263,7 @@ const moveToAction = implement(moveTo, {
     return { moved: done.filter((t) => t.from !== t.to).length, out_paths: finishTransfer(ctx, done) };
   },
   async dryRun(p, ctx) {
-    const transfers = await plan('move_to', p, ctx);
+    const { transfers } = await plan('move_to', p, ctx);
     const view = new FileView(ctx);
     for (const t of transfers) {
       if (t.from === t.to) continue;
@@ -270,8 +276,8 @@ const moveToAction = implement(moveTo, {
 
 const copyToAction = implement(copyTo, {
   async run(p, ctx) {
-    const transfers = await plan('copy_to', p, ctx);
-    mkdirOrFail(userPath(p.dest), 'copy_to');
+    const { dest, transfers } = await plan('copy_to', p, ctx);
+    mkdirOrFail(dest, 'copy_to');
     const done: Transfer[] = [];
     for (const t of transfers) {
       if (t.from === t.to) {
@@ -290,7 +296,7 @@ const copyToAction = implement(copyTo, {
     return { copied: done.filter((t) => t.from !== t.to).length, out_paths: finishTransfer(ctx, done) };
   },
   async dryRun(p, ctx) {
-    const transfers = await plan('copy_to', p, ctx);
+    const { transfers } = await plan('copy_to', p, ctx);
     const view = new FileView(ctx);
     for (const t of transfers) if (t.from !== t.to) view.would(t.to, { source: view.source(t.from) });
     return { copied: 0, would_copy: transfers, out_paths: finishTransfer(ctx, transfers) };
@@ -332,9 +338,9 @@ const zipName = (root: string, p: string) => relative(root, p).split(sep).join('
 
 const zipFolderAction = implement(zipFolder, {
   async run(p, ctx) {
-    const folder = userPath(p.folder);
+    const folder = ctx.files.check(p.folder, 'zip_folder');
     await folderOrFail(folder, 'zip_folder');
-    const target = outputTarget(userPath(p.out), p.on_conflict, existsSync);
+    const target = outputTarget(ctx.files.check(p.out, 'zip_folder'), p.on_conflict, existsSync);
     const tmpPrefix = join(target, '..', `.${basename(target)}.`);
     const { files, emptyDirs } = await listTree(folder, ctx, (x) => x === target || x.startsWith(tmpPrefix));
     const bytes = await writeAtomically(
@@ -352,9 +358,9 @@ const zipFolderAction = implement(zipFolder, {
     return { zip: target, bytes, files: files.length };
   },
   async dryRun(p, ctx) {
-    const folder = userPath(p.folder);
+    const folder = ctx.files.check(p.folder, 'zip_folder');
     await folderOrFail(folder, 'zip_folder');
-    const target = outputTarget(userPath(p.out), p.on_conflict, existsSync);
+    const target = outputTarget(ctx.files.check(p.out, 'zip_folder'), p.on_conflict, existsSync);
     const { files } = await listTree(folder, ctx, (x) => x === target);
     new FileView(ctx).would(target, {});
     return { zip: target, files: files.length, would_zip: { folder, out: target, files: files.length } };
@@ -365,7 +371,7 @@ const zipFolderAction = implement(zipFolder, {
 
 async function deletionPlan(p: { paths?: string[]; from_state?: boolean }, ctx: ActionContext): Promise<{ present: string[]; missing: string[] }> {
   const view = new FileView(ctx);
-  const files = p.from_state ? selection(ctx, undefined, 'delete_files') : (p.paths ?? []).map(userPath);
+  const files = p.from_state ? selection(ctx, undefined, 'delete_files') : ctx.files.checkAll(p.paths ?? [], 'delete_files');
   const present: string[] = [];
   const missing: string[] = [];
   const folders: string[] = [];
@@ -407,7 +413,7 @@ const deleteFilesAction = implement(deleteFiles, {
 
 const assertFileExistsAction = implement(assertFileExists, {
   async run(p, ctx) {
-    const path = userPath(p.path);
+    const path = ctx.files.check(p.path, 'assert_file_exists');
     const s = await new FileView(ctx).stat(path);
     if (!s) throw new ActionError('ASSERTION_FAILED', `File not found: ${path}`);
     return { exists: true, path, bytes: s.size };
@@ -418,7 +424,7 @@ const MAX_CSV_BYTES = 50 * 1024 * 1024;
 
 const readCsvAction = implement(readCsv, {
   async run(p, ctx) {
-    const path = userPath(p.path);
+    const path = ctx.files.check(p.path, 'read_csv');
     const source = new FileView(ctx).source(path);
     if (!source) throw new ActionError('FILE_NOT_FOUND', `read_csv: file not found: ${path}`);
     let bytes: Buffer;

@@ -4,7 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import { attachFiles, composeMail, saveDraft, sendMail } from '@shared/dsl/actions/mail';
 import { ActionError, type ActionContext, type ActionDef } from '../action-types';
-import { FileView, userPath } from './file-access';
+import { FileView } from './file-access';
 import { implement } from './implement';
 
 /** The mail being written by this run (compose_mail → attach_files → save_draft / send_mail). */
@@ -36,6 +36,8 @@ function mailOptions(d: Draft, ctx: ActionContext, action: string): Mail.Options
   const missing: string[] = [];
   const attachments: Mail.Attachment[] = [];
   for (const a of d.attachments) {
+    // Checked again when the file is read: a link may have been pointed elsewhere since attach_files.
+    ctx.files.check(a.path, action);
     if (!view.exists(a.path)) {
       missing.push(a.path);
       continue;
@@ -83,7 +85,7 @@ const attachFilesAction = implement(attachFiles, {
     const folders: string[] = [];
     const added: Draft['attachments'] = [];
     for (const raw of p.paths) {
-      const path = userPath(raw);
+      const path = ctx.files.check(raw, 'attach_files');
       const s = await view.stat(path);
       if (!s) missing.push(path);
       else if (s.dir) folders.push(path);

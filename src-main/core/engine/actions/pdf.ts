@@ -6,7 +6,7 @@ import { assertPdfPages, pdfExtractPages, pdfMerge } from '@shared/dsl/actions/p
 import { formatPages, parsePageSpec, selectPages } from '@shared/dsl/page-spec';
 import { ActionError, type ActionContext, type ActionDef } from '../action-types';
 import { throwIfAborted, toActionError } from '../errors';
-import { FileView, naturalCompare, outputTarget, userPath, writeBytesAtomically } from './file-access';
+import { FileView, naturalCompare, outputTarget, writeBytesAtomically } from './file-access';
 import { implement } from './implement';
 
 const MAX_PDF_BYTES = 500 * 1024 * 1024;
@@ -45,9 +45,9 @@ async function pageCount(path: string, ctx: ActionContext): Promise<number> {
   return (await loadPdf(path, ctx)).getPageCount();
 }
 
-async function mergeInputs(p: { inputs?: string[]; inputs_from?: string }, out: string): Promise<string[]> {
-  if (p.inputs) return p.inputs.map(userPath);
-  const dir = userPath(p.inputs_from!);
+async function mergeInputs(p: { inputs?: string[]; inputs_from?: string }, out: string, ctx: ActionContext): Promise<string[]> {
+  if (p.inputs) return ctx.files.checkAll(p.inputs, 'pdf_merge');
+  const dir = ctx.files.check(p.inputs_from!, 'pdf_merge');
   let names: string[];
   try {
     if (!(await stat(dir)).isDirectory()) throw new ActionError('NOT_A_FOLDER', `pdf_merge: inputs_from is not a folder: ${dir}`);
@@ -62,18 +62,19 @@ async function mergeInputs(p: { inputs?: string[]; inputs_from?: string }, out: 
     .filter((n) => n.toLowerCase().endsWith('.pdf') && !n.startsWith('.'))
     .map((n) => join(dir, n))
     .filter((f) => f !== out)
-    .sort(naturalCompare);
+    .sort(naturalCompare)
+    .map((f) => ctx.files.check(f, 'pdf_merge')); // a link in the folder may lead elsewhere
 }
 
-function noInputs(p: { inputs?: string[]; inputs_from?: string }): ActionError {
-  return new ActionError('NO_FILES', p.inputs ? 'pdf_merge: no input PDFs (inputs is empty)' : `pdf_merge: no PDF files found in ${userPath(p.inputs_from!)}`);
+function noInputs(p: { inputs?: string[]; inputs_from?: string }, ctx: ActionContext): ActionError {
+  return new ActionError('NO_FILES', p.inputs ? 'pdf_merge: no input PDFs (inputs is empty)' : `pdf_merge: no PDF files found in ${ctx.files.check(p.inputs_from!, 'pdf_merge')}`);
 }
 
 const pdfMergeAction = implement(pdfMerge, {
   async run(p, ctx) {
-    const out = userPath(p.out);
-    const inputs = await mergeInputs(p, out);
-    if (!inputs.length) throw noInputs(p);
+    const out = ctx.files.check(p.out, 'pdf_merge');
+    const inputs = await mergeInputs(p, out, ctx);
+    if (!inputs.length) throw noInputs(p, ctx);
     const merged = await PDFDocument.create();
     for (const input of inputs) {
       throwIfAborted(ctx.signal);
@@ -86,9 +87,9 @@ const pdfMergeAction = implement(pdfMerge, {
     return { out_path: target, page_count: merged.getPageCount(), inputs };
   },
   async dryRun(p, ctx) {
-    const out = userPath(p.out);
-    const inputs = await mergeInputs(p, out);
-    if (!inputs.length) throw noInputs(p);
+    const out = ctx.files.check(p.out, 'pdf_merge');
+    const inputs = await mergeInputs(p, out, ctx);
+    if (!inputs.length) throw noInputs(p, ctx);
     let total = 0;
     for (const input of inputs) total += await pageCount(input, ctx);
     const view = new FileView(ctx);
@@ -111,20 +112,20 @@ function pagesOrFail(spec: string, count: number, input: string): number[] {
 
 const pdfExtractPagesAction = implement(pdfExtractPages, {
   async run(p, ctx) {
-    const input = userPath(p.input);
+    const input = ctx.files.check(p.input, 'pdf_extract_pages');
     const doc = await loadPdf(input, ctx);
     const pages = pagesOrFail(p.pages, doc.getPageCount(), input);
     const outDoc = await PDFDocument.create();
     for (const page of await outDoc.copyPages(doc, pages.map((n) => n - 1))) outDoc.addPage(page);
-    const target = outputTarget(userPath(p.out), p.on_conflict, existsSync);
+    const target = outputTarget(ctx.files.check(p.out, 'pdf_extract_pages'), p.on_conflict, existsSync);
     await writeBytesAtomically(target, await outDoc.save());
     return { out_path: target, page_count: pages.length, pages };
   },
   async dryRun(p, ctx) {
-    const input = userPath(p.input);
+    const input = ctx.files.check(p.input, 'pdf_extract_pages');
     const pages = pagesOrFail(p.pages, await pageCount(input, ctx), input);
     const view = new FileView(ctx);
-    const target = outputTarget(userPath(p.out), p.on_conflict, (x) => view.exists(x));
+    const target = outputTarget(ctx.files.check(p.out, 'pdf_extract_pages'), p.on_conflict, (x) => view.exists(x));
     view.would(target, { pages: pages.length });
     return { out_path: target, page_count: pages.length, pages, would_write: target };
   },
@@ -132,7 +133,7 @@ const pdfExtractPagesAction = implement(pdfExtractPages, {
 
 const assertPdfPagesAction = implement(assertPdfPages, {
   async run(p, ctx) {
-    const path = userPath(p.path);
+    const path = ctx.files.check(p.path, 'assert_pdf_pages');
     const count = await pageCount(path, ctx);
     if (count !== p.expected_pages) {
       throw new ActionError('ASSERTION_FAILED', `assert_pdf_pages: expected ${p.expected_pages} page${p.expected_pages === 1 ? '' : 's'}, found ${count} in ${path}`, false, {

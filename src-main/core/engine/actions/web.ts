@@ -73,7 +73,7 @@ function lookupBudget(ctx: ActionContext, session: WebSession, wanted: number): 
 
 const openBrowser = implement(spec.openBrowser, {
   async run(p, ctx) {
-    const url = checkUrl('open_browser', p.url);
+    const url = checkUrl(ctx, 'open_browser', p.url);
     const visible = p.visible ?? !ctx.config.web.headless;
     return webStep(ctx, 'open_browser', async (session) => {
       const { named, reused } = await session.open(ctx, p.context, visible);
@@ -329,32 +329,34 @@ async function isFileInput(el: ElementHandle): Promise<boolean> {
 
 const uploadFile = implement(spec.uploadFile, {
   async run(p, ctx) {
-    const bytes = checkLocalFile(p.path);
+    const path = ctx.files.check(p.path, 'upload_file');
+    const bytes = checkLocalFile(path);
     return withPage(ctx, 'upload_file', async (named) => {
       const target = await uploadTarget(ctx, named.page, p, elementWait(p));
       try {
         if (await isFileInput(target.element)) {
-          await target.element.setInputFiles(p.path, { timeout: elementWait(p) });
+          await target.element.setInputFiles(path, { timeout: elementWait(p) });
         } else {
           const [chooser] = await Promise.all([named.page.waitForEvent('filechooser', { timeout: elementWait(p) }), target.element.click({ timeout: elementWait(p) })]);
-          await chooser.setFiles(p.path);
+          await chooser.setFiles(path);
         }
       } finally {
         await target.element.dispose().catch(() => undefined);
       }
-      return compact({ uploaded: basename(p.path), bytes, via: target.via, ...(target.found ? fieldResult(named.page, p.label!, target.found) : { selector: p.selector }) });
+      return compact({ uploaded: basename(path), bytes, via: target.via, ...(target.found ? fieldResult(named.page, p.label!, target.found) : { selector: p.selector }) });
     });
   },
   async dryRun(p, ctx) {
-    const bytes = checkLocalFile(p.path);
+    const path = ctx.files.check(p.path, 'upload_file');
+    const bytes = checkLocalFile(path);
     return withPage(ctx, 'upload_file', async (named, session) => {
       try {
         const target = await uploadTarget(ctx, named.page, p, lookupBudget(ctx, session, elementWait(p)));
         await target.element.dispose().catch(() => undefined);
-        return compact({ would_upload: basename(p.path), bytes, found: true, via: target.via, ...(target.found ? fieldResult(named.page, p.label!, target.found) : { selector: p.selector }) });
+        return compact({ would_upload: basename(path), bytes, found: true, via: target.via, ...(target.found ? fieldResult(named.page, p.label!, target.found) : { selector: p.selector }) });
       } catch (e) {
         if (!session.skippedInDryRun || !(e instanceof ActionError) || e.code !== 'WEB_ELEMENT_NOT_FOUND') throw e;
-        return { would_upload: basename(p.path), bytes, found: false, ...unverifiable(ctx, session) };
+        return { would_upload: basename(path), bytes, found: false, ...unverifiable(ctx, session) };
       }
     });
   },
@@ -373,7 +375,7 @@ function resolveAgainst(url: string, base: string): string {
 async function saveBytes(ctx: ActionContext, body: Buffer, filename: string, to: string | undefined): Promise<ActionResult> {
   const sha256 = createHash('sha256').update(body).digest('hex');
   if (to) {
-    const target = downloadTarget(to, filename);
+    const target = downloadTarget(ctx, 'download_file', to, filename);
     await writeFile(target, body);
     return { filename, path: target, bytes: body.length, sha256 };
   }
@@ -383,10 +385,11 @@ async function saveBytes(ctx: ActionContext, body: Buffer, filename: string, to:
 
 const downloadFile = implement(spec.downloadFile, {
   async run(p, ctx) {
+    if (p.to) ctx.files.check(p.to, 'download_file'); // before anything is fetched; the file's own name is checked again
     return withPage(ctx, 'download_file', async (named) => {
       const wait = elementWait(p);
       if (p.url !== undefined) {
-        const url = checkUrl('download_file', resolveAgainst(p.url, named.page.url()));
+        const url = checkUrl(ctx, 'download_file', resolveAgainst(p.url, named.page.url()));
         const response = await named.context.request.get(url, { timeout: ctx.config.web.navigation_timeout_ms, failOnStatusCode: false });
         if (!response.ok()) {
           const server = response.status() >= 500;
@@ -408,13 +411,14 @@ const downloadFile = implement(spec.downloadFile, {
       await located.target.locator.click({ timeout: wait });
       const got = await named.downloads.take(ctx, wait, mark);
       if (!got) throw new ActionError('DOWNLOAD_NOT_STARTED', `download_file: clicking '${p.text}' on ${named.page.url()} started no download within ${wait} ms`, false, { text: p.text });
-      return { ...(await keepDownload(ctx, got.download, p.to)), via: 'click', strategy: located.target.strategy };
+      return { ...(await keepDownload(ctx, 'download_file', got.download, p.to)), via: 'click', strategy: located.target.strategy };
     });
   },
   async dryRun(p, ctx) {
+    const to = p.to ? ctx.files.check(p.to, 'download_file') : 'artifacts';
     return withPage(ctx, 'download_file', async (named, session) => {
-      if (p.url !== undefined) return compact({ would_download: p.url, to: p.to ?? 'artifacts' });
-      return { would_download: `click '${p.text}'`, to: p.to ?? 'artifacts', ...(await dryRunClick(ctx, session, named, 'download_file', p.text!, p.role, elementWait(p))) };
+      if (p.url !== undefined) return compact({ would_download: p.url, to });
+      return { would_download: `click '${p.text}'`, to, ...(await dryRunClick(ctx, session, named, 'download_file', p.text!, p.role, elementWait(p))) };
     });
   },
   captureScreenshot: captureWebScreenshot,
@@ -422,15 +426,16 @@ const downloadFile = implement(spec.downloadFile, {
 
 const waitForDownload = implement(spec.waitForDownload, {
   async run(p, ctx) {
+    if (p.to) ctx.files.check(p.to, 'wait_for_download');
     return withPage(ctx, 'wait_for_download', async (named) => {
       const wait = elementWait(p);
       const got = await named.downloads.take(ctx, wait);
       if (!got) throw new ActionError('DOWNLOAD_NOT_STARTED', `wait_for_download: no download started in browser context '${named.name}' within ${wait} ms`, false);
-      return { ...(await keepDownload(ctx, got.download, p.to)), waited_ms: got.waitedMs };
+      return { ...(await keepDownload(ctx, 'wait_for_download', got.download, p.to)), waited_ms: got.waitedMs };
     });
   },
-  async dryRun(p) {
-    return { would_save_download: true, to: p.to ?? 'artifacts' };
+  async dryRun(p, ctx) {
+    return { would_save_download: true, to: p.to ? ctx.files.check(p.to, 'wait_for_download') : 'artifacts' };
   },
   captureScreenshot: captureWebScreenshot,
 });

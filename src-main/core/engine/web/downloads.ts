@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { Download } from 'playwright-core';
 import { ActionError, type ActionContext, type ActionResult } from '../action-types';
 import { pollUntil } from '../action-polling';
@@ -55,10 +55,14 @@ export function safeFileName(name: string, fallback = 'download'): string {
   return base && base !== '.' && base !== '..' ? base.slice(0, 200) : fallback;
 }
 
-/** `to` is a file path, or a directory (existing, or written with a trailing slash) that keeps the suggested name. */
-export function downloadTarget(to: string, suggested: string): string {
-  const asDir = /[/\\]$/.test(to) || (existsSync(to) && statSync(to).isDirectory());
-  const target = resolve(asDir ? join(to, safeFileName(suggested)) : to);
+/**
+ * `to` is a file path, or a directory (existing, or written with a trailing slash) that keeps the
+ * suggested name; both pass files.allowed_roots before anything is created.
+ */
+export function downloadTarget(ctx: Pick<ActionContext, 'files'>, action: string, to: string, suggested: string): string {
+  const given = ctx.files.check(to, action);
+  const asDir = /[/\\]\s*$/.test(to) || (existsSync(given) && statSync(given).isDirectory());
+  const target = asDir ? ctx.files.check(join(given, safeFileName(suggested)), action) : given;
   mkdirSync(dirname(target), { recursive: true });
   return target;
 }
@@ -68,12 +72,12 @@ function sha256(path: string): string {
 }
 
 /** Waits for the download to finish and keeps it: at `to`, else as an artifact of the run. */
-export async function keepDownload(ctx: ActionContext, download: Download, to: string | undefined): Promise<ActionResult> {
+export async function keepDownload(ctx: ActionContext, action: string, download: Download, to: string | undefined): Promise<ActionResult> {
   const failure = await download.failure();
   if (failure) throw new ActionError('DOWNLOAD_FAILED', `The download of ${download.url()} failed: ${failure}`, true, { url: download.url() });
   const filename = safeFileName(download.suggestedFilename());
   if (to) {
-    const target = downloadTarget(to, filename);
+    const target = downloadTarget(ctx, action, to, filename);
     await download.saveAs(target);
     return { filename, path: target, bytes: statSync(target).size, sha256: sha256(target), url: download.url() };
   }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { Page, Response } from 'playwright-core';
 import { ActionError, type ActionContext, type ArtifactRef } from '../action-types';
 import { throwIfAborted } from '../action-polling';
@@ -28,7 +29,8 @@ export function withPage<T>(ctx: ActionContext, action: string, fn: (named: Name
 
 const ALLOWED_SCHEMES = new Set(['http:', 'https:', 'file:', 'about:', 'data:']);
 
-export function checkUrl(action: string, url: string): string {
+/** An absolute URL of a scheme the browser may open; a file: URL's path passes files.allowed_roots. */
+export function checkUrl(ctx: Pick<ActionContext, 'files'>, action: string, url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -36,6 +38,15 @@ export function checkUrl(action: string, url: string): string {
     throw new ActionError('INVALID_URL', `${action}: '${url}' is not an absolute URL (e.g. https://example.com/form)`, false, { url });
   }
   if (!ALLOWED_SCHEMES.has(parsed.protocol)) throw new ActionError('INVALID_URL', `${action}: URLs with ${parsed.protocol} are not opened (use http, https or file)`, false, { url });
+  if (parsed.protocol === 'file:') {
+    let local: string;
+    try {
+      local = fileURLToPath(parsed);
+    } catch (e) {
+      throw new ActionError('INVALID_URL', `${action}: '${url}' is not a local file URL: ${(e as Error).message}`, false, { url });
+    }
+    ctx.files.check(local, action);
+  }
   return url;
 }
 
