@@ -108,6 +108,7 @@ describe('queue crash safety', () => {
       kills.push(Date.now());
       await Promise.all(pending);
       serve = await startServeProcess([], env, dataDir, 90_000);
+      if (KILLS > 20 && (k + 1) % 10 === 0) console.log(`crash soak: ${k + 1} of ${KILLS} kills, ${accepted.size} runs accepted`);
     }
     // Let everything finish.
     const deadline = Date.now() + 240_000;

@@ -3,7 +3,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionError } from './action-types';
-import { PathGuard, type FileScope } from './path-guard';
+import { PathGuard, pathGuards, type FileScope } from './path-guard';
 
 /** Real folders and links in a temp dir: `allowed` is the only root, `outside` is not. */
 let base: string;
@@ -140,5 +140,19 @@ describe('PathGuard', () => {
     expect(g.check(join(dataDir, 'artifacts', 'x.eml'), 'attach_files')).toBe(join(dataDir, 'artifacts', 'x.eml'));
     const none = guard({ allowedRoots: [] });
     expect(refusal(none, join(allowed, 'ok.txt')).message).toContain('files.allowed_roots in orchestrator.yaml (none)');
+  });
+
+  it('is built again when orchestrator.yaml is reloaded (a new files section), once per configuration, logging skipped roots once', () => {
+    const warnings: string[] = [];
+    const dataDir = join(base, 'data');
+    const guardOf = pathGuards({ dataDir, artifactsDir: join(dataDir, 'artifacts'), configDir: join(dataDir, 'configs') }, { warn: (m: string) => void warnings.push(m) });
+    const first = { files: { allowed_roots: [allowed, 'D:\\経理'] } };
+    const g1 = guardOf(first);
+    expect(guardOf(first)).toBe(g1);
+    expect(() => g1.check(join(outside, 'secret.txt'), 'read_csv')).toThrow(/outside files\.allowed_roots/);
+    expect(warnings).toEqual([`files.allowed_roots: 'D:\\経理' is skipped: a Windows drive or share, not a folder on ${process.platform}`]);
+    const reloaded = { files: { allowed_roots: [allowed, outside] } };
+    expect(guardOf(reloaded).check(join(outside, 'secret.txt'), 'read_csv')).toBe(join(outside, 'secret.txt'));
+    expect(warnings).toHaveLength(1);
   });
 });

@@ -12,8 +12,12 @@ import { evaluateWhen } from './secret-values';
 import { stepIdempotent } from './step-idempotency';
 import { actionSecretResolver, resolveStepSecrets, stepSecretRefs } from './step-secrets';
 
-/** Actions that read `timeout_ms` themselves get this much longer before the step is cut off. */
-const OWN_TIMEOUT_GRACE_MS = 5_000;
+/**
+ * Actions that read `timeout_ms` themselves get this much longer before the step is cut off: a
+ * safety net only. Their own timeout (e.g. navigation) excludes work before it, such as starting
+ * Chromium, which took over 5 s on a loaded machine and turned NETWORK_TIMEOUT into STEP_TIMEOUT.
+ */
+const OWN_TIMEOUT_GRACE_MS = 30_000;
 /** How long a screenshot after a step may take before the run goes on without it. */
 const SCREENSHOT_TIMEOUT_MS = 10_000;
 const NO_SECRETS: ReadonlyMap<string, string> = new Map();
