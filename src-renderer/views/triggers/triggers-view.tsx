@@ -86,6 +86,14 @@ function RowActions({ kind, id, enabled, extra }: { kind: TriggerKind; id: strin
   );
 }
 
+function NameCell({ name, id }: { name: string; id: string }) {
+  return (
+    <td>
+      <span className="strong">{name}</span> <span className="muted">{id}</span>
+    </td>
+  );
+}
+
 /** A trigger's row and, when it is open, the row below it with its detail. */
 function TriggerRows({ kind, id, span, children }: { kind: TriggerKind; id: string; span: number; children: ReactNode }) {
   const opened = useTriggerDetailStore((s) => s.detail?.kind === kind && s.detail.id === id);
@@ -128,9 +136,7 @@ function Schedules({ section, reload }: { section: SectionState; reload: () => v
       <Table testId="table-schedules" columns={[t.name, t.when, t.zone, t.next, t.last, t.missed24h, t.enabled, '']}>
         {items.map((s) => (
           <TriggerRows key={s.id} kind="schedule" id={s.id} span={8}>
-            <td>
-              <span className="strong">{s.name}</span> <span className="muted">{s.id}</span>
-            </td>
+            <NameCell name={s.name} id={s.id} />
             <td title={s.cron}>
               {cronInWords(s.cron, t.cron)} <code className="muted">{s.cron}</code>
               {s.problem ? <div className="bad">{s.problem}</div> : null}
@@ -168,9 +174,7 @@ function Watchers({ section, reload }: { section: SectionState; reload: () => vo
       <Table testId="table-watchers" columns={[t.name, t.folder, t.patterns, t.state, t.pending, t.lastEvent, t.enabled, '']}>
         {items.map((w) => (
           <TriggerRows key={w.id} kind="watcher" id={w.id} span={8}>
-            <td>
-              <span className="strong">{w.name}</span> <span className="muted">{w.id}</span>
-            </td>
+            <NameCell name={w.name} id={w.id} />
             <td className="path">{w.root}</td>
             <td>
               {w.patterns.join(', ')}
@@ -236,9 +240,7 @@ function Webhooks({ section, reload }: { section: SectionState; reload: () => vo
       <Table testId="table-webhooks" columns={[t.name, t.url, t.scheme, t.lastDelivery, t.enabled, '']}>
         {items.map((w) => (
           <TriggerRows key={w.id} kind="webhook" id={w.id} span={6}>
-            <td>
-              <span className="strong">{w.name}</span> <span className="muted">{w.id}</span>
-            </td>
+            <NameCell name={w.name} id={w.id} />
             <td>
               <CopyUrl url={`${base}${w.endpoint}`} id={w.id} />
             </td>
