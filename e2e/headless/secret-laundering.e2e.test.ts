@@ -6,7 +6,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src-shared/contract/runs';
-import type { ServeHandle } from '../../src-main/serve/start-serve';
+import type { ServeHandle } from '../../src-main/host/start-serve';
 import { readBody } from '../../test-support/raw-http';
 import { derivedForms, filesHolding, found } from '../../test-support/secret-leaks';
 import type { ApiSession, EventCapture } from '../support/api-session';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunView } from '../../src-shared/contract/runs';
-import { startServe, type ServeHandle } from '../../src-main/serve/start-serve';
+import { startServe, type ServeHandle } from '../../src-main/host/start-serve';
 import { FAST_SCRYPT, addUser, basic } from '../../test-support/users';
 import { ApiSession, captureEvents, type EventCapture } from './api-session';
 

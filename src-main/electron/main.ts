@@ -7,7 +7,7 @@ import { packageInfo } from '../core/kernel/package-root';
 import { resolvePaths } from '../core/kernel/paths';
 import { removeRuntimeFile, writeRuntimeFile } from '../host/runtime-file';
 import { nativeBindingPath } from '../core/db/native-binding';
-import { firstAdminFromEnv } from '../serve/start-serve';
+import { firstAdminFromEnv } from '../host/start-serve';
 import { acquireInstanceLock, instanceRunningMessage } from '../host/instance-lock';
 import { appRuntimeOptions, electronProfileDir, unpackedPath } from './app-options';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawHttp } from '../../test-support/raw-http';
 import { FAST_SCRYPT, addUser, basic } from '../../test-support/users';
-import { startServe, type ServeHandle } from './start-serve';
+import { startServe, type ServeHandle } from '../host/start-serve';
 
 // Issue 21 item 11: a Runner's ad-hoc template_yaml could use every secret and read any file the
 // server can. Unsaved YAML now needs manage_templates (Editor); Runners run stored templates.

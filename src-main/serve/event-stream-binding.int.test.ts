@@ -7,7 +7,7 @@ import { FakeClock } from '../core/kernel/clock';
 import { openEventStream, waitFor, type EventStreamClient } from '../../test-support/event-stream';
 import { rawHttp } from '../../test-support/raw-http';
 import { FAST_SCRYPT, addUser, basic, bearer, passwordOf } from '../../test-support/users';
-import { startServe, type ServeHandle } from './start-serve';
+import { startServe, type ServeHandle } from '../host/start-serve';
 
 // Issue 21 item 3: an open GET /api/events kept delivering run events after logout, token
 // revocation and `active: false`, and one Viewer could hold 3,000 streams, each audited.

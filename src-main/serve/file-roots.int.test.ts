@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '@shared/contract/runs';
 import { rawHttp } from '../../test-support/raw-http';
 import { FAST_SCRYPT, addUser, basic } from '../../test-support/users';
-import { startServe, type ServeHandle } from './start-serve';
+import { startServe, type ServeHandle } from '../host/start-serve';
 
 // Issue 21 item 11 (second half): running as root, a run of `read_csv /etc/shadow` put hash lines
 // into a run that every Viewer can read. File actions are now confined to files.allowed_roots.

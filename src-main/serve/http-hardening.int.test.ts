@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCEDURES } from '@shared/contract';
 import { publicEntryFor } from '@shared/rbac/public-surface';
 import { FAST_SCRYPT, addUser, basic, passwordOf } from '../../test-support/users';
-import { startServe, type ServeHandle } from './start-serve';
+import { startServe, type ServeHandle } from '../host/start-serve';
 
 const raw = rawHttp;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawHttp } from '../../test-support/raw-http';
 import { FAST_SCRYPT, addUser, basic } from '../../test-support/users';
-import { startServe, type ServeHandle } from './start-serve';
+import { startServe, type ServeHandle } from '../host/start-serve';
 
 // Bad input over real HTTP gets a 400 that says what and where (SPEC section 14).
 let serve: ServeHandle;

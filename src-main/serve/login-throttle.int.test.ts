@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_SCRYPT, addUser, basic, passwordOf } from '../../test-support/users';
-import { startServe, type ServeHandle } from './start-serve';
+import { startServe, type ServeHandle } from '../host/start-serve';
 
 // Issue 21 item 4: 20 failed logins under any names from 127.0.0.1 made the admin's correct
 // password (login and Basic) answer 429 for up to 15 minutes; binding to 127.0.1.N escaped the

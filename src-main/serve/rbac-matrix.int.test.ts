@@ -7,7 +7,7 @@ import { publicEntryFor } from '@shared/rbac/public-surface';
 import { PERMISSIONS, hasPermission, type Role } from '@shared/rbac/roles';
 import { FakeClock } from '../core/kernel/clock';
 import { FAST_SCRYPT, addUser, basic, bearer, passwordOf } from '../../test-support/users';
-import { startServe, type ServeHandle } from './start-serve';
+import { startServe, type ServeHandle } from '../host/start-serve';
 import { routeUrlOf } from '../core/api/http';
 
 /**

@@ -11,7 +11,7 @@ export const serveCommand: Command = {
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, {}, false);
     const options = runtimeOptions(values, io.env);
-    const { startServe } = await import('../../serve/start-serve');
+    const { startServe } = await import('../../host/start-serve');
     let handle: Awaited<ReturnType<typeof startServe>>;
     try {
       handle = await startServe({ ...options, env: io.env });

@@ -6,8 +6,8 @@ import { formatPath } from '@shared/domain/yaml-source';
 import { hasPermission } from '@shared/rbac/roles';
 import { AppError } from '../kernel/errors';
 import type { Logger } from '../kernel/ports';
-import type { AuditInput } from '../security/audit/audit-log';
-import type { Redactor } from '../security/redaction';
+import type { AuditInput } from '../security';
+import type { Redactor } from '../security';
 import type { HandlerMap } from '../kernel/module';
 import { principalName, type CallContext, type Principal } from '../kernel/principal';
 

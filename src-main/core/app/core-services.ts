@@ -1,11 +1,11 @@
 import type { Database } from 'better-sqlite3';
-import type { ConfigStore } from '../config/config-store';
+import type { ConfigStore } from '../config';
 import type { WriteBatcher } from '../db/write-batcher';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, Notifier, Paths, SecretStore } from '../kernel/ports';
-import type { AuditLog } from '../security/audit/audit-log';
-import type { Redactor } from '../security/redaction';
-import type { HostStatus } from '../system/system-module';
+import type { AuditLog } from '../security';
+import type { Redactor } from '../security';
+import type { HostStatus } from '../system';
 
 /**
  * What the composition root builds before the modules: the hosts and tests reach them on the Core.

@@ -17,7 +17,7 @@ import { ClusterStore, type ClusterRow, type WindowFigures } from './cluster-sto
 import { localDayStarts } from './local-days';
 import { RuleSet } from './rule-set';
 import { TemplateMiner, templateText } from './template-miner';
-import type { FailureSink } from '../runs/failure-sink';
+import type { FailureSink } from '../runs';
 
 const DAY_MS = 86_400_000;
 const MAX_MESSAGE = 2000;

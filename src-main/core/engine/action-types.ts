@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { RiskLevel } from '@shared/config';
 import type { OrchestratorConfig } from '@shared/config';
 import type { Clock, Logger, Notifier } from '../kernel/ports';
-import type { ArtifactRef } from '../runs/run-state';
+import type { ArtifactRef } from '../runs';
 import type { PathGuard } from './path-guard';
 
 /**

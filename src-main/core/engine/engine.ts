@@ -1,8 +1,8 @@
-import type { ConfigStore } from '../config/config-store';
+import type { ConfigStore } from '../config';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, Notifier, Paths, SecretStore } from '../kernel/ports';
-import type { Redactor } from '../security/redaction';
-import { secretNotFoundMessage } from '../security/secrets/secret-store';
+import type { Redactor } from '../security';
+import { secretNotFoundMessage } from '../security';
 import type { RunRepository } from '../runs';
 import { Engine, type SecretResolver } from './runner';
 

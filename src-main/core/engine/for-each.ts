@@ -1,5 +1,5 @@
 import type { StepNode } from '@shared/dsl/template-model';
-import type { StopReason } from '../queue/ports';
+import type { StopReason } from '../queue';
 import type { IterationSummary, LoopProgress } from '../runs';
 import { ActionError, type ActionResult } from './action-types';
 import { MAX_ITEM_JSON, abortError, bounded, invalidParams, persistable, reasonOf, whereFailed, type EngineParts, type RunContext, type StepResult } from './run-context';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ExecutableRun, RunRepository, RunState } from '../runs';
 import type { Logger } from '../kernel/ports';
-import type { RunExecutor, StopReason } from '../queue/ports';
+import type { RunExecutor, StopReason } from '../queue';
 import { RunArtifacts } from './artifacts';
 import { CompileCache, type Compiled } from './compile-cache';
 import { preRunCheck } from './pre-run-gate';

@@ -1,7 +1,7 @@
 import { formatSegments, getField, type Lookup, type Segment } from '@shared/dsl/expression';
 import type { CompiledValue } from '@shared/dsl/template-model';
 import { renderParsed, type RenderEnv, type SecretRefText, refsOf, secretKey } from '@shared/dsl/template-string';
-import type { StepOutcome } from '../runs/run-state';
+import type { StepOutcome } from '../runs';
 import { localDate } from './actions/file-access';
 
 /** What `{{ … }}` and `when:` can read at a step (SPEC section 3). */

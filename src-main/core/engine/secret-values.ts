@@ -1,6 +1,6 @@
 import { ExpressionError, evaluate, type ExprNode, type Lookup } from '@shared/dsl/expression';
 import { taintedLookup, type RenderTaint } from '@shared/dsl/template-string';
-import { MASK, type Redactor } from '../security/redaction';
+import { MASK, type Redactor } from '../security';
 
 /**
  * Secrets are tainted values, not only strings to search for (issue 21). When a step's params are

@@ -1,7 +1,7 @@
 import { ExpressionError, truthy } from '@shared/dsl/expression';
 import type { ActionSpec } from '@shared/dsl/action-spec';
 import type { StepNode } from '@shared/dsl/template-model';
-import type { StopReason } from '../queue/ports';
+import type { StopReason } from '../queue';
 import { ActionError, type ActionContext, type ActionDef, type ActionResult } from './action-types';
 import { StepAborted, toActionError } from './errors';
 import { execForEach } from './for-each';

@@ -1,4 +1,4 @@
-import type { StopReason } from '../queue/ports';
+import type { StopReason } from '../queue';
 import type { StepOutcome } from '../runs';
 import { RUNNING_ROW_AFTER_MS, bounded, persistable, reasonOf, scopeOf, whereFailed, type EngineOutcome, type EngineParts, type RunContext, type StepResult } from './run-context';
 import type { ScopeData } from './scope';

@@ -1,5 +1,5 @@
 import type { SecretRefText } from '@shared/dsl/template-string';
-import type { Redactor } from '../security/redaction';
+import type { Redactor } from '../security';
 import { ActionError } from './action-types';
 import { secretRefs } from './scope';
 import type { StepNode } from '@shared/dsl/template-model';

@@ -1,7 +1,7 @@
 import type { approvalsContract } from '@shared/contract/approvals';
 import { AppError } from '../kernel/errors';
 import type { Database } from 'better-sqlite3';
-import type { ConfigStore } from '../config/config-store';
+import type { ConfigStore } from '../config';
 import type { EventBus } from '../kernel/event-bus';
 import type { CoreModule, Handler, HandlerMap } from '../kernel/module';
 import type { Clock, Logger } from '../kernel/ports';

@@ -1,5 +1,5 @@
 import type { MetricsSnapshot } from '@shared/contract/metrics';
-import { DAY_MS, HOUR_MS, type RunFigures } from '../runs/run-figures';
+import { DAY_MS, HOUR_MS, type RunFigures } from '../runs';
 
 type ClusterFigures = Pick<MetricsSnapshot, 'top_failure_clusters_24h' | 'failure_cluster_diversity'>;
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '@shared/contract/metrics';
 import { rawHttp } from '../../../test-support/raw-http';
 import { FAST_SCRYPT, addUser, basic } from '../../../test-support/users';
-import { startServe, type ServeHandle } from '../../serve/start-serve';
+import { startServe, type ServeHandle } from '../../host/start-serve';
 import { FakeClock } from '../kernel/clock';
 
 /**

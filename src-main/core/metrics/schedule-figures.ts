@@ -1,6 +1,6 @@
 import type { ScheduleView } from '@shared/contract/schedules';
 import type { MetricsSnapshot } from '@shared/contract/metrics';
-import type { RunFigures } from '../runs/run-figures';
+import type { RunFigures } from '../runs';
 
 /**
  * `scheduler_metrics`: each schedule's last and next fire and its fires in 24 h from the

@@ -3,7 +3,7 @@ import { newId } from '@shared/domain/ids';
 import type { RunStatus } from '@shared/domain/runs';
 import { AppError } from '../kernel/errors';
 import type { NewRun, RunsStorage } from '../runs';
-import type { Redactor } from '../security/redaction';
+import type { Redactor } from '../security';
 import type { TemplateCatalog } from './ports';
 
 export interface EnqueueRequest {

@@ -6,7 +6,7 @@ import { AppError } from '../kernel/errors';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, TimerHandle } from '../kernel/ports';
 import { parsePolicy, type RunRow, type RunsStorage, type Settlement } from '../runs';
-import type { Redactor } from '../security/redaction';
+import type { Redactor } from '../security';
 import { announceAttemptEnd, decideAttemptEnd } from './attempt-end';
 import type { DepthSampler } from './depth-sampler';
 import { prepareEnqueue, type EnqueueOrigin, type EnqueueRequest, type Enqueued } from './enqueue';

@@ -8,3 +8,5 @@ export type { ListFilter } from './run-reads';
 export type { QueueHead } from './run-claim';
 export { parseHistory, parsePolicy, type AttemptRecord, type RunRow } from './run-row';
 export * from './run-state';
+export * from './failure-sink';
+export * from './run-figures';

@@ -1,6 +1,6 @@
 import { CONTRACT } from '@shared/contract';
-import { buildOpenApi, renderDocsPage } from '../api/openapi';
-import type { ConfigStore } from '../config/config-store';
+import { buildOpenApi, renderDocsPage } from '../api';
+import type { ConfigStore } from '../config';
 import { contractHandlers, type CoreModule } from '../kernel/module';
 import type { Paths } from '../kernel/ports';
 

@@ -8,7 +8,7 @@ import { allSteps, type TemplateModel } from '@shared/dsl/template-model';
 import { validateTemplate, type ValidationReport } from '@shared/dsl/validate';
 import { AppError } from '../kernel/errors';
 import type { Clock } from '../kernel/ports';
-import type { TemplateCatalog as QueueTemplateCatalog, TemplateFacts } from '../queue/ports';
+import type { TemplateCatalog as QueueTemplateCatalog, TemplateFacts } from '../queue';
 
 /**
  * Where templates live (SPEC section 12): saved through the API/UI in the `templates` table, and

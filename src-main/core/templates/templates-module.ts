@@ -7,7 +7,7 @@ import type { EventBus } from '../kernel/event-bus';
 import { contractHandlers, type CoreModule } from '../kernel/module';
 import type { Clock, Paths } from '../kernel/ports';
 import { principalName } from '../kernel/principal';
-import type { ActionRegistry } from '../engine/registry';
+import type { ActionRegistry } from '../engine';
 import { TemplateCatalog } from './template-catalog';
 
 export interface TemplatesModule extends CoreModule {

@@ -1,6 +1,6 @@
 import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ConfigFileName } from '@shared/config';
-import type { ConfigStore } from '../config/config-store';
+import type { ConfigStore } from '../config';
 import { AppError, notFound } from '../kernel/errors';
 
 /**

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { ConfigStore } from '../config/config-store';
+import type { ConfigStore } from '../config';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger } from '../kernel/ports';
 

@@ -375,7 +375,7 @@ function resolveAgainst(url: string, base: string): string {
 async function saveBytes(ctx: ActionContext, body: Buffer, filename: string, to: string | undefined): Promise<ActionResult> {
   const sha256 = createHash('sha256').update(body).digest('hex');
   if (to) {
-    const target = downloadTarget(ctx, 'download_file', to, filename);
+    const target = await downloadTarget(ctx, 'download_file', to, filename);
     await writeFile(target, body);
     return { filename, path: target, bytes: body.length, sha256 };
   }

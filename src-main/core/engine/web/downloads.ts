@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Download } from 'playwright-core';
 import { ActionError, type ActionContext, type ActionResult } from '../action-types';
@@ -59,16 +60,19 @@ export function safeFileName(name: string, fallback = 'download'): string {
  * `to` is a file path, or a directory (existing, or written with a trailing slash) that keeps the
  * suggested name; both pass files.allowed_roots before anything is created.
  */
-export function downloadTarget(ctx: Pick<ActionContext, 'files'>, action: string, to: string, suggested: string): string {
+export async function downloadTarget(ctx: Pick<ActionContext, 'files'>, action: string, to: string, suggested: string): Promise<string> {
   const given = ctx.files.check(to, action);
-  const asDir = /[/\\]\s*$/.test(to) || (existsSync(given) && statSync(given).isDirectory());
+  const asDir = /[/\\]\s*$/.test(to) || (await stat(given).then((s) => s.isDirectory(), () => false));
   const target = asDir ? ctx.files.check(join(given, safeFileName(suggested)), action) : given;
-  mkdirSync(dirname(target), { recursive: true });
+  await mkdir(dirname(target), { recursive: true });
   return target;
 }
 
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
+/** Streamed: a large download does not hold the event loop while it is hashed. */
+async function sha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** Waits for the download to finish and keeps it: at `to`, else as an artifact of the run. */
@@ -77,12 +81,12 @@ export async function keepDownload(ctx: ActionContext, action: string, download:
   if (failure) throw new ActionError('DOWNLOAD_FAILED', `The download of ${download.url()} failed: ${failure}`, true, { url: download.url() });
   const filename = safeFileName(download.suggestedFilename());
   if (to) {
-    const target = downloadTarget(ctx, action, to, filename);
+    const target = await downloadTarget(ctx, action, to, filename);
     await download.saveAs(target);
-    return { filename, path: target, bytes: statSync(target).size, sha256: sha256(target), url: download.url() };
+    return { filename, path: target, bytes: (await stat(target)).size, sha256: await sha256(target), url: download.url() };
   }
   const ref = await ctx.artifacts.adopt(await download.path(), filename, contentTypeFor(filename), 'download', false);
-  return { filename, artifact: ref.name, bytes: ref.bytes, sha256: sha256(join(ctx.artifacts.dir, ref.name)), url: download.url() };
+  return { filename, artifact: ref.name, bytes: ref.bytes, sha256: await sha256(join(ctx.artifacts.dir, ref.name)), url: download.url() };
 }
 
 /** The file name a response names in Content-Disposition (RFC 6266, with RFC 5987 filename*), else the URL's last segment. */

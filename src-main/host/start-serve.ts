@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { RunningHttpServer } from '../core/api/http';
-import { startApi } from '../host/start-api';
+import { startApi } from './start-api';
 import { createCore, type Core, type CoreOptions } from '../core/app/create-core';
 import { nativeBindingPath } from '../core/db/native-binding';
 import { packageInfo } from '../core/kernel/package-root';
 import { resolvePaths } from '../core/kernel/paths';
-import { removeRuntimeFile, writeRuntimeFile } from '../host/runtime-file';
-import type { RuntimeOptions } from '../host/runtime-options';
-import { acquireInstanceLock, InstanceRunningError } from '../host/instance-lock';
+import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
+import type { RuntimeOptions } from './runtime-options';
+import { acquireInstanceLock, InstanceRunningError } from './instance-lock';
 
 export interface ServeHandle {
   core: Core;
