@@ -8,10 +8,12 @@ export type SecretsCore = TempCore;
 
 /**
  * A real core (see tempCore) with no environment (`env: {}`, so this machine's variables are not
- * read as secrets) and `secrets:` of orchestrator.yaml set as given.
+ * read as secrets) and `secrets:` of orchestrator.yaml set as given (default: a keychain timeout of 20 s).
  */
 export async function secretsCore(options: Partial<CoreOptions> & { dir?: string; secretsYaml?: string } = {}): Promise<SecretsCore> {
-  const { secretsYaml, ...rest } = options;
+  // The keychain's 3 s default answers a loaded machine's D-Bus too late (keychain tests fell
+  // through to other backends with both cores busy); tests that check the timeout set their own.
+  const { secretsYaml = 'keychain_timeout_ms: 20000', ...rest } = options;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'da-secrets-'));
   if (secretsYaml) {
     mkdirSync(join(dir, 'configs'), { recursive: true });

@@ -53,8 +53,8 @@ export function hasWindow(x: XServer, by: '--class' | '--name', value: string): 
   return spawnSync('xdotool', ['search', '--onlyvisible', by, value], { env: { ...process.env, DISPLAY: x.display }, timeout: 10_000 }).status === 0;
 }
 
-/** Waits until a window of this class (or with this title) is mapped; fails after `timeoutMs`. */
-export async function waitForWindow(x: XServer, by: '--class' | '--name', value: string, timeoutMs = 30_000): Promise<void> {
+/** Waits until a window of this class (or with this title) is mapped; fails after `timeoutMs` (an xterm took over 30 s to map with both cores busy). */
+export async function waitForWindow(x: XServer, by: '--class' | '--name', value: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!hasWindow(x, by, value)) {
     if (Date.now() > deadline) throw new Error(`no window ${by} ${value} appeared on ${x.display} within ${timeoutMs} ms`);

@@ -1,7 +1,7 @@
 import { ApiSession } from './api-session';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RunView } from '../../src-shared/contract/runs';
 import { startServeProcess, type ServeProcess } from './serve-process';
 
@@ -45,14 +45,18 @@ export async function createApiToken(url: string, admin = ADMIN, name = 'e2e'): 
 export const isFinal = (run: RunView) => FINAL.includes(run.status);
 
 /**
- * Starts serve on its own data dir (port 0) with `orchestrator` as <data-dir>/configs/orchestrator.yaml.
+ * Starts serve on its own data dir (port 0) with `orchestrator` as <data-dir>/configs/orchestrator.yaml
+ * and `configFiles` (paths under configs/, e.g. `templates/x.yaml`) written before it starts.
  * `env` is added to this process's environment; a key set to undefined is removed (e.g. DISPLAY).
  */
-export async function startAgentServer(options: { env?: Record<string, string | undefined>; orchestratorYaml?: string } = {}): Promise<AgentServer> {
+export async function startAgentServer(
+  options: { env?: Record<string, string | undefined>; orchestratorYaml?: string; configFiles?: Record<string, string> } = {},
+): Promise<AgentServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'da-e2e-'));
-  if (options.orchestratorYaml) {
-    mkdirSync(join(dataDir, 'configs'), { recursive: true });
-    writeFileSync(join(dataDir, 'configs', 'orchestrator.yaml'), options.orchestratorYaml);
+  const files = { ...options.configFiles, ...(options.orchestratorYaml ? { 'orchestrator.yaml': options.orchestratorYaml } : {}) };
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dataDir, 'configs', name)), { recursive: true });
+    writeFileSync(join(dataDir, 'configs', name), text);
   }
   const env = { DESKTOP_AGENT_ADMIN_USER: ADMIN.user, DESKTOP_AGENT_ADMIN_PASSWORD: ADMIN.password, ...options.env } as NodeJS.ProcessEnv;
   const serve = await startServeProcess([], env, dataDir);

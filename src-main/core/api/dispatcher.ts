@@ -16,6 +16,8 @@ export interface DispatcherOptions {
   handlers: HandlerMap;
   audit: { record(entry: AuditInput): void };
   logger: Logger;
+  /** Component `RBAC`: every refusal of the gate, for `grep "RBAC" logs/desktop-agent.log` (the guide). */
+  rbacLogger?: Logger;
   redactor: Redactor;
   /** Conditions that make some procedures public (`api.public_metrics`, no user yet). */
   isPublic?: (condition: PublicCondition) => boolean;
@@ -84,6 +86,24 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     };
   };
 
+  const rbacLog = options.rbacLogger;
+  /** A refusal is audited and logged: the audit log says who and what; the log lets an operator grep for it beside the rest. */
+  const denied = (proc: ProcedureDef, ctx: CallContext, input: unknown, decision: { error: AppError; decided: boolean }) => {
+    auditEntry(proc, ctx, input, 'denied', decision.decided ? undefined : { reason: decision.error.code });
+    const d = (decision.error.details ?? {}) as { permission?: string; role?: string };
+    if (decision.decided) {
+      rbacLog?.warn(`RBAC denied ${proc.name} to ${principalName(ctx.principal)} (role ${d.role}): permission '${d.permission}' required`, {
+        procedure: proc.name,
+        user: principalName(ctx.principal),
+        role: d.role,
+        permission: d.permission,
+        source: ctx.source,
+      });
+    } else {
+      rbacLog?.info(`RBAC refused ${proc.name}: ${decision.error.code === 'UNAUTHENTICATED' ? 'no valid credentials' : decision.error.code}`, { procedure: proc.name, code: decision.error.code, source: ctx.source });
+    }
+  };
+
   const auditEntry = (proc: ProcedureDef, ctx: CallContext, input: unknown, result: AuditInput['result'], details?: Record<string, unknown>) => {
     if (proc.access === 'public') return;
     try {
@@ -113,7 +133,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         if (opts?.auditGrant !== false) auditEntry(proc, ctx, input, 'granted');
         return undefined;
       }
-      auditEntry(proc, ctx, input, 'denied', decision.decided ? undefined : { reason: decision.error.code });
+      denied(proc, ctx, input, decision);
       return toBody(decision.error);
     },
 
@@ -126,7 +146,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // permission never depends on the input except through selfField and accessWhen, read from the raw input.
       const decision = access(proc, ctx, rawInput);
       if (!decision.allowed) {
-        auditEntry(proc, ctx, rawInput, 'denied', decision.decided ? undefined : { reason: decision.error.code });
+        denied(proc, ctx, rawInput, decision);
         return fail(decision.error);
       }
 

@@ -15,6 +15,7 @@ import { isFinal } from '@shared/domain/runs';
 import type { RunExecutor, TemplateCatalog } from './ports';
 import type { RunRepository } from '../runs';
 import { DepthSampler } from './depth-sampler';
+import { logQueueEvents } from './queue-log';
 import { SqliteQueueState } from './queue-state-store';
 import { pruneOnce } from './retention';
 import { RunQueue } from './run-queue';
@@ -63,6 +64,7 @@ export function createQueueModule(services: QueueModulePorts, deps: { runs: RunR
     templates: deps.templates,
   });
   let retentionTimer: { cancel(): void } | undefined;
+  let unlog: (() => void) | undefined;
   const retention = () => {
     const r = services.config.orchestrator.retention;
     try {
@@ -92,12 +94,14 @@ export function createQueueModule(services: QueueModulePorts, deps: { runs: RunR
     name: 'queue',
     queue,
     start: () => {
+      unlog = logQueueEvents(services.bus, services.logger.child('Queue'));
       queue.start();
       retentionTimer = clock.setTimer(30_000, retention);
     },
     stop: async () => {
       retentionTimer?.cancel();
       await queue.stop();
+      unlog?.();
     },
     handlers: {
       'runs.enqueue': (input, ctx) => queue.enqueue(input, { trigger: triggerOf(ctx), requestedBy: principalName(ctx.principal) }),

@@ -1,6 +1,6 @@
 import { ActionError, type ActionContext, type ActionDef, type ArtifactRef } from '../action-types';
 import { throwIfAborted } from '../action-polling';
-import { pasteText } from '../desktop/clipboard-paste';
+import { createPaster } from '../desktop/clipboard-paste';
 import { typeWithKeyboard, typingMethod } from '../desktop/typing';
 import { keyEntry, nutKeyName } from '../desktop/keys';
 import { loadNut, type Nut } from '../desktop/nut';
@@ -38,6 +38,7 @@ function inside(action: string, screen: PreflightResult, x: number, y: number): 
 
 /** Builds the desktop family against a system (the real one by default; tests pass one without a display). */
 export function createDesktopActions(sys: DesktopSystem = systemDesktop()): ActionDef[] {
+  const paster = createPaster();
   async function desktop<T>(ctx: ActionContext, action: string, fn: (d: Desktop) => Promise<T>): Promise<T> {
     throwIfAborted(ctx);
     // Nothing was moved, clicked or typed yet: a retry later is safe even for typing.
@@ -122,7 +123,7 @@ export function createDesktopActions(sys: DesktopSystem = systemDesktop()): Acti
           await typeWithKeyboard(ctx, nut, p.text);
           return { typed_chars: chars, method };
         }
-        return { typed_chars: chars, method, via: await pasteText(ctx, nut, p.text, sys.platform) };
+        return { typed_chars: chars, method, via: await paster.paste(ctx, nut, p.text, sys.platform) };
       });
     },
     async dryRun(p, ctx) {

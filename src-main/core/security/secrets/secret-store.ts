@@ -123,10 +123,10 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
       }
     }
     if (answer) {
-      log.debug('Secret resolved', { secret: formatSecretRef(ref), backend: answer.backend, ...(access?.runId ? { run_id: access.runId } : {}) });
+      log.info(`Secret '${formatSecretRef(ref)}' resolved from the ${answer.backend} backend`, { secret: formatSecretRef(ref), backend: answer.backend, ...(access?.runId ? { run_id: access.runId } : {}) });
       return { found: true, ...answer };
     }
-    log.info('Secret not found', { secret: formatSecretRef(ref), ...(access?.runId ? { run_id: access.runId } : {}), ...(unavailable.length ? { unavailable } : {}) });
+    log.warn(secretNotFoundMessage(ref, unavailable), { secret: formatSecretRef(ref), ...(access?.runId ? { run_id: access.runId } : {}), ...(unavailable.length ? { unavailable } : {}) });
     return { found: false, unavailable };
   };
 
