@@ -37,6 +37,9 @@ const fake = vi.hoisted(() => {
     whenReady: () => Promise.resolve(),
     getLocale: () => 'ja-JP',
     setBadgeCount: () => true,
+    getLoginItemSettings: () => ({ openAtLogin: false }),
+    setLoginItemSettings: () => undefined,
+    setAsDefaultProtocolClient: () => true,
     on: (name: string, fn: Fn) => void state.appEvents.set(name, [...(state.appEvents.get(name) ?? []), fn]),
     quit: () => {
       let prevented = false;
@@ -61,6 +64,9 @@ const fake = vi.hoisted(() => {
     }
     isDestroyed = () => false;
     isMinimized = () => false;
+    isMaximized = () => false;
+    maximize() {}
+    getNormalBounds = () => ({ x: 10, y: 20, width: 1000, height: 700 });
     restore() {}
     show() {
       this.record.shown = true;
@@ -94,6 +100,7 @@ const fake = vi.hoisted(() => {
       static isSupported = () => false;
     },
     shell: { openPath: async () => '' },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }] },
     powerMonitor: { on: (event: string, fn: Fn) => void state.powerListeners.set(event, fn) },
     dialog: { showErrorBox: (title: string, text: string) => void state.errors.push(`${title}: ${text}`) },
     ipcMain: {

@@ -1,5 +1,6 @@
-import { Menu, Notification, Tray, app, dialog, ipcMain, powerMonitor, protocol, session, shell, type BrowserWindow } from 'electron';
-import { join } from 'node:path';
+import { Menu, Notification, Tray, app, dialog, ipcMain, powerMonitor, protocol, screen, session, shell, type BrowserWindow } from 'electron';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { RunningHttpServer } from '../core/api/http';
 import { startApi } from '../host/start-api';
 import { createCore, type Core } from '../core/app/create-core';
@@ -15,7 +16,9 @@ import { createIpcAdapter, type PrincipalResolver } from './ipc-adapter';
 import { createElectronNotifier } from './notifier';
 import { apiLine, createTray, trayLocale } from './tray';
 import { createMainWindow } from './window';
-import { APP_URL, applySessionPolicy, createSenderCheck } from './window-policy';
+import { APP_SCHEME, APP_URL, applySessionPolicy, createSenderCheck } from './window-policy';
+import { dropScript, launchTargets, restoreWindowState, routeOfLink, stillRunningLine, watchPower, type LaunchTarget } from './lifecycle';
+import { readJson, writeJson } from './json-file';
 import { createAppNotices } from './app-notices';
 import { routeHash } from '../core/notices/desk-notices';
 
@@ -50,12 +53,22 @@ async function start(): Promise<void> {
   const paths = resolvePaths({ dataDir: options.dataDir, configDir: options.configDir, defaultConfigDir: join(resources, 'configs') });
 
   let core: Core;
+  const log = () => core.logger.child('App');
+  const windowStateFile = join(electronProfileDir(paths.dataDir), 'window-state.json');
+  // Sleep and the lock: resume and unlock reach the scheduler (catch-up); the lock state is the desktop preflight's.
+  const power = watchPower(powerMonitor, { resume: () => core.scheduler.resume(), logger: log });
   let window: BrowserWindow | undefined;
   let quitting = false;
   const windowIds = new Set<number>();
   const showWindow = () => {
     if (!window || window.isDestroyed()) {
-      const win = createMainWindow({ preload: join(root, 'out', 'preload', 'preload.cjs'), icon: join(assets, 'icon.png'), isQuitting: () => quitting });
+      const win = createMainWindow({
+        preload: join(root, 'out', 'preload', 'preload.cjs'),
+        icon: join(assets, 'icon.png'),
+        isQuitting: () => quitting,
+        state: restoreWindowState(readJson(windowStateFile), screen.getAllDisplays().map((d) => d.workArea)),
+        saveState: (state) => writeJson(windowStateFile, state, log()),
+      });
       const id = win.webContents.id;
       windowIds.add(id);
       win.on('closed', () => windowIds.delete(id));
@@ -84,6 +97,7 @@ async function start(): Promise<void> {
       watchConfig: true,
       nativeBinding: nativeBindingPath(unpackedPath(root)),
       users: { firstAdmin: firstAdminFromEnv(process.env) },
+      screenLocked: () => power.locked(),
       notifier: createElectronNotifier({ Notification, shell, showWindow, logger: () => core.logger.child('Notifier') }),
     });
     await core.start();
@@ -93,10 +107,7 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
-  const log = core.logger.child('App');
   // After sleep the scheduler handles the times that came due at once (catch_up), not at its next heartbeat.
-  powerMonitor.on('resume', () => core.scheduler.resume());
-  powerMonitor.on('unlock-screen', () => core.scheduler.resume());
 
   // The loopback API; if it cannot listen the app still runs and says why (window and tray).
   let http: RunningHttpServer | undefined;
@@ -105,7 +116,7 @@ async function start(): Promise<void> {
     writeRuntimeFile(paths.runtimeFile, { pid: process.pid, url: http.url, started_at: new Date(core.startedAt).toISOString() });
   } catch {
     removeRuntimeFile(paths.runtimeFile);
-    log.error('The loopback API did not start; the app runs without it', { reason: core.host.api?.error });
+    log().error('The loopback API did not start; the app runs without it', { reason: core.host.api?.error });
   }
 
   registerAppProtocol(protocol, rendererDir);
@@ -132,6 +143,13 @@ async function start(): Promise<void> {
     open: showWindow,
     quit: () => app.quit(),
     approval: (id, action) => appNotices.trayApproval(id, action),
+    startAtLogin: {
+      checked: () => app.getLoginItemSettings().openAtLogin,
+      set: (on) => {
+        app.setLoginItemSettings({ openAtLogin: on });
+        tray.refresh();
+      },
+    },
   });
   // What to tell whom is the core's (DeskNotices); this shows it and acts as the window's user.
   const appNotices = createAppNotices({
@@ -151,7 +169,35 @@ async function start(): Promise<void> {
   await appNotices.notices.start();
   if (core.host.api?.error) core.notifier.notify({ title: 'Desktop Agent', body: apiLine(core.host.api, locale)! });
 
-  app.on('second-instance', showWindow);
+  // A second start (or the OS opening a .yaml file or a desktop-agent:// link) is handled here.
+  const open = (targets: LaunchTarget[]) => {
+    showWindow();
+    for (const t of targets) {
+      if (t.kind === 'route') void window?.loadURL(`${APP_URL}${t.hash}`);
+      else void passFile(t.path);
+    }
+  };
+  const passFile = async (path: string) => {
+    try {
+      const { size } = await stat(path);
+      // The renderer refuses a large file with its reason; do not read megabytes to say so.
+      const text = size > 1_000_000 ? '' : await readFile(path, 'utf8');
+      await window?.webContents.executeJavaScript(dropScript([{ name: basename(path), text }]));
+    } catch (e) {
+      log().warn('Could not pass a file to the window', { path, error: (e as Error).message });
+    }
+  };
+  app.on('second-instance', (_event, argv, cwd) => open(launchTargets(argv, cwd)));
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    open([{ kind: 'file', path }]);
+  });
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    const hash = routeOfLink(url);
+    open(hash ? [{ kind: 'route', hash }] : []);
+  });
+  if (app.isPackaged) app.setAsDefaultProtocolClient(APP_SCHEME);
   app.on('activate', showWindow);
   // The tray keeps the app (and its schedules and queues) running with no window open.
   app.on('window-all-closed', () => {});
@@ -161,9 +207,15 @@ async function start(): Promise<void> {
     quitting = true;
     if (stopped) return;
     event.preventDefault();
-    // Stop accepting first, then let the core bring running work to a safe point.
+    // Stop accepting first, then let the core bring running work to a safe point (bounded, as serve on SIGTERM).
     void (async () => {
       try {
+        const running = core.runs.read.list({ status: 'running', limit: 100 }).items;
+        const line = stillRunningLine(running, locale);
+        if (line) {
+          log().info(line, { runs: running.map((r) => r.id) });
+          core.notifier.notify({ title: 'Desktop Agent', body: line });
+        }
         appNotices.notices.stop();
         ipc.close();
         await http?.close();
@@ -171,7 +223,7 @@ async function start(): Promise<void> {
         removeRuntimeFile(paths.runtimeFile);
         lock.release();
       } catch (e) {
-        log.error('Shutdown was not clean', { error: (e as Error).message });
+        log().error('Shutdown was not clean', { error: (e as Error).message });
       } finally {
         stopped = true;
         tray.tray.destroy();
@@ -182,6 +234,7 @@ async function start(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => app.quit());
 
   showWindow();
+  open(launchTargets(process.argv.slice(app.isPackaged ? 1 : 2), process.cwd()));
 }
 
 if (!app.requestSingleInstanceLock()) {

@@ -4,8 +4,8 @@ import type { DeskBadge, NoticeAction } from '../core/notices/desk-notices';
 import { NOTICE_TEXTS, noticeLocale, type NoticeLocale } from '../core/notices/notice-texts';
 
 const TEXTS = {
-  ja: { open: 'Desktop Agent を開く', quit: '終了', api: 'ローカル API', apiError: 'ローカル API を開始できません' },
-  en: { open: 'Open Desktop Agent', quit: 'Quit', api: 'Loopback API', apiError: 'Loopback API could not start' },
+  ja: { open: 'Desktop Agent を開く', quit: '終了', api: 'ローカル API', apiError: 'ローカル API を開始できません', startAtLogin: 'ログイン時に起動' },
+  en: { open: 'Open Desktop Agent', quit: 'Quit', api: 'Loopback API', apiError: 'Loopback API could not start', startAtLogin: 'Start at login' },
 } as const;
 
 export type TrayLocale = NoticeLocale;
@@ -24,6 +24,8 @@ export interface TrayActions {
   quit(): void;
   /** A pending approval chosen in the menu: open its dialog, or approve it (through the dispatcher). */
   approval?(approvalId: string, action: NoticeAction): void;
+  /** The start-at-login option (app.getLoginItemSettings / setLoginItemSettings). */
+  startAtLogin?: { checked(): boolean; set(on: boolean): void };
 }
 
 /** The approvals the signed-in user may decide, each with Open and Approve. */
@@ -53,8 +55,14 @@ export function trayMenuTemplate(locale: TrayLocale, api: HostStatus['api'], act
     ...approvalItems(locale, badge, actions),
     ...(line ? [{ type: 'separator' as const }, { label: line, enabled: false }] : []),
     { type: 'separator' },
+    ...(actions.startAtLogin ? [loginItem(t.startAtLogin, actions.startAtLogin)] : []),
     { label: t.quit, click: actions.quit },
   ];
+}
+
+function loginItem(label: string, option: NonNullable<TrayActions['startAtLogin']>): MenuItemConstructorOptions {
+  const checked = option.checked();
+  return { label, type: 'checkbox', checked, click: () => option.set(!checked) };
 }
 
 /** The badge's count and, when the API did not start, why. */

@@ -15,3 +15,11 @@ export function isFinal(status: string): boolean {
 
 /** `manual | api | schedule:<id> | watcher:<id> | webhook:<id>` (plus `retry:<run>` for re-runs). */
 export type RunTrigger = string;
+
+/**
+ * A desktop step found the screen locked (Electron's powerMonitor or the OS said so) before it
+ * touched anything: the queue defers the run (retry_wait, rechecked every DESKTOP_LOCKED_RECHECK_MS)
+ * whatever its retry policy; a locked screen never fails a run.
+ */
+export const DESKTOP_LOCKED = 'DESKTOP_LOCKED';
+export const DESKTOP_LOCKED_RECHECK_MS = 60_000;

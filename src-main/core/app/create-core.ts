@@ -64,6 +64,8 @@ export interface CoreOptions {
   validateOutputs?: boolean;
   /** The first Admin from the environment, password hashing cost, session lifetime, back-off. */
   users?: UsersModuleOptions;
+  /** Whether the screen is locked, as the host knows it (Electron's powerMonitor); desktop steps defer the run while it is. */
+  screenLocked?: () => boolean | undefined;
   /** The browser for web actions (--browser / DESKTOP_AGENT_BROWSER_PATH); orchestrator.yaml web.browser_path comes next. */
   browserPath?: string;
 }
@@ -172,7 +174,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // The one owner of the runs and run_steps tables: the engine, the queue, HITL and the CLI use it.
   // Failure clusters hear of each failure in the transaction that records it.
   const runs = new RunRepository(db, writes, (message, runId, error) => logger.child('Engine').error(message, { runId, error: error as Error }), clusters.sink);
-  const engine = createEngine({ clock, logger, bus, redactor, config, secrets, notifier, paths }, runs, { browserPath: options.browserPath });
+  const engine = createEngine({ clock, logger, bus, redactor, config, secrets, notifier, paths }, runs, { browserPath: options.browserPath, screenLocked: options.screenLocked });
   const templates = createTemplatesModule({ db, clock, bus, paths }, { registry: engine.registry });
   const queue = createQueueModule({ db, clock, logger, bus, redactor, config, writes, paths }, { runs, executor: engine, templates: templates.catalog });
   const approvals = createApprovalsModule({ db, clock, logger, bus, config }, { runs, queue: queue.queue });

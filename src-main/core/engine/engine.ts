@@ -4,6 +4,7 @@ import type { Clock, Logger, Notifier, Paths, SecretStore } from '../kernel/port
 import type { Redactor } from '../security';
 import { secretNotFoundMessage } from '../security';
 import type { RunRepository } from '../runs';
+import { ActionRegistry, familiesWithScreenLock } from './registry';
 import { Engine, type SecretResolver } from './runner';
 
 /**
@@ -32,8 +33,10 @@ export interface EnginePorts {
 }
 
 /** The engine of a core: runs steps against the core's database, config, secrets and notifier. */
-export function createEngine(services: EnginePorts, runs: RunRepository, options: { browserPath?: string } = {}): Engine {
+export function createEngine(services: EnginePorts, runs: RunRepository, options: { browserPath?: string; screenLocked?: () => boolean | undefined } = {}): Engine {
   return new Engine({
+    // The desktop app knows when the screen locks (powerMonitor); desktop steps then defer the run.
+    registry: options.screenLocked ? new ActionRegistry(familiesWithScreenLock(options.screenLocked)) : undefined,
     runs,
     clock: services.clock,
     logger: services.logger,

@@ -3,7 +3,8 @@ import type { ActionSpec } from '@shared/dsl/action-spec';
 import { allSteps, type TemplateModel } from '@shared/dsl/template-model';
 import type { ActionDef } from './action-types';
 import { controlActions } from './actions/control';
-import { desktopActions } from './actions/desktop';
+import { createDesktopActions, desktopActions } from './actions/desktop';
+import { systemDesktop } from './desktop/preflight';
 import { fileActions } from './actions/files';
 import { httpActions } from './actions/http';
 import { mailActions } from './actions/mail';
@@ -16,6 +17,12 @@ import { webActions } from './actions/web';
  * array and list it here.
  */
 export const ACTION_FAMILIES: readonly (readonly ActionDef[])[] = [fileActions, pdfActions, mailActions, httpActions, webActions, desktopActions, controlActions];
+
+/** The families with the desktop one built against a host's screen-lock knowledge (Electron's powerMonitor). */
+export function familiesWithScreenLock(screenLocked: () => boolean | undefined): readonly (readonly ActionDef[])[] {
+  const desktop = createDesktopActions(systemDesktop(process.env, process.platform, screenLocked));
+  return ACTION_FAMILIES.map((f) => (f === desktopActions ? desktop : f));
+}
 
 export class ActionRegistry {
   private readonly byName = new Map<string, ActionDef>();

@@ -1,7 +1,7 @@
 import type { RetryPolicy } from '@shared/config';
 import type { EventBus } from '../kernel/event-bus';
 import type { Logger } from '../kernel/ports';
-import type { RunStatus } from '@shared/domain/runs';
+import { DESKTOP_LOCKED, DESKTOP_LOCKED_RECHECK_MS, type RunStatus } from '@shared/domain/runs';
 import type { AttemptRecord, RunRow, Settlement } from '../runs';
 import { parseHistory } from '../runs';
 import { retryDelayMs, shouldRetry } from './backoff';
@@ -59,6 +59,12 @@ export function decideAttemptEnd(
     error_code: errorCode,
   };
   history.push(attempt);
+
+  // A locked screen defers the run, whatever its retry policy: it is not the run's failure.
+  if (status === 'failed' && errorCode === DESKTOP_LOCKED && stop === undefined) {
+    const due = now + DESKTOP_LOCKED_RECHECK_MS;
+    return { next: 'retry_wait', attempt, due, settlement: { kind: 'retry_wait', due, error, errorCode, history } };
+  }
 
   switch (status) {
     case 'succeeded':

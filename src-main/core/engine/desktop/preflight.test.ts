@@ -23,12 +23,14 @@ function system(over: Partial<DesktopSystem> & { commands?: Record<string, Comma
 
 const size = async () => ({ width: 800, height: 600 });
 
-async function reason(p: Promise<unknown>): Promise<string> {
+async function reason(p: Promise<unknown>, code = 'DESKTOP_UNAVAILABLE'): Promise<string> {
   const e = await p.then(() => undefined, (err: unknown) => err);
   expect(e).toBeInstanceOf(ActionError);
-  expect(e).toMatchObject({ code: 'DESKTOP_UNAVAILABLE', retryable: true });
+  expect(e).toMatchObject({ code, retryable: true });
   return (e as ActionError).message;
 }
+
+const LOCKED = 'DESKTOP_LOCKED: the session is locked; the run waits until it is unlocked';
 
 describe('parseDisplay', () => {
   it('finds the X server socket of a display name', () => {
@@ -72,13 +74,23 @@ describe('desktopPreflight', () => {
     expect(await reason(desktopPreflight(system({ reachable: async () => false }), size))).toBe('DESKTOP_UNAVAILABLE: cannot connect to display :5 (no X server is listening)');
     expect(await reason(desktopPreflight(system({ probeDisplay: async () => undefined }), size))).toBe('DESKTOP_UNAVAILABLE: display :5 refused the connection (check XAUTHORITY and xhost)');
     const locked = system({ env: { DISPLAY: ':5', XDG_SESSION_ID: '3' }, commands: { loginctl: { code: 0, stdout: 'yes' } } });
-    expect(await reason(desktopPreflight(locked, size))).toBe('DESKTOP_UNAVAILABLE: the session is locked');
+    expect(await reason(desktopPreflight(locked, size), 'DESKTOP_LOCKED')).toBe(LOCKED);
     expect(await reason(desktopPreflight(system(), async () => ({ width: 0, height: 0 })))).toBe('DESKTOP_UNAVAILABLE: the screen size is unknown');
+  });
+
+  it('believes the host about the lock (Electron powerMonitor lock-screen/unlock-screen) before asking the OS', async () => {
+    const osSaysLocked = { env: { DISPLAY: ':5', XDG_SESSION_ID: '3' }, commands: { loginctl: { code: 0, stdout: 'yes' } } };
+    expect(await reason(desktopPreflight(system({ screenLocked: () => true }), size), 'DESKTOP_LOCKED')).toBe(LOCKED);
+    const unlocked = system({ ...osSaysLocked, screenLocked: () => false });
+    expect(await desktopPreflight(unlocked, size)).toEqual({ width: 800, height: 600, display: ':5' });
+    expect(unlocked.calls).toEqual([]);
+    // The host does not know (no lock event yet): the OS is asked.
+    expect(await reason(desktopPreflight(system({ ...osSaysLocked, screenLocked: () => undefined }), size), 'DESKTOP_LOCKED')).toBe(LOCKED);
   });
 
   it('does not look for X on macOS and Windows, but does ask whether the session is locked', async () => {
     const mac = system({ platform: 'darwin', env: {}, commands: { ioreg: { code: 0, stdout: '"IOConsoleUsers" = ({"CGSSessionScreenIsLocked"=Yes})' } } });
-    expect(await reason(desktopPreflight(mac, size))).toBe('DESKTOP_UNAVAILABLE: the session is locked');
+    expect(await reason(desktopPreflight(mac, size), 'DESKTOP_LOCKED')).toBe(LOCKED);
     const win = system({ platform: 'win32', env: {}, commands: { tasklist: { code: 0, stdout: 'INFO: No tasks' } } });
     expect(await desktopPreflight(win, size)).toEqual({ width: 800, height: 600, display: undefined });
   });

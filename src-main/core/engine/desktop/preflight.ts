@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
+import { DESKTOP_LOCKED } from '@shared/domain/runs';
 import { ActionError } from '../action-types';
 
 /**
@@ -30,7 +31,11 @@ export interface DesktopSystem {
   reachable(target: XTarget, timeoutMs: number): Promise<boolean>;
   /** Opens the display in a child process (libnut): its screen size, or undefined if that failed. */
   probeDisplay(display: string): Promise<ScreenSize | undefined>;
+  /** What the host knows of the screen lock (Electron's powerMonitor); undefined: ask the OS. */
+  screenLocked?(): boolean | undefined;
 }
+
+
 
 export function unavailable(reason: string, details?: Record<string, unknown>): ActionError {
   return new ActionError('DESKTOP_UNAVAILABLE', `DESKTOP_UNAVAILABLE: ${reason}`, true, details);
@@ -119,7 +124,9 @@ export async function desktopPreflight(sys: DesktopSystem, screenSize: () => Pro
     if (!(await sys.reachable(target, 1_500))) throw unavailable(`cannot connect to display ${display} (no X server is listening)`, { display });
     if (!(await sys.probeDisplay(display))) throw unavailable(`display ${display} refused the connection (check XAUTHORITY and xhost)`, { display });
   }
-  if ((await sessionLocked(sys)) === true) throw unavailable('the session is locked', { display });
+  if ((sys.screenLocked?.() ?? (await sessionLocked(sys))) === true) {
+    throw new ActionError(DESKTOP_LOCKED, `${DESKTOP_LOCKED}: the session is locked; the run waits until it is unlocked`, true, { display });
+  }
   let size: ScreenSize | undefined;
   try {
     size = await screenSize();
@@ -169,10 +176,11 @@ function resolveLibnutLinux(): string {
 }
 
 /** The system the core runs on. A display that worked once is not probed again (per DISPLAY and XAUTHORITY). */
-export function systemDesktop(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): DesktopSystem {
+export function systemDesktop(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, screenLocked?: () => boolean | undefined): DesktopSystem {
   const verified = new Map<string, ScreenSize>();
   return {
     platform,
+    screenLocked,
     env,
     run: runCommand,
     reachable,
