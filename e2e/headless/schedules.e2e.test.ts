@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
+import { poll } from '../support/poll';
 
 /** The scheduler under `serve` in real time: the API, the file write-back and fire times. */
 
@@ -12,17 +13,6 @@ interface Fire {
   scheduled_at: string;
   outcome: string;
   run_id: string | null;
-}
-
-async function poll<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await read();
-  }
-  return last;
 }
 
 describe('schedules under serve (real time)', () => {

@@ -18,6 +18,7 @@ import { createSecretsStore, type SecretsState } from './secrets-store';
 import { createTemplatesStore, type TemplatesState } from './templates-store';
 import { createTemplateDropStore, type TemplateDropState } from './template-drop-store';
 import { createTokensStore, type TokensState } from './tokens-store';
+import { createTriggersStore, type TriggersState } from './triggers-store';
 import { createUsersStore, type UsersState } from './users-store';
 import { VIEW_READS, VIEW_SECTIONS, viewAllowed, type ListViewName, type ViewName } from './view-specs';
 
@@ -50,6 +51,7 @@ export function createAppStores(client: AgentClient, env: { storage?: Preference
     templateDrop: createTemplateDropStore(client, () => templates.getState().load()),
     approvals: createApprovalsStore(client),
     clusters: createClustersStore(client),
+    triggers: createTriggersStore(client, () => void lists.triggers.getState().load()),
     lists,
     client,
     /** The views a set of permissions may open, in navigation order (from the contract's declared permissions). */
@@ -73,6 +75,7 @@ function forgetSessionData(stores: AppStores): void {
   stores.templateDrop.getState().dismiss();
   stores.approvals.getState().reset();
   stores.clusters.getState().reset();
+  stores.triggers.getState().reset();
 }
 
 /**
@@ -93,6 +96,7 @@ export function connectStores(client: AgentClient, stores: AppStores): () => voi
         stores.templates.getState().eventReceived(e);
         stores.approvals.getState().eventReceived(e);
         stores.clusters.getState().eventReceived(e);
+        stores.triggers.getState().eventReceived(e);
         for (const list of Object.values(stores.lists)) list.getState().eventReceived(e);
       },
       state: (state, error) => stores.connection.getState().liveStateChanged(state, error),
@@ -155,13 +159,14 @@ export const useTemplateDropStore = <T>(select: (s: TemplateDropState) => T): T 
 export const useTemplatesStore = <T>(select: (s: TemplatesState) => T): T => useStore(useStores().templates, select);
 export const useApprovalsStore = <T>(select: (s: ApprovalsState) => T): T => useStore(useStores().approvals, select);
 export const useClustersStore = <T>(select: (s: ClustersState) => T): T => useStore(useStores().clusters, select);
+export const useTriggerDetailStore = <T>(select: (s: TriggersState) => T): T => useStore(useStores().triggers, select);
 
 const listHook =
   (name: ListViewName) =>
   <T>(select: (s: ListViewState) => T): T =>
     useStore(useStores().lists[name], select);
 
-/** A `use<Feature>Store` per list view. */
+/** A `use<Feature>Store` per list view: the Triggers view's three lists (its details are useTriggerDetailStore). */
 export const useTriggersStore = listHook('triggers');
 
 export type ListViewStoreHook = ReturnType<typeof listHook>;

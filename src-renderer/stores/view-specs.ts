@@ -10,8 +10,8 @@ import type { SectionSpec } from './list-store';
 export const VIEW_SECTIONS = {
   triggers: [
     { key: 'schedules', path: '/api/schedules', columns: ['id', 'name', 'cron', 'template', 'enabled', 'next_fire_at'], refreshOn: ['schedule', 'config'] },
-    { key: 'watchers', path: '/api/watchers', columns: ['id', 'path', 'template', 'enabled'], refreshOn: ['trigger', 'config'] },
-    { key: 'webhooks', path: '/api/webhooks', columns: ['id', 'path', 'template', 'enabled'], refreshOn: ['trigger', 'config'] },
+    { key: 'watchers', path: '/api/watchers', columns: ['id', 'path', 'template', 'enabled'], refreshOn: ['watcher', 'config'] },
+    { key: 'webhooks', path: '/api/webhooks', columns: ['id', 'path', 'template', 'enabled'], refreshOn: ['webhook', 'config'] },
   ],
 } as const satisfies Record<string, readonly SectionSpec[]>;
 

@@ -39,6 +39,11 @@ export const watchSchema = z.strictObject({
   priority,
   enabled: z.boolean().default(true),
   variables,
+  /** auto: poll on a network drive (or when the OS cannot watch more), else OS events. */
+  polling: z.enum(['auto', 'always', 'never']).default('auto'),
+  poll_interval_ms: z.number().int().min(100).max(600_000).default(2000),
+  /** Files already in the folder when the watcher first sees it: handled too (true) or taken as the baseline (false). */
+  process_existing: z.boolean().default(false),
 });
 export type WatchConfig = z.infer<typeof watchSchema>;
 

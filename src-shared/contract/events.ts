@@ -33,6 +33,8 @@ export const EVENT_SCHEMAS = {
   'schedule.fired': z.object({ scheduleId: z.string(), runId: z.string().optional(), scheduledTime: z.string().optional(), outcome: z.string().optional() }),
   'schedule.missed': z.object({ scheduleId: z.string(), scheduledTime: z.string().optional(), count: z.number().int().optional() }),
   'webhook.received': z.object({ webhookId: z.string(), status: z.number().int(), runId: z.string().optional() }),
+  'watcher.event': z.object({ watcherId: z.string(), event: z.string(), file: z.string(), runId: z.string().optional(), outcome: z.string() }),
+  'watcher.changed': z.object({ watcherId: z.string(), state: z.string(), problem: z.string().nullable() }),
   'config.reloaded': z.object({ file: z.string() }),
   'config.rejected': z.object({ file: z.string(), errors: z.array(z.string()) }),
   'template.changed': z.object({ name: z.string() }),

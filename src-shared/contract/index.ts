@@ -7,6 +7,7 @@ import { authContract } from './auth';
 import type { ProcedureDef } from './procedure';
 import { runsContract } from './runs';
 import { schedulesContract } from './schedules';
+import { watchersContract } from './watchers';
 import { webhooksContract } from './webhooks';
 import { secretsContract } from './secrets';
 import { systemContract } from './system';
@@ -31,6 +32,7 @@ export const CONTRACT = {
   ...clustersContract,
   ...schedulesContract,
   ...webhooksContract,
+  ...watchersContract,
 } as const;
 
 export type Contract = typeof CONTRACT;

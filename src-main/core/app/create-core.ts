@@ -31,6 +31,7 @@ import { rbacMetrics } from '../security';
 import { secretsLookups24h } from '../security';
 import { createSchedulerModule, type SchedulerModule } from '../triggers';
 import { createWebhookModule } from '../triggers';
+import { createWatcherModule, type WatcherModule } from '../triggers';
 import { isFinal } from '@shared/domain/runs';
 import { systemClock } from '../kernel/clock';
 import type { CoreServices } from './core-services';
@@ -86,6 +87,8 @@ export interface Core extends CoreServices {
   modules: readonly CoreModule[];
   /** The cron scheduler; the desktop app calls `resume()` when the machine wakes (powerMonitor). */
   scheduler: Pick<SchedulerModule, 'resume'>;
+  /** The folder watchers (tests wait on what a watcher has seen). */
+  watchers: Pick<WatcherModule, 'watcher' | 'views'>;
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
   invoke<T = unknown>(name: keyof typeof CONTRACT & string, input: unknown, ctx: CallContext): Promise<T>;
   start(): Promise<void>;
@@ -200,6 +203,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templateExists: (name) => templates.catalog.load(name) !== undefined,
     queueNames: () => Object.keys(config.orchestrator.queues),
   });
+  const watchers = createWatcherModule({
+    db,
+    clock,
+    logger: logger.child('Watcher'),
+    bus,
+    config,
+    queue: queue.queue,
+    templateExists: (name) => templates.catalog.load(name) !== undefined,
+    queueNames: () => Object.keys(config.orchestrator.queues),
+  });
   const modules: CoreModule[] = [
     createSystemModule(services),
     users,
@@ -223,6 +236,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     }),
     scheduler,
     webhooks,
+    watchers,
   ];
   const authenticator: Authenticator = users.authenticator;
   const streams = new EventStreams({ clock, logger: logger.child('API') });
@@ -273,6 +287,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     streams,
     modules,
     scheduler,
+    watchers,
     get stopped() {
       return stopped;
     },

@@ -9,6 +9,7 @@ import m0008 from './0008_schedules.sql';
 import m0009 from './0009_webhooks.sql';
 import m0010 from './0010_failure_clusters.sql';
 import m0011 from './0011_step_journal.sql';
+import m0012 from './0012_watchers.sql';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'webhooks', sql: m0009 },
   { version: 10, name: 'failure_clusters', sql: m0010 },
   { version: 11, name: 'step_journal', sql: m0011 },
+  { version: 12, name: 'watchers', sql: m0012 },
 ];

@@ -1,0 +1,260 @@
+/**
+ * Trigger benchmarks (SPEC section 15, issue 15), each beside a peer measured in the same run:
+ *
+ *   npm run bench -- triggers          (or: node dist/bench/triggers.js after npm run build)
+ *
+ * - webhook: GitHub-signed deliveries at 50 keep-alive connections from a separate load process,
+ *   verified and durably queued by `serve`'s HTTP stack (202 {run_id}); peer: a bare node:http
+ *   server that checks the same HMAC and answers 202 without storing anything.
+ * - watcher: file written → run queued, debounce subtracted, 200 files one after another; and a
+ *   5,000-file burst (time to the last run, lost, duplicates); peer: bare chokidar with the same
+ *   debounce timer and no ledger or queue.
+ * - scheduler: fire time − scheduled time of an every-second schedule while two processes spin
+ *   the CPU; peer: a bare setTimeout aimed at each whole second under the same load.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHttpServer } from '../src-main/core/api/http';
+import { createCore, type Core } from '../src-main/core/app/create-core';
+import { nativeBindingPath } from '../src-main/core/db/native-binding';
+import { packageInfo } from '../src-main/core/kernel/package-root';
+import { resolvePaths } from '../src-main/core/kernel/paths';
+import { percentile, printTable } from './support/report';
+
+const SECRET = 'bench-webhook-secret';
+const BODY = JSON.stringify({ repository: { name: 'desktop-agent' }, head_commit: { id: 'c0ffee' } });
+const SIGNATURE = `sha256=${createHmac('sha256', SECRET).update(BODY).digest('hex')}`;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const FILES = Number(process.env.BENCH_FILES ?? 200);
+const BURST = Number(process.env.BENCH_BURST ?? 5000);
+const FIRES = Number(process.env.BENCH_FIRES ?? 20);
+const DEBOUNCE = 100;
+const ADMIN = { principal: { kind: 'user' as const, id: 'bench', username: 'bench', role: 'Admin' as const, via: 'cli' as const }, source: 'cli' as const };
+const TEMPLATE = 'dsl_version: "1.1"\nname: tick\nvariables:\n  trigger_file: ""\n  repository_name: ""\nsteps:\n  - log: { message: "tick" }\n';
+
+// ---- the load process: `node triggers.js load <url> <seconds> <connections>` ----------------
+
+async function load(url: string, seconds: number, connections: number): Promise<void> {
+  const lat: number[] = [];
+  let ok = 0;
+  let bad = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        const s = performance.now();
+        const r = await fetch(url, { method: 'POST', body: BODY, headers: { 'content-type': 'application/json', 'x-hub-signature-256': SIGNATURE, 'x-github-delivery': randomUUID() } });
+        await r.arrayBuffer();
+        lat.push(performance.now() - s);
+        if (r.status === 202) ok++;
+        else bad++;
+      }
+    }),
+  );
+  process.stdout.write(JSON.stringify({ rate: ok / seconds, bad, p50: percentile(lat, 50), p99: percentile(lat, 99) }));
+}
+
+function runLoad(url: string): Promise<{ rate: number; bad: number; p50: number; p99: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [process.argv[1]!, 'load', url, String(SECONDS), String(CONNECTIONS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load process exited ${code}`))));
+  });
+}
+
+// ---- ours and the peers -------------------------------------------------------------------
+
+async function core(dir: string): Promise<Core> {
+  const { root, version } = packageInfo();
+  const c = await createCore({ paths: resolvePaths({ dataDir: dir, defaultConfigDir: join(root, 'configs') }), version, nativeBinding: nativeBindingPath(root), logLevel: 'warn' });
+  c.config.write('orchestrator.yaml', { queues: { default: { max_concurrent: 2, max_queued: 10_000_000 }, background: { max_concurrent: 1, max_queued: 10_000_000, paused: true } } });
+  await c.start();
+  await c.invoke('templates.save', { name: 'tick', yaml: TEMPLATE }, ADMIN);
+  return c;
+}
+
+async function webhookOurs(c: Core) {
+  await c.invoke('webhooks.create', { id: 'gh', name: 'bench', endpoint: '/webhooks/gh', template: 'tick', secret: SECRET, signature: 'github', queue: 'background', extract_variables: ['repository.name'] }, ADMIN);
+  const http = await startHttpServer({ dispatcher: c.dispatcher, authenticator: c.authenticator, bus: c.bus, streams: c.streams, logger: c.logger, host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20 });
+  try {
+    return await runLoad(`${http.url}/webhooks/gh`);
+  } finally {
+    await http.close();
+  }
+}
+
+async function webhookPeer() {
+  const expected = Buffer.from(SIGNATURE);
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (b: Buffer) => chunks.push(b));
+    req.on('end', () => {
+      const sig = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(Buffer.concat(chunks)).digest('hex')}`);
+      const given = Buffer.from(String(req.headers['x-hub-signature-256'] ?? ''));
+      const good = given.length === sig.length && timingSafeEqual(given, sig) && timingSafeEqual(sig, expected);
+      res.writeHead(good ? 202 : 401, { 'content-type': 'application/json' });
+      res.end(good ? '{"run_id":"none"}' : '{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    return await runLoad(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  } finally {
+    server.close();
+  }
+}
+
+/** Writes files one by one; resolves each write's latency to its hand-over (debounce subtracted). */
+async function fileLatencies(folder: string, seen: (name: string) => Promise<number>): Promise<number[]> {
+  const lat: number[] = [];
+  for (let i = 0; i < FILES; i++) {
+    const name = `single-${i}.txt`;
+    const wait = seen(name);
+    const t0 = performance.now();
+    writeFileSync(join(folder, name), `file ${i}`);
+    lat.push((await wait) - t0 - DEBOUNCE);
+  }
+  return lat;
+}
+
+async function watcherOurs(c: Core, folder: string) {
+  const waiters = new Map<string, (t: number) => void>();
+  let queued = 0;
+  const files = new Set<string>();
+  const off = c.bus.subscribe((e) => {
+    if (e.type !== 'watcher.event') return;
+    const d = e.data as { file: string; outcome: string };
+    if (d.outcome !== 'queued') return;
+    queued++;
+    files.add(d.file);
+    const name = d.file.slice(folder.length + 1);
+    waiters.get(name)?.(performance.now());
+  });
+  await c.invoke('watchers.create', { id: 'bench', name: 'bench', watch_path: folder, template: 'tick', patterns: ['*.txt'], debounce_ms: DEBOUNCE, queue: 'background' }, ADMIN);
+  while (c.watchers.views()[0]?.state !== 'watching') await new Promise((r) => setTimeout(r, 20));
+  const lat = await fileLatencies(folder, (name) => new Promise((r) => waiters.set(name, r)));
+  const before = queued;
+  const t0 = performance.now();
+  for (let i = 0; i < BURST; i++) writeFileSync(join(folder, `burst-${i}.txt`), `b ${i}`);
+  while (queued - before < BURST && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 20));
+  const burstMs = performance.now() - t0;
+  off();
+  return { lat, burstMs, lost: BURST + FILES - files.size, duplicates: queued - files.size };
+}
+
+async function watcherPeer(folder: string) {
+  const { watch } = await import('chokidar');
+  const waiters = new Map<string, (t: number) => void>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  let handed = 0;
+  const w = watch(folder, { ignoreInitial: true, depth: 0 });
+  const settle = (p: string) => {
+    clearTimeout(timers.get(p));
+    timers.set(
+      p,
+      setTimeout(() => {
+        timers.delete(p);
+        handed++;
+        waiters.get(p.slice(folder.length + 1))?.(performance.now());
+      }, DEBOUNCE),
+    );
+  };
+  w.on('add', settle).on('change', settle);
+  await new Promise<void>((r) => w.once('ready', () => r()));
+  const lat = await fileLatencies(folder, (name) => new Promise((r) => waiters.set(name, r)));
+  const before = handed;
+  const t0 = performance.now();
+  for (let i = 0; i < BURST; i++) writeFileSync(join(folder, `burst-${i}.txt`), `b ${i}`);
+  while (handed - before < BURST && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 20));
+  const burstMs = performance.now() - t0;
+  await w.close();
+  return { lat, burstMs };
+}
+
+function spinners(): ChildProcess[] {
+  return [0, 1].map(() => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+}
+
+async function schedulerOurs(c: Core) {
+  const jitter: number[] = [];
+  let doubles = 0;
+  const seen = new Set<string>();
+  const off = c.bus.subscribe((e) => {
+    if (e.type !== 'schedule.fired') return;
+    const t = (e.data as { scheduledTime?: string }).scheduledTime!;
+    if (seen.has(t)) doubles++;
+    seen.add(t);
+    jitter.push(Date.now() - Date.parse(t));
+  });
+  await c.invoke('schedules.create', { id: 'tick', name: 'tick', cron: '* * * * * *', template: 'tick', timezone: 'UTC', queue: 'background', overlap: 'allow' }, ADMIN);
+  while (jitter.length < FIRES) await new Promise((r) => setTimeout(r, 50));
+  off();
+  await c.invoke('schedules.delete', { id: 'tick' }, ADMIN);
+  return { jitter, doubles };
+}
+
+async function schedulerPeer() {
+  const jitter: number[] = [];
+  await new Promise<void>((done) => {
+    const next = () => {
+      const due = Math.floor(Date.now() / 1000) * 1000 + 1000;
+      setTimeout(() => {
+        jitter.push(Date.now() - due);
+        if (jitter.length >= FIRES) done();
+        else next();
+      }, due - Date.now());
+    };
+    next();
+  });
+  return { jitter };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'da-bench-triggers-'));
+  const c = await core(join(dir, 'data'));
+  try {
+    const [hOurs, hPeer] = [await webhookOurs(c), await webhookPeer()];
+    printTable(`Webhook: GitHub-signed deliveries, ${CONNECTIONS} connections, ${SECONDS} s each`, [
+      { what: 'accepted (verified + durably queued) per second', unit: 'req/s', ours: hOurs.rate, peer: hPeer.rate, higherIsBetter: true, target: '≥ 8,000' },
+      { what: 'latency p50', unit: 'ms', ours: hOurs.p50, peer: hPeer.p50, higherIsBetter: false },
+      { what: 'latency p99', unit: 'ms', ours: hOurs.p99, peer: hPeer.p99, higherIsBetter: false, target: '≤ 20' },
+    ], 'node:http');
+    if (hOurs.bad || hPeer.bad) console.log(`answers other than 202: ours ${hOurs.bad}, peer ${hPeer.bad}`);
+
+    for (const f of ['ours', 'peer']) mkdirSync(join(dir, f));
+    const wOurs = await watcherOurs(c, join(dir, 'ours'));
+    const wPeer = await watcherPeer(join(dir, 'peer'));
+    printTable(`Watcher: file written → run queued (debounce ${DEBOUNCE} ms subtracted), ${FILES} files; then a ${BURST}-file burst`, [
+      { what: 'file → queued p50', unit: 'ms', ours: percentile(wOurs.lat, 50), peer: percentile(wPeer.lat, 50), higherIsBetter: false },
+      { what: 'file → queued p99', unit: 'ms', ours: percentile(wOurs.lat, 99), peer: percentile(wPeer.lat, 99), higherIsBetter: false, target: '≤ 50' },
+      { what: `${BURST}-file burst: first write → last run queued`, unit: 'ms', ours: wOurs.burstMs, peer: wPeer.burstMs, higherIsBetter: false },
+    ], 'chokidar');
+    console.log(`burst: lost ${wOurs.lost}, duplicates ${wOurs.duplicates} (target 0, 0)`);
+
+    const spin = spinners();
+    try {
+      const sOurs = await schedulerOurs(c);
+      const sPeer = await schedulerPeer();
+      printTable(`Scheduler: every-second schedule, ${FIRES} fires, two processes spinning the CPU`, [
+        { what: 'fire − scheduled p50', unit: 'ms', ours: percentile(sOurs.jitter, 50), peer: percentile(sPeer.jitter, 50), higherIsBetter: false },
+        { what: 'fire − scheduled p99', unit: 'ms', ours: percentile(sOurs.jitter, 99), peer: percentile(sPeer.jitter, 99), higherIsBetter: false, target: '≤ 20' },
+      ], 'setTimeout');
+      console.log(`double fires: ${sOurs.doubles} (target 0)`);
+    } finally {
+      for (const s of spin) s.kill();
+    }
+  } finally {
+    await c.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'load') await load(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]));
+else await main();

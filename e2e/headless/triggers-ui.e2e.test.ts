@@ -1,0 +1,121 @@
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VIEWPORT, launchChromium, requireUiBuild } from '../support/browser';
+import { ADMIN, startAgentServer, type AgentServer } from '../support/serve-api';
+
+/**
+ * The Triggers view as an operator uses it (issue 15): a real `desktop-agent serve`, Debian's
+ * Chromium. A schedule is created in the form (a bad cron refused at the field first), shows its
+ * next 10 times and then fires, live; a webhook shows the URL to send to and its deliveries with
+ * their answer codes; a folder watcher shows its state and the file it ran for; texts in ja and en.
+ */
+const TICK = 'dsl_version: "1.1"\nname: tick\nsteps:\n  - log: { message: "tick" }\n';
+const SECRET = 'triggers-ui-secret';
+const poll = <T>(fn: () => T | Promise<T>, timeout = 30_000) => expect.poll(fn, { timeout, interval: 100 });
+
+describe('the Triggers view', { timeout: 180_000 }, () => {
+  let agent: AgentServer;
+  let browser: Browser;
+  let page: Page;
+  const folder = mkdtempSync(join(tmpdir(), 'da-triggers-ui-'));
+  const pageErrors: string[] = [];
+  const deliver = (body: string, signed: boolean) =>
+    fetch(`${agent.url}/webhooks/deploy`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...(signed ? { 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` } : {}) },
+    });
+
+  beforeAll(async () => {
+    requireUiBuild();
+    // The webhook's secret comes from the environment backend (no keychain under plain serve here).
+    agent = await startAgentServer({ env: { DESKTOP_AGENT_SECRET_DEPLOY_HOOK: SECRET } });
+    expect((await agent.api('POST', '/api/templates', { name: 'tick', yaml: TICK })).status).toBe(201);
+    expect((await agent.api('POST', '/api/webhooks', { id: 'deploy', name: 'Deploy', endpoint: '/webhooks/deploy', template: 'tick', secret: 'secrets://deploy_hook', signature: 'github' })).status).toBe(201);
+    expect((await agent.api('POST', '/api/watchers', { id: 'inbox', name: '受信箱', watch_path: folder, template: 'tick', patterns: ['*.pdf'], debounce_ms: 200 })).status).toBe(201);
+    browser = await launchChromium();
+    const c = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US', timezoneId: 'Asia/Tokyo' });
+    page = await c.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(agent.url + '/#/triggers');
+    await page.getByTestId('login-username').fill(ADMIN.user);
+    await page.getByTestId('login-password').fill(ADMIN.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('lang-en').click();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await agent?.cleanup();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('creates a schedule in the form (a bad cron is refused at the field), shows its next 10 times, and sees it fire', async () => {
+    await page.getByTestId('schedule-new').click();
+    await page.getByTestId('schedule-id').fill('every_second');
+    await page.getByTestId('schedule-name').fill('毎秒チェック');
+    await page.getByTestId('schedule-cron').fill('0 25 * * *');
+    await poll(() => page.getByTestId('field-error-cron').textContent()).toBe('hour: 25 is outside 0-23');
+    expect(await page.getByTestId('schedule-save').isDisabled()).toBe(true);
+    await page.getByTestId('schedule-cron').fill('* * * * * *');
+    expect(await page.getByTestId('field-error-cron').count()).toBe(0);
+    await page.getByTestId('schedule-template').fill('no_such_template');
+    await page.getByTestId('schedule-timezone').fill('UTC');
+    await page.getByTestId('schedule-overlap').selectOption('allow');
+    await page.getByTestId('schedule-save').click();
+    // The core's refusal is shown at its field.
+    await poll(() => page.getByTestId('field-error-template').textContent()).toBe("no template named 'no_such_template'");
+    await page.getByTestId('schedule-template').fill('tick');
+    await page.getByTestId('schedule-save').click();
+
+    const row = page.getByTestId('schedule-row-every_second');
+    await poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('every second');
+    const next = page.getByTestId('schedule-next-times').locator('li');
+    await poll(() => next.count()).toBe(10);
+    const times = await Promise.all(Array.from({ length: 10 }, async (_, i) => Date.parse((await next.nth(i).getAttribute('data-time'))!)));
+    for (let i = 1; i < 10; i++) expect(times[i]! - times[i - 1]!).toBe(1000);
+    // Fires arrive live from the event stream, no reload.
+    await poll(() => page.getByTestId('schedule-fires').locator('tr[data-outcome="fired"]').count()).toBeGreaterThan(1);
+    await poll(() => page.getByTestId('schedule-last-every_second').textContent()).toContain('fired');
+
+    await page.getByTestId('schedule-toggle-every_second').click();
+    await poll(() => page.getByTestId('schedule-next-every_second').textContent()).toBe('—');
+    expect((await agent.api<{ enabled: boolean }[]>('GET', '/api/schedules')).json).toMatchObject({ items: [{ id: 'daily_report' }, { id: 'every_second', enabled: false }] });
+  });
+
+  it("shows a webhook's URL to send to, and its deliveries with their answer codes as they arrive", async () => {
+    expect(await page.getByTestId('webhook-url-deploy').inputValue()).toBe(`${agent.url}/webhooks/deploy`);
+    expect((await deliver('{"ref":"main"}', true)).status).toBe(202);
+    expect((await deliver('{"ref":"main"}', false)).status).toBe(401);
+    await page.getByTestId('webhook-open-deploy').click();
+    const rows = page.getByTestId('webhook-deliveries').locator('tbody tr');
+    const statuses = async () => Promise.all((await rows.all()).map((tr) => tr.getAttribute('data-status')));
+    await poll(statuses).toEqual(['401', '202']);
+    expect((await deliver('{"ref":"next"}', true)).status).toBe(202);
+    await poll(() => rows.count()).toBe(3);
+    await poll(() => page.getByTestId('webhook-last-deploy').textContent()).toContain('202');
+  });
+
+  it('shows a folder watcher watching, and the file it ran for', async () => {
+    await poll(() => page.getByTestId('watcher-state-inbox').getAttribute('data-state')).toBe('watching');
+    await page.getByTestId('watcher-open-inbox').click();
+    writeFileSync(join(folder, 'invoice-001.pdf'), 'pdf');
+    const events = page.getByTestId('watcher-events').locator('tbody tr');
+    await poll(() => events.count()).toBe(1);
+    expect(await events.first().textContent()).toContain(join(folder, 'invoice-001.pdf'));
+    expect(await events.first().getAttribute('data-outcome')).toBe('queued');
+  });
+
+  it('reads in Japanese', async () => {
+    await page.getByTestId('lang-ja').click();
+    await poll(() => page.getByTestId('section-schedules').locator('h3').textContent()).toContain('スケジュール');
+    expect(await page.getByTestId('watcher-state-inbox').textContent()).toContain('監視中');
+    expect(await page.getByTestId('schedule-row-every_second').textContent()).toContain('毎秒');
+    expect(pageErrors).toEqual([]);
+  });
+});
