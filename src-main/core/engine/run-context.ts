@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { OrchestratorConfig } from '@shared/config';
 import type { ActionSpec } from '@shared/dsl/action-spec';
 import type { TemplateModel } from '@shared/dsl/template-model';
@@ -127,8 +128,8 @@ export function whereFailed(index: number, action: string, message: string): str
 }
 
 export function ownsTimeout(spec: ActionSpec): boolean {
-  const shape = (spec.params as unknown as { _zod?: { def?: { shape?: Record<string, unknown> } } })._zod?.def?.shape;
-  return Boolean(shape && 'timeout_ms' in shape);
+  const params = spec.params;
+  return params instanceof z.ZodObject && 'timeout_ms' in params.shape;
 }
 
 /** The error of params that do not fit the action's schema once rendered. */

@@ -103,9 +103,19 @@ export class RunRepository implements RunsStorage {
     }
   }
 
+  /**
+   * Writes at once, after what is deferred and in the same transaction (one commit, not two: a
+   * finishing run's last step row and its end share it). A failure of this write is thrown.
+   */
   private now(write: () => void): void {
-    this.writes?.flush();
-    this.db.transaction(write)();
+    if (!this.writes?.pending) {
+      this.db.transaction(write)();
+      return;
+    }
+    let failure: { error: unknown } | undefined;
+    this.writes.defer(write, undefined, (error) => (failure = { error }));
+    this.writes.flush();
+    if (failure) throw failure.error;
   }
 
   // ---- settle ----------------------------------------------------------------------------
