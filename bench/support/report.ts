@@ -13,19 +13,31 @@ export interface Row {
   peer: number;
   higherIsBetter: boolean;
   target?: string;
+  /** Ours must reach peer × this to count as met (default 1). */
+  minRatio?: number;
+  /** A physical limit for the same work (e.g. bare SQLite), printed with ours as a fraction of it. */
+  limit?: number;
 }
 
 const fmt = (n: number) => (Number.isNaN(n) ? 'n/a' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(3));
 
-/** Prints each figure, the ratio ours/peer, and whether ours is at least as good. */
-export function printTable(title: string, rows: Row[], peerName = 'BullMQ'): void {
+/**
+ * Prints each figure, the ratio ours/peer, and whether ours reaches the peer (× minRatio). With
+ * limits, also the limit and ours as a fraction of it (for a time: limit/ours).
+ */
+export function printTable(title: string, rows: Row[], peerName = 'BullMQ', limitName = 'limit'): void {
+  const withLimit = rows.some((r) => r.limit !== undefined);
   console.log(`\n${title}`);
-  console.log(`${'scenario'.padEnd(52)} ${'unit'.padEnd(7)} ${'ours'.padStart(12)} ${peerName.padStart(12)} ${'ours/peer'.padStart(10)}  ours ≥ peer  target`);
+  const limitHead = withLimit ? ` ${limitName.padStart(12)} ${'of limit'.padStart(9)}` : '';
+  console.log(`${'scenario'.padEnd(52)} ${'unit'.padEnd(7)} ${'ours'.padStart(12)} ${peerName.padStart(12)} ${'ours/peer'.padStart(10)}  ${'met'.padEnd(11)}${limitHead}  target`);
   for (const r of rows) {
     const ratio = r.ours / r.peer;
-    const good = r.higherIsBetter ? ratio >= 1 : ratio <= 1;
+    const need = r.minRatio ?? 1;
+    const good = r.higherIsBetter ? ratio >= need : ratio <= 1 / need;
+    const fraction = r.limit === undefined ? NaN : r.higherIsBetter ? r.ours / r.limit : r.limit / r.ours;
+    const limitCells = withLimit ? ` ${(r.limit === undefined ? '' : fmt(r.limit)).padStart(12)} ${(Number.isFinite(fraction) ? `${(fraction * 100).toFixed(0)} %` : '').padStart(9)}` : '';
     console.log(
-      `${r.what.padEnd(52)} ${r.unit.padEnd(7)} ${fmt(r.ours).padStart(12)} ${fmt(r.peer).padStart(12)} ${(Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a').padStart(10)}  ${(good ? 'yes' : 'NO').padEnd(11)}  ${r.target ?? ''}`,
+      `${r.what.padEnd(52)} ${r.unit.padEnd(7)} ${fmt(r.ours).padStart(12)} ${fmt(r.peer).padStart(12)} ${(Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a').padStart(10)}  ${(good ? 'yes' : 'NO').padEnd(11)}${limitCells}  ${r.target ?? ''}`,
     );
   }
 }

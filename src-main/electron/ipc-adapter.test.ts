@@ -136,7 +136,10 @@ describe('the IPC adapter', () => {
 
   it('turns a crashing handler into an INTERNAL envelope', async () => {
     const { invoke } = setup();
-    expect(await invoke(fakeWindow(1), 'things.boom', {})).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'Internal error in things.boom: kaboom' } });
+    const r = (await invoke(fakeWindow(1), 'things.boom', {})) as { ok: false; error: { code: string; message: string; details: { errorId: string } } };
+    expect(r.error).toEqual({ code: 'INTERNAL', message: expect.stringMatching(/^Internal error in things\.boom \(error id [0-9a-f]{8}; the log has the details\)$/), details: { errorId: expect.any(String) } });
+    expect(r.error.message).toContain(r.error.details.errorId);
+    expect(JSON.stringify(r)).not.toContain('kaboom');
   });
 
   it('refuses a subframe, a foreign page and a webContents that is not our window', async () => {

@@ -1,3 +1,4 @@
+import { lockSentence, SECRETS_LOCKS } from '@shared/domain/secrets-lock';
 import type { Messages } from './ja';
 
 export const en: Messages = {
@@ -515,6 +516,9 @@ export const en: Messages = {
     deleteFailed: 'Could not delete the secret',
     deleted: (ref: string) => `Deleted ${ref}.`,
     stillIn: (ref: string, where: string) => `${ref} is still in a read-only backend (${where}) and lookups still find it.`,
+    locks: Object.fromEntries(SECRETS_LOCKS.map((lock) => [lock, lockSentence(lock)])),
+    cannotStore: 'No backend can store secrets now.',
+    notListed: 'Secrets in a locked backend are not in this list.',
   },
   dashboard: {
     title: 'Dashboard',

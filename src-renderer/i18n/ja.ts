@@ -514,6 +514,18 @@ export const ja = {
     deleteFailed: 'シークレットを削除できませんでした',
     deleted: (ref: string) => `${ref} を削除しました。`,
     stillIn: (ref: string, where: string) => `${ref} は読み取り専用の保存先（${where}）にまだあり、参照できます。`,
+    /** What is locked and how to unlock it (the core's lock codes, src-shared/domain/secrets-lock.ts). */
+    locks: {
+      keychain_unreachable: 'OS キーチェーンに接続できないため、この D-Bus セッションで Secret Service（gnome-keyring または KWallet）を起動してロックを解除してください。',
+      keychain_locked: 'OS キーチェーンがロックされているため、既定のキーリング（「login」など）のロックを解除するか、作成してください。',
+      file_passphrase_needed: 'secrets.enc がロックされているため、作成時のパスフレーズを DESKTOP_AGENT_SECRETS_PASSPHRASE に設定して Desktop Agent を再起動してください。',
+      file_passphrase_wrong: 'DESKTOP_AGENT_SECRETS_PASSPHRASE では secrets.enc を開けないため、ファイル作成時のパスフレーズを設定して Desktop Agent を再起動してください。',
+      file_key_unreachable: 'secrets.enc の鍵がある OS キーチェーンに接続できないため、この D-Bus セッションで Secret Service を起動してロックを解除してください。',
+      file_key_missing: 'secrets.enc の鍵が OS キーチェーンに見つからないため、そのキーチェーン項目を復元するか、secrets.enc を別の場所へ移して空の状態から始めてください。',
+      file_no_key: 'secrets.enc の鍵がないため、DESKTOP_AGENT_SECRETS_PASSPHRASE を設定するか、OS キーチェーンを使える状態にしてください。',
+    } as Record<string, string>,
+    cannotStore: '今はどの保存先にもシークレットを保存できません。',
+    notListed: 'ロックされている保存先のシークレットは、この一覧に表示されていません。',
   },
   dashboard: {
     title: 'ダッシュボード',

@@ -7,6 +7,7 @@ import { outcomeOf, type Outcome } from './outcome';
 import { resultOf, type QueryStatus } from './query';
 
 export type SecretItem = Output<'secrets.list'>['items'][number];
+export type LockedBackend = Output<'secrets.list'>['locked'][number];
 export type SecretsStatus = Output<'secrets.status'>;
 export type SecretStored = Output<'secrets.set'>;
 export type SecretDeleted = Output<'secrets.delete'>;
@@ -22,7 +23,8 @@ export interface SecretWrite {
 }
 
 export interface SecretsState {
-  list: { status: QueryStatus; items: SecretItem[]; error?: ErrorBody };
+  /** `locked`: backends whose secrets are not in `items` because they are locked. */
+  list: { status: QueryStatus; items: SecretItem[]; locked: LockedBackend[]; error?: ErrorBody };
   status: { status: QueryStatus; data?: SecretsStatus; error?: ErrorBody };
   load(): Promise<void>;
   store(write: SecretWrite): Promise<Outcome<SecretStored>>;
@@ -40,6 +42,12 @@ export function writableBackends(status: SecretsStatus | undefined): string[] {
   return (status?.backends ?? []).filter((b) => b.available && b.writable).map((b) => b.name);
 }
 
+/** Why no backend can store a value now: the lock of each writable backend (empty when one can, or when a reason is not a lock). */
+export function storeLocks(status: SecretsStatus | undefined): NonNullable<SecretsStatus['backends'][number]['lock']>[] {
+  if (!status || writableBackends(status).length > 0) return [];
+  return status.backends.flatMap((b) => (b.lock ? [b.lock] : []));
+}
+
 /** Whether a listed secret can be deleted here (the environment backend is read-only). */
 export function deletable(item: SecretItem, status: SecretsStatus | undefined): boolean {
   return status?.backends.find((b) => b.name === item.backend)?.writable ?? false;
@@ -53,7 +61,7 @@ export function deletable(item: SecretItem, status: SecretsStatus | undefined): 
 export function createSecretsStore(client: AgentClient) {
   return createStore<SecretsState>()((set) => {
     const initial = () => ({
-      list: { status: (client.has('secrets.list') ? 'loading' : 'unavailable') as QueryStatus, items: [] },
+      list: { status: (client.has('secrets.list') ? 'loading' : 'unavailable') as QueryStatus, items: [], locked: [] },
       status: { status: (client.has('secrets.status') ? 'loading' : 'unavailable') as QueryStatus },
     });
 
@@ -62,7 +70,7 @@ export function createSecretsStore(client: AgentClient) {
       const l = resultOf(list);
       const s = resultOf(status);
       set({
-        list: l.status === 'ready' ? { status: 'ready', items: l.data!.items } : { status: l.status, items: [], error: l.error },
+        list: l.status === 'ready' ? { status: 'ready', items: l.data!.items, locked: l.data!.locked } : { status: l.status, items: [], locked: [], error: l.error },
         status: { status: s.status, data: s.data, error: s.error },
       });
     };

@@ -7,7 +7,7 @@ import { connectStores, createAppStores } from './app-stores';
 import { auditQuery, createAuditStore, NO_FILTERS } from './audit-store';
 import { can, createAuthStore, isImplicitAppUser, type Me } from './auth-store';
 import { fieldIssues, retryAfterSeconds, secondsLeft } from './outcome';
-import { createSecretsStore, deletable, secretRef, writableBackends, type SecretsStatus } from './secrets-store';
+import { createSecretsStore, deletable, secretRef, storeLocks, writableBackends, type SecretsStatus } from './secrets-store';
 import { createTokensStore, expiresAtOf } from './tokens-store';
 import { createUsersStore } from './users-store';
 import { viewAllowed, VIEW_READS, type ViewName } from './view-specs';
@@ -425,14 +425,20 @@ describe('secrets', () => {
   const status: SecretsStatus = {
     order: ['keychain', 'env', 'file'],
     backends: [
-      { name: 'keychain', available: false, writable: false, reason: 'no D-Bus session', lookups_24h: 0, hits_24h: 0, misses_24h: 0, errors_24h: 0 },
-      { name: 'env', available: true, writable: false, reason: null, lookups_24h: 1, hits_24h: 1, misses_24h: 0, errors_24h: 0 },
-      { name: 'file', available: true, writable: true, reason: null, lookups_24h: 2, hits_24h: 0, misses_24h: 2, errors_24h: 0 },
+      { name: 'keychain', available: false, writable: false, reason: 'no D-Bus session', lock: 'keychain_unreachable', lookups_24h: 0, hits_24h: 0, misses_24h: 0, errors_24h: 0 },
+      { name: 'env', available: true, writable: false, reason: null, lock: null, lookups_24h: 1, hits_24h: 1, misses_24h: 0, errors_24h: 0 },
+      { name: 'file', available: true, writable: true, reason: null, lock: null, lookups_24h: 2, hits_24h: 0, misses_24h: 2, errors_24h: 0 },
     ],
     lookups_24h: 3,
     hits_24h: 1,
     misses_24h: 2,
   };
+
+  it('offers no store when every writable backend is locked, and names the locks', () => {
+    expect(storeLocks(status)).toEqual([]);
+    const locked: SecretsStatus = { ...status, backends: status.backends.map((b) => (b.name === 'file' ? { ...b, available: false, writable: false, lock: 'file_passphrase_needed' as const } : b)) };
+    expect(storeLocks(locked)).toEqual(['keychain_unreachable', 'file_passphrase_needed']);
+  });
 
   it('stores through secrets.set or secrets.setInService and keeps no value', async () => {
     const stored = { key: 'api_key', service: null, backend: 'file', updated_at: '2026-01-01T00:00:00.000Z', shadowed_by: null };

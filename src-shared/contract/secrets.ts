@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SECRET_BACKENDS, SECRET_VALUE_MAX, SECRET_VALUE_MIN, secretNameProblem } from '../domain/secret-ref';
+import { SECRETS_LOCKS } from '../domain/secrets-lock';
 import { defineProcedure, isoTime } from './procedure';
 
 /** A key or service name of SPEC section 8: letters, digits, `_`, `-`, `.`. */
@@ -50,7 +51,8 @@ const counts = { lookups_24h: z.number().int(), hits_24h: z.number().int(), miss
 
 export const secretsStatus = z.object({
   order: z.array(z.string()),
-  backends: z.array(z.object({ name: z.string(), available: z.boolean(), writable: z.boolean(), reason: z.string().nullable(), ...counts })),
+  /** `lock`: why a backend cannot be used, as a code (secrets-lock.ts) the UI words; `reason` in the backend's own words. */
+  backends: z.array(z.object({ name: z.string(), available: z.boolean(), writable: z.boolean(), reason: z.string().nullable(), lock: z.enum(SECRETS_LOCKS).nullable(), ...counts })),
   lookups_24h: z.number().int(),
   hits_24h: z.number().int(),
   misses_24h: z.number().int(),
@@ -67,7 +69,12 @@ export const secretsContract = {
     access: 'manage_secrets',
     kind: 'query',
     input: z.strictObject({}),
-    output: z.object({ items: z.array(secretItem) }),
+    output: z.object({
+      items: z.array(secretItem),
+      /** Locked backends whose secrets are not in `items`, and `notice`: what is locked and how to unlock it, in one sentence. */
+      locked: z.array(z.object({ backend: z.string(), lock: z.enum(SECRETS_LOCKS) })),
+      notice: z.string().nullable(),
+    }),
     http: { method: 'GET', path: '/api/secrets' },
   }),
   'secrets.status': defineProcedure({

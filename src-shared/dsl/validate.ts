@@ -473,16 +473,17 @@ function paramKeys(spec: ActionSpec): string[] {
   return keysAt(spec.params, []);
 }
 
+/** What keysAt reads of a schema: zod 4's public `def` (never the private `_zod`). */
 interface ZodDefLike {
-  _zod?: { def?: { type?: string; shape?: Record<string, ZodDefLike>; innerType?: ZodDefLike; in?: ZodDefLike; element?: ZodDefLike } };
+  def?: { type?: string; shape?: Record<string, ZodDefLike>; innerType?: ZodDefLike; in?: ZodDefLike; element?: ZodDefLike };
 }
 
 /** The keys an object schema accepts at a path (through optional, default, pipe and arrays). */
 function keysAt(schema: unknown, path: readonly (string | number)[]): string[] {
   let s = schema as ZodDefLike | undefined;
   const unwrap = () => {
-    for (let i = 0; i < 10 && s?._zod?.def; i++) {
-      const d = s._zod.def;
+    for (let i = 0; i < 10 && s?.def; i++) {
+      const d = s.def;
       if (d.innerType) s = d.innerType;
       else if (d.type === 'pipe' && d.in) s = d.in;
       else break;
@@ -490,13 +491,13 @@ function keysAt(schema: unknown, path: readonly (string | number)[]): string[] {
   };
   unwrap();
   for (const seg of path) {
-    const d = s?._zod?.def;
+    const d = s?.def;
     if (d?.type === 'object' && typeof seg === 'string') s = d.shape?.[seg];
     else if (d?.type === 'array' && typeof seg === 'number') s = d.element;
     else return [];
     unwrap();
   }
-  const d = s?._zod?.def;
+  const d = s?.def;
   return d?.type === 'object' && d.shape ? Object.keys(d.shape) : [];
 }
 

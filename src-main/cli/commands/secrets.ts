@@ -1,4 +1,5 @@
 import { formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
+import { lockSentence } from '@shared/domain/secrets-lock';
 import { AgentError, type AgentClient } from '@shared/client/agent-client';
 import { UsageError } from '../../host/runtime-options';
 import { currentOsUser } from '../../core/api/cli-access';
@@ -114,15 +115,18 @@ async function deleteSecret(client: AgentClient, ref: SecretRef, backend: string
 
 async function listSecrets(client: AgentClient, json: boolean | undefined, io: CliIo, extra: string[]): Promise<number> {
   if (extra.length) throw new UsageError('secrets list takes no KEY');
-  const { items } = await client.invoke('secrets.list', {});
+  const listing = await client.invoke('secrets.list', {});
+  const { items, notice } = listing;
   if (json) {
-    io.stdout(JSON.stringify({ items }) + '\n');
+    io.stdout(JSON.stringify(listing) + '\n');
     return EXIT.ok;
   }
   const rows = [['SERVICE', 'KEY', 'BACKEND', 'UPDATED'], ...items.map((i) => [i.service ?? '-', i.key, i.backend + (i.shadowed_by ? ` (shadowed by ${i.shadowed_by})` : ''), i.updated_at ?? '-'])];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   io.stdout(rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n');
-  if (!items.length) io.stderr('No secrets found.\n');
+  // "No secrets found" would be wrong while a backend that holds some is locked: say what and how to unlock it.
+  if (notice) io.stderr(`${notice}\n`);
+  else if (!items.length) io.stderr('No secrets found.\n');
   return EXIT.ok;
 }
 
@@ -135,7 +139,7 @@ async function showStatus(client: AgentClient, json: boolean | undefined, io: Cl
   }
   for (const b of status.backends) {
     io.stdout(
-      `${b.name.padEnd(9)} ${b.available ? (b.writable ? 'available' : 'available, read-only') : 'UNAVAILABLE'}  lookups ${b.lookups_24h}  hits ${b.hits_24h}  misses ${b.misses_24h}  errors ${b.errors_24h}${b.reason ? `\n          ${b.reason}` : ''}\n`,
+      `${b.name.padEnd(9)} ${b.available ? (b.writable ? 'available' : 'available, read-only') : 'UNAVAILABLE'}  lookups ${b.lookups_24h}  hits ${b.hits_24h}  misses ${b.misses_24h}  errors ${b.errors_24h}${b.lock ? `\n          ${lockSentence(b.lock)}` : ''}${b.reason ? `\n          ${b.reason}` : ''}\n`,
     );
   }
   io.stdout(`lookups in 24 h: ${status.lookups_24h} (hits ${status.hits_24h}, misses ${status.misses_24h})\n`);

@@ -167,8 +167,14 @@ describe('dispatcher', () => {
       },
     });
     const r = await d.dispatch('things.create', { name: 'n', count: 1 }, user('Admin'));
-    expect(r).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
-    expect(sink.records().some((l) => l.level === 'error')).toBe(true);
+    expect(r).toMatchObject({ ok: false, error: { code: 'INTERNAL', details: { errorId: expect.stringMatching(/^[0-9a-f]{8}$/) } } });
+    // The raw exception text stays in the log, found by the id the caller got; never in the answer.
+    const id = (r as { error: { details: { errorId: string } } }).error.details.errorId;
+    expect(JSON.stringify(r)).not.toContain('disk on fire');
+    expect((r as { error: { message: string } }).error.message).toBe(`Internal error in things.create (error id ${id}; the log has the details)`);
+    const line = sink.records().find((l) => l.level === 'error');
+    expect(line).toMatchObject({ errorId: id });
+    expect(JSON.stringify(line)).toContain('disk on fire');
     expect(audit[0]).toMatchObject({ result: 'error' });
   });
 

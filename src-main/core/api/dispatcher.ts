@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ZodError } from 'zod';
 import type { Envelope, ErrorBody, Issue } from '@shared/contract/errors';
 import type { ProcedureDef, PublicCondition } from '@shared/contract/procedure';
@@ -186,7 +187,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         return { ok: true, data: options.redactor.maskDeep(data) };
       } catch (e) {
         const err = normalizeError(e, name);
-        if (err.code === 'INTERNAL') log.error(`Procedure ${name} failed`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+        if (err.code === 'INTERNAL') {
+          const errorId = (err.details as { errorId?: string } | undefined)?.errorId;
+          log.error(`Procedure ${name} failed`, { errorId, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+        }
         auditEntry(proc, ctx, input, 'error', { ...notes, code: err.code, message: err.message });
         return fail(err);
       }
@@ -211,8 +215,10 @@ function normalizeError(e: unknown, name: string): AppError {
     const issues = zodIssues(e);
     return new AppError('VALIDATION_ERROR', `Invalid data in ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
   }
-  const message = e instanceof Error ? e.message : String(e);
-  return new AppError('INTERNAL', `Internal error in ${name}: ${message}`);
+  // The raw text of an unexpected exception (paths, SQL, a library's words) stays in the log; the
+  // caller gets an id to quote, which finds that log line.
+  const errorId = randomUUID().slice(0, 8);
+  return new AppError('INTERNAL', `Internal error in ${name} (error id ${errorId}; the log has the details)`, { errorId });
 }
 
 /** Whether the raw input has a value at `path` (`a.b`, `list[].c`: in any element of `list`). */

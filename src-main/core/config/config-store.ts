@@ -73,6 +73,7 @@ export interface ConfigStoreOptions {
  */
 export class ConfigStore {
   private values = new Map<ConfigFileName, unknown>();
+  private resolved: { raw: unknown; value: OrchestratorConfig } | undefined;
   private readonly listeners = new Set<Listener>();
   private watcher: { close(): Promise<void> } | undefined;
   private timers = new Map<string, NodeJS.Timeout>();
@@ -115,8 +116,11 @@ export class ConfigStore {
     return this.values.get(name) as ConfigFileValue<F>;
   }
 
+  /** The resolved orchestrator settings; resolved once per loaded value (the queue reads them on every dispatch). */
   get orchestrator(): OrchestratorConfig {
-    return resolveOrchestrator(this.get('orchestrator.yaml'));
+    const raw = this.get('orchestrator.yaml');
+    if (this.resolved?.raw !== raw) this.resolved = { raw, value: resolveOrchestrator(raw) };
+    return this.resolved.value;
   }
 
   path(name: ConfigFileName): string {

@@ -57,27 +57,65 @@ export class WriteBatcher {
 
   flush(): void {
     if (!this.writes.length) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const writes = this.writes;
-    const after = this.after;
-    this.writes = [];
-    this.after = [];
-    this.keys.clear();
+    const { writes, after } = this.take();
     try {
       this.db.transaction(() => {
         for (const w of writes) w.write();
       })();
     } catch {
-      // One bad write must not take the others with it: commit each on its own.
-      for (const w of writes) {
-        try {
-          this.db.transaction(w.write)();
-        } catch (e) {
-          (w.onFailed ?? this.onError)(e);
-        }
+      this.commitEach(writes);
+    }
+    this.runAfter(after);
+  }
+
+  /**
+   * Runs `unit` (a write that must commit now: the dispatcher's claim) in one IMMEDIATE
+   * transaction together with the writes pending here, so they share its commit (one WAL write
+   * instead of two). When that transaction fails, the pending writes are committed as flush()
+   * would, and `unit` then runs in a transaction of its own (its error, if any, is thrown).
+   */
+  flushWith<T>(unit: () => T): T {
+    if (!this.writes.length) return this.db.transaction(unit).immediate();
+    const { writes, after } = this.take();
+    let result: T;
+    try {
+      result = this.db
+        .transaction(() => {
+          for (const w of writes) w.write();
+          return unit();
+        })
+        .immediate();
+    } catch {
+      this.commitEach(writes);
+      this.runAfter(after);
+      return this.db.transaction(unit).immediate();
+    }
+    this.runAfter(after);
+    return result;
+  }
+
+  private take(): { writes: WriteBatcher['writes']; after: (() => void)[] } {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const taken = { writes: this.writes, after: this.after };
+    this.writes = [];
+    this.after = [];
+    this.keys.clear();
+    return taken;
+  }
+
+  /** One bad write must not take the others with it: commit each on its own. */
+  private commitEach(writes: WriteBatcher['writes']): void {
+    for (const w of writes) {
+      try {
+        this.db.transaction(w.write)();
+      } catch (e) {
+        (w.onFailed ?? this.onError)(e);
       }
     }
+  }
+
+  private runAfter(after: (() => void)[]): void {
     for (const fn of after) {
       try {
         fn();

@@ -44,6 +44,21 @@ function valueKnown(v: CompiledValue, known: Known): boolean {
 
 const stepLabel = (path: (string | number)[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
 
+type FieldSchema = { safeParse(v: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } };
+
+/** What a literal param's check found, per compiled value: a template's literals are checked once, not on every run. */
+const literalChecks = new WeakMap<CompiledValue, string[]>();
+
+function literalIssues(value: Extract<CompiledValue, { k: 'lit' }>, key: string, field: FieldSchema): string[] {
+  let found = literalChecks.get(value);
+  if (!found) {
+    const parsed = field.safeParse(value.v);
+    found = parsed.success ? [] : (parsed.error?.issues ?? []).map((issue) => `${[key, ...issue.path.map(String)].join('.')}: ${issue.message}`);
+    literalChecks.set(value, found);
+  }
+  return found;
+}
+
 /** The first problems found (every step, nested ones included), or none. */
 export function preflightParams(steps: readonly StepNode[], specOf: (action: string) => ActionSpec | undefined, scope: Omit<ScopeData, 'steps' | 'ids'>): ParamProblem[] {
   const lookup = makeLookup({ ...scope, steps: [], ids: new Map() });
@@ -51,7 +66,7 @@ export function preflightParams(steps: readonly StepNode[], specOf: (action: str
   const walk = (list: readonly StepNode[], shadowed: ReadonlySet<string>) => {
     const known: Known = (root) => !shadowed.has(root) && (ROOTS_KNOWN_AT_START.has(root) || Object.prototype.hasOwnProperty.call(scope.variables, root));
     for (const step of list) {
-      const at = stepLabel(step.path.at(-1) === step.action ? step.path.slice(0, -1) : step.path);
+      const at = () => stepLabel(step.path.at(-1) === step.action ? step.path.slice(0, -1) : step.path);
       if (step.when && exprKnown(step.when, known)) {
         try {
           if (!truthy(evaluate(step.when, lookup))) continue;
@@ -62,22 +77,27 @@ export function preflightParams(steps: readonly StepNode[], specOf: (action: str
         }
       }
       const spec = specOf(step.action);
-      const shape = (spec?.params as { shape?: Record<string, { safeParse(v: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } }> } | undefined)?.shape;
+      const shape = (spec?.params as { shape?: Record<string, FieldSchema> } | undefined)?.shape;
       if (shape && step.params.k === 'map') {
         for (const [key, value] of step.params.entries) {
           const field = shape[key];
-          if (!field || !valueKnown(value, known)) continue;
+          if (!field) continue;
+          if (value.k === 'lit') {
+            for (const message of literalIssues(value, key, field)) problems.push({ step: at(), action: step.action, message });
+            continue;
+          }
+          if (!valueKnown(value, known)) continue;
           let rendered: unknown;
           try {
             rendered = render(value, { lookup, secrets: new Map() });
           } catch (e) {
             if (!(e instanceof ExpressionError)) throw e;
-            problems.push({ step: at, action: step.action, message: `${key}: ${e.message}` });
+            problems.push({ step: at(), action: step.action, message: `${key}: ${e.message}` });
             continue;
           }
           const parsed = field.safeParse(rendered);
           if (!parsed.success) {
-            for (const issue of parsed.error?.issues ?? []) problems.push({ step: at, action: step.action, message: `${[key, ...issue.path.map(String)].join('.')}: ${issue.message}` });
+            for (const issue of parsed.error?.issues ?? []) problems.push({ step: at(), action: step.action, message: `${[key, ...issue.path.map(String)].join('.')}: ${issue.message}` });
           }
         }
       }

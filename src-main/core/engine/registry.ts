@@ -26,6 +26,8 @@ export function familiesWithScreenLock(screenLocked: () => boolean | undefined):
 
 export class ActionRegistry {
   private readonly byName = new Map<string, ActionDef>();
+  /** Per compiled template (the compile cache keeps one model per content): asked on every run. */
+  private readonly missingByModel = new WeakMap<TemplateModel, string[]>();
 
   constructor(families: readonly (readonly ActionDef[])[] = ACTION_FAMILIES, private readonly specs: ReadonlyMap<string, ActionSpec> = ACTION_SPECS) {
     for (const family of families) {
@@ -56,7 +58,9 @@ export class ActionRegistry {
 
   /** Actions a template uses that this build cannot run (e.g. web actions without their family). */
   missing(template: TemplateModel): string[] {
-    return [...new Set(allSteps(template.steps).map((s) => s.action))].filter((a) => !this.available(a));
+    let found = this.missingByModel.get(template);
+    if (!found) this.missingByModel.set(template, (found = [...new Set(allSteps(template.steps).map((s) => s.action))].filter((a) => !this.available(a))));
+    return found;
   }
 
   names(): string[] {

@@ -1,10 +1,11 @@
+import { z } from 'zod';
 import type { OrchestratorConfig } from '@shared/config';
 import type { ActionSpec } from '@shared/dsl/action-spec';
 import type { TemplateModel } from '@shared/dsl/template-model';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, Notifier } from '../kernel/ports';
 import type { ExecutionOutcome, StopReason } from '../queue';
-import type { ApprovalRequest, ExecutableRun, RunRepository, RunState, StepOutcome } from '../runs';
+import type { ApprovalRequest, ExecutableRun, RunRepository, RunRow, RunState, StepOutcome } from '../runs';
 import type { Redactor } from '../security';
 import { ActionError, type ActionResult } from './action-types';
 import type { RunArtifacts } from './artifacts';
@@ -13,6 +14,8 @@ import type { ActionRegistry } from './registry';
 import type { MapScratch } from './scratch';
 import type { RunTaint } from './secret-values';
 import type { SecretResolver } from './step-secrets';
+import type { SlowSteps } from './slow-steps';
+import type { RunStops } from './attempt-stop';
 
 /** The engine's types and small helpers shared by its modules (runner, step loop, one step, for_each, human_confirm). */
 
@@ -39,6 +42,8 @@ export interface EngineParts {
   runs: RunRepository;
   registry: ActionRegistry;
   log: Logger;
+  /** Shows steps that take a while as running (one timer for all). */
+  slowSteps: SlowSteps;
   /** The path guard of the configuration in force (files.allowed_roots). */
   files: (config: OrchestratorConfig) => PathGuard;
 }
@@ -56,6 +61,8 @@ export interface ExecuteOptions {
   /** A run timeout the engine enforces itself (the CLI; the queue enforces its own). */
   timeoutMs?: number;
   observer?: RunObserver;
+  /** The run's row as the queue's claim read it (not read again). */
+  claimed?: RunRow;
 }
 
 export interface EngineOutcome extends ExecutionOutcome {
@@ -87,6 +94,8 @@ export interface RunContext {
   taint: RunTaint;
   /** Top-level steps the journal marked as started with a possible side effect (step-exec.ts). */
   marked: Set<number>;
+  /** Tells the attempt in flight that the run is stopped (one listener on `signal` per run). */
+  stops: RunStops;
 }
 
 /** Stored params and results are bounded: a huge HTTP body or file list must not bloat the database. */
@@ -127,8 +136,8 @@ export function whereFailed(index: number, action: string, message: string): str
 }
 
 export function ownsTimeout(spec: ActionSpec): boolean {
-  const shape = (spec.params as unknown as { _zod?: { def?: { shape?: Record<string, unknown> } } })._zod?.def?.shape;
-  return Boolean(shape && 'timeout_ms' in shape);
+  const params = spec.params;
+  return params instanceof z.ZodObject && 'timeout_ms' in params.shape;
 }
 
 /** The error of params that do not fit the action's schema once rendered. */

@@ -1,14 +1,16 @@
 import { join } from 'node:path';
-import type { ExecutableRun, RunRepository, RunState } from '../runs';
+import type { ExecutableRun, RunRepository, RunRow, RunState } from '../runs';
 import type { Logger } from '../kernel/ports';
 import type { RunExecutor, StopReason } from '../queue';
 import { RunArtifacts } from './artifacts';
+import { RunStops } from './attempt-stop';
 import { CompileCache, type Compiled } from './compile-cache';
 import { preRunCheck } from './pre-run-gate';
 import { ActionRegistry } from './registry';
-import { reasonOf, type EngineOptions, type EngineOutcome, type EngineParts, type ExecuteOptions, type RunContext } from './run-context';
+import { RUNNING_ROW_AFTER_MS, reasonOf, type EngineOptions, type EngineOutcome, type EngineParts, type ExecuteOptions, type RunContext } from './run-context';
 import { MapScratch } from './scratch';
 import { secretTaint } from './secret-values';
+import { SlowSteps } from './slow-steps';
 import { runSteps } from './step-loop';
 import { pathGuards } from './path-guard';
 
@@ -35,12 +37,19 @@ export class Engine implements RunExecutor {
     this.runs = o.runs;
     this.registry = o.registry ?? new ActionRegistry();
     this.log = o.logger.child('Engine');
-    this.parts = { o, runs: this.runs, registry: this.registry, log: this.log, files: pathGuards({ ...o.dirs, artifactsDir: o.artifactsDir }, this.log) };
+    this.parts = {
+      o,
+      runs: this.runs,
+      registry: this.registry,
+      log: this.log,
+      slowSteps: new SlowSteps(o.clock, RUNNING_ROW_AFTER_MS),
+      files: pathGuards({ ...o.dirs, artifactsDir: o.artifactsDir }, this.log),
+    };
   }
 
   /** RunExecutor for the queue. */
-  execute(runId: string, signal: AbortSignal): Promise<EngineOutcome> {
-    return this.executeRun(runId, { signal });
+  execute(runId: string, signal: AbortSignal, claimed?: RunRow): Promise<EngineOutcome> {
+    return this.executeRun(runId, { signal, claimed });
   }
 
   /** Validates and compiles a template once per content hash. */
@@ -49,23 +58,26 @@ export class Engine implements RunExecutor {
   }
 
   async executeRun(runId: string, options: ExecuteOptions = {}): Promise<EngineOutcome> {
-    const run = this.runs.load(runId);
+    const run = this.runs.load(runId, options.claimed);
     if (!run) return { status: 'failed', error: `Run ${runId} not found`, errorCode: 'RUN_NOT_FOUND', retryable: false };
     const checked = preRunCheck(this.parts, run, this.compile(run.templateYaml, run.templateHash));
     if (!checked.ok) return checked.outcome;
 
-    const internal = new AbortController();
+    // The caller's signal as it is, unless the engine enforces a run timeout of its own (the CLI).
     const outer = options.signal;
-    const onOuter = () => internal.abort(reasonOf(outer!));
-    if (outer?.aborted) onOuter();
-    outer?.addEventListener('abort', onOuter, { once: true });
-    const runTimer = options.timeoutMs ? this.o.clock.setTimer(options.timeoutMs, () => internal.abort('timeout' satisfies StopReason)) : undefined;
-    const rc = this.context(run, checked, internal.signal, options);
+    const internal = outer && !options.timeoutMs ? undefined : new AbortController();
+    const onOuter = () => internal!.abort(reasonOf(outer!));
+    if (internal && outer) {
+      if (outer.aborted) onOuter();
+      outer.addEventListener('abort', onOuter, { once: true });
+    }
+    const runTimer = options.timeoutMs ? this.o.clock.setTimer(options.timeoutMs, () => internal!.abort('timeout' satisfies StopReason)) : undefined;
+    const rc = this.context(run, checked, internal?.signal ?? outer!, options);
     try {
       return await runSteps(this.parts, rc, run.nextStep);
     } finally {
       runTimer?.cancel();
-      outer?.removeEventListener('abort', onOuter);
+      if (internal) outer?.removeEventListener('abort', onOuter);
       for (const cleanup of rc.cleanups.reverse()) {
         try {
           await cleanup();
@@ -92,6 +104,7 @@ export class Engine implements RunExecutor {
       ids: new Map(),
       timeoutMs: options.timeoutMs,
       marked: new Set(),
+      stops: new RunStops(signal),
       taint: secretTaint(this.o.redactor),
     };
     rc.cleanups.push(() => rc.taint.release());

@@ -3,7 +3,8 @@ import type { ActionSpec } from '@shared/dsl/action-spec';
 import type { StepNode } from '@shared/dsl/template-model';
 import type { StopReason } from '../queue';
 import { ActionError, type ActionContext, type ActionDef, type ActionResult } from './action-types';
-import { StepAborted, toActionError } from './errors';
+import { AttemptStop } from './attempt-stop';
+import { toActionError } from './errors';
 import { execForEach } from './for-each';
 import { execConfirm } from './human-confirm';
 import { abortError, ownsTimeout, reasonOf, type EngineParts, type RunContext, type StepResult } from './run-context';
@@ -125,50 +126,41 @@ async function attemptOnce(
   rc: RunContext,
   top: number,
 ): Promise<{ ok: true; result: ActionResult } | { ok: false; error: ActionError; aborted?: StopReason }> {
-  const controller = new AbortController();
-  const onRunAbort = () => {
-    // A pause lets the running step finish; it stops before the next one.
-    if (reasonOf(rc.signal) !== 'pause') controller.abort(reasonOf(rc.signal));
-  };
-  rc.signal.addEventListener('abort', onRunAbort);
-  if (rc.signal.aborted) onRunAbort();
+  const stop = new AttemptStop();
+  const unfollow = rc.stops.follow(stop);
   const timeoutMs = step.reserved.timeout_ms !== undefined ? step.reserved.timeout_ms + (ownsTimeout(spec) ? OWN_TIMEOUT_GRACE_MS : 0) : undefined;
-  const timer = timeoutMs !== undefined ? e.o.clock.setTimer(timeoutMs, () => controller.abort('step_timeout')) : undefined;
-  const ctx = actionContext(e, rc, top, controller.signal);
+  const timer = timeoutMs !== undefined ? e.o.clock.setTimer(timeoutMs, () => stop.stop('step_timeout')) : undefined;
+  const ctx = actionContext(e, rc, top, () => stop.signal);
   let work: Promise<ActionResult> | undefined;
   try {
-    const stop = new Promise<never>((_, reject) => {
-      if (controller.signal.aborted) reject(new StepAborted(String(controller.signal.reason)));
-      controller.signal.addEventListener('abort', () => reject(new StepAborted(String(controller.signal.reason))), { once: true });
-    });
     work = Promise.resolve().then(() => (dry ? def.dryRun!(params, ctx) : def.run(params, ctx)));
-    const result = await Promise.race([work, stop]);
+    const result = await Promise.race([work, stop.stopped]);
     if (!result || typeof result !== 'object' || Array.isArray(result)) return { ok: false, error: new ActionError('ACTION_ERROR', `${def.name} returned no result`) };
     return { ok: true, result };
   } catch (err) {
-    if (controller.signal.aborted) {
-      const reason = String(controller.signal.reason);
-      if (reason === 'step_timeout') return { ok: false, error: new ActionError('STEP_TIMEOUT', `the step timed out after ${timeoutMs} ms`, true) };
-      const stopReason = reasonOf(controller.signal);
-      return { ok: false, error: abortError(stopReason), aborted: stopReason };
-    }
+    if (stop.reason === 'step_timeout') return { ok: false, error: new ActionError('STEP_TIMEOUT', `the step timed out after ${timeoutMs} ms`, true) };
+    if (stop.reason !== undefined) return { ok: false, error: abortError(stop.reason), aborted: stop.reason };
     return { ok: false, error: toActionError(err) };
   } finally {
     timer?.cancel();
-    rc.signal.removeEventListener('abort', onRunAbort);
+    unfollow();
     // An action that lost the race still settles later; its outcome no longer matters.
     work?.catch(() => undefined);
   }
 }
 
-function actionContext(e: EngineParts, rc: RunContext, top: number, signal: AbortSignal): ActionContext {
+/** What an action sees; its signal and secret resolver are made only if it uses them. */
+function actionContext(e: EngineParts, rc: RunContext, top: number, signal: () => AbortSignal): ActionContext {
+  let resolver: ((reference: string) => Promise<string>) | undefined;
   const config = e.o.config();
   return {
     runId: rc.run.id,
     stepIndex: top,
     // The run's mode: read-only actions run in a dry run too and see what earlier steps would have done.
     dryRun: rc.run.dryRun,
-    signal,
+    get signal() {
+      return signal();
+    },
     logger: e.log,
     clock: e.o.clock,
     notifier: e.o.notifier,
@@ -179,7 +171,7 @@ function actionContext(e: EngineParts, rc: RunContext, top: number, signal: Abor
     browserPath: e.o.browserPath,
     registerSecret: (v) => e.o.redactor.register(v),
     onRunEnd: (fn) => rc.cleanups.push(fn),
-    resolveSecret: actionSecretResolver({ secrets: e.o.secrets, redactor: e.o.redactor, access: { runId: rc.run.id, step: top, user: rc.run.requestedBy } }),
+    resolveSecret: (reference) => (resolver ??= actionSecretResolver({ secrets: e.o.secrets, redactor: e.o.redactor, access: { runId: rc.run.id, step: top, user: rc.run.requestedBy } }))(reference),
   };
 }
 
@@ -187,7 +179,7 @@ function actionContext(e: EngineParts, rc: RunContext, top: number, signal: Abor
 async function screenshot(e: EngineParts, def: ActionDef, rc: RunContext, top: number): Promise<void> {
   if (!def.captureScreenshot) return;
   const controller = new AbortController();
-  const ctx = actionContext(e, rc, top, controller.signal);
+  const ctx = actionContext(e, rc, top, () => controller.signal);
   let timer: { cancel(): void } | undefined;
   try {
     await Promise.race([

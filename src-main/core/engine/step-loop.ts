@@ -1,6 +1,6 @@
 import type { StopReason } from '../queue';
 import type { StepOutcome } from '../runs';
-import { RUNNING_ROW_AFTER_MS, bounded, persistable, reasonOf, scopeOf, whereFailed, type EngineOutcome, type EngineParts, type RunContext, type StepResult } from './run-context';
+import { bounded, persistable, reasonOf, scopeOf, whereFailed, type EngineOutcome, type EngineParts, type RunContext, type StepResult } from './run-context';
 import type { ScopeData } from './scope';
 import { execStep } from './step-exec';
 
@@ -18,14 +18,14 @@ export async function runSteps(e: EngineParts, rc: RunContext, start: number): P
     rc.observer?.stepStarted?.({ runId: run.id, index: i, action: step.action, id: step.id });
     // A step that takes a while shows as running; a quick one is written once, when it ends.
     // A step the journal marked as started keeps its mark (idempotent = 0) in this row.
-    const showRunning = e.o.clock.setTimer(RUNNING_ROW_AFTER_MS, () =>
+    const unwatch = e.slowSteps.watch(() =>
       e.runs.recordStep({ runId: run.id, index: i, stepId: step.id ?? null, action: step.action, status: 'running', params: null, result: null, error: null, errorCode: null, attempt: 1, startedAt, finishedAt: null, durationMs: null, artifacts: [], ...(rc.marked.has(i) ? { idempotent: false } : {}) }),
     );
     let r: StepResult;
     try {
       r = await execStep(e, step, rc, scopeAt(e, rc), i);
     } finally {
-      showRunning.cancel();
+      unwatch();
     }
     const finishedAt = e.o.clock.now();
     const artifacts = rc.artifacts.take();

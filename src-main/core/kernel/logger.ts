@@ -10,10 +10,24 @@ export interface LogSink {
   close(): void;
 }
 
-/** Appends JSON lines to a file and rotates it by size (`desktop-agent.log` → `.1` … `.N`). */
+/** Sinks with lines not yet written; written when the process exits (`process.exit`, an uncaught error). */
+const unwritten = new Set<RotatingFileSink>();
+let exitHookInstalled = false;
+
+/**
+ * Appends JSON lines to a file and rotates it by size (`desktop-agent.log` → `.1` … `.N`).
+ *
+ * Lines are gathered and written together once per turn of the event loop (or at 64 KiB), not
+ * one write(2) per line: a busy queue logs a line per step, and a system call each was a
+ * measurable part of a short run (issue 18). They are written at the latest when the current
+ * turn ends, at close(), and when the process exits; a kill -9 loses the lines of that one turn.
+ */
 export class RotatingFileSink implements LogSink {
   private fd: number;
   private size: number;
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private scheduled = false;
 
   constructor(
     private readonly file: string,
@@ -23,16 +37,68 @@ export class RotatingFileSink implements LogSink {
     mkdirSync(dirname(file), { recursive: true });
     this.fd = openSync(file, 'a', 0o600);
     this.size = fstatSync(this.fd).size;
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', () => {
+        for (const sink of unwritten) sink.flush();
+      });
+    }
   }
 
   write(line: string): void {
-    const bytes = Buffer.byteLength(line) + 1;
-    if (this.size + bytes > this.maxBytes && this.size > 0) this.rotate();
-    writeSync(this.fd, line + '\n');
+    this.pending.push(line);
+    this.pendingChars += line.length + 1;
+    unwritten.add(this);
+    if (this.pendingChars >= 64 * 1024) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes the gathered lines now. */
+  flush(): void {
+    this.scheduled = false;
+    unwritten.delete(this);
+    if (!this.pending.length) return;
+    const lines = this.pending;
+    this.pending = [];
+    this.pendingChars = 0;
+    try {
+      const text = lines.join('\n') + '\n';
+      const bytes = Buffer.byteLength(text);
+      if (this.size + bytes <= this.maxBytes) this.append(text, bytes);
+      else this.appendRotating(lines);
+    } catch {
+      // A full disk must not crash the app; the lines are lost, the work goes on.
+    }
+  }
+
+  /** Line by line, rotating whenever the next line would pass the size limit. */
+  private appendRotating(lines: string[]): void {
+    let chunk = '';
+    let chunkBytes = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line) + 1;
+      if (this.size + chunkBytes + bytes > this.maxBytes && this.size + chunkBytes > 0) {
+        if (chunk) this.append(chunk, chunkBytes);
+        this.rotate();
+        chunk = '';
+        chunkBytes = 0;
+      }
+      chunk += line + '\n';
+      chunkBytes += bytes;
+    }
+    if (chunk) this.append(chunk, chunkBytes);
+  }
+
+  private append(text: string, bytes: number): void {
+    writeSync(this.fd, text);
     this.size += bytes;
   }
 
   close(): void {
+    this.flush();
     try {
       closeSync(this.fd);
     } catch {

@@ -3,6 +3,7 @@
  * Electron, `serve`, the CLI and tests each supply their own implementations.
  */
 import type { SecretRef } from '@shared/domain/secret-ref';
+import type { SecretsLock } from '@shared/domain/secrets-lock';
 
 export interface TimerHandle {
   cancel(): void;
@@ -60,6 +61,14 @@ export interface SecretBackendStatus {
   writable: boolean;
   /** Why the backend is unavailable (or why its last write failed), and what to do. */
   reason?: string;
+  /** The same as a code, when it is locked (keychain unreachable, no passphrase…), for the UI's words. */
+  lock?: SecretsLock;
+}
+
+/** The listing, and the locked backends whose secrets it cannot show. */
+export interface SecretListingResult {
+  items: SecretListing[];
+  locked: { backend: string; lock: SecretsLock }[];
 }
 
 /** Who reads a secret and for what: recorded in the audit log (never the value). */
@@ -98,6 +107,7 @@ export interface SecretStore {
   /** Removes the secret from every writable backend (or the one named); returns the backends it was removed from. */
   delete(ref: SecretRef, options?: SecretWriteOptions): Promise<string[]>;
   list(): Promise<SecretListing[]>;
+  listing(): Promise<SecretListingResult>;
   status(): Promise<SecretBackendStatus[]>;
   /** Releases what the backends hold (the keychain helper process). */
   close?(): void;

@@ -1,5 +1,6 @@
 import type { Issue } from '@shared/contract/errors';
 import type { RetryPolicy } from '@shared/config';
+import type { RunRow } from '../runs';
 
 /** Why a running run is asked to stop at its next safe point. */
 export type StopReason = 'cancel' | 'pause' | 'shutdown' | 'timeout';
@@ -13,9 +14,12 @@ export interface ExecutionOutcome {
   failedStepIdempotent?: boolean;
 }
 
-/** Runs one attempt of a run (the engine). The signal's reason is a StopReason. */
+/**
+ * Runs one attempt of a run (the engine). The signal's reason is a StopReason. `claimed` is the
+ * run's row as the claim read it (so the executor need not read it again).
+ */
 export interface RunExecutor {
-  execute(runId: string, signal: AbortSignal): Promise<ExecutionOutcome>;
+  execute(runId: string, signal: AbortSignal, claimed?: RunRow): Promise<ExecutionOutcome>;
 }
 
 /** What the queue needs to know about a template at enqueue time. */

@@ -10,7 +10,7 @@ import type { Redactor } from '../security';
 import { announceAttemptEnd, decideAttemptEnd } from './attempt-end';
 import type { DepthSampler } from './depth-sampler';
 import { prepareEnqueue, type EnqueueOrigin, type EnqueueRequest, type Enqueued } from './enqueue';
-import { pickBatch } from './pick-batch';
+import { openQueues, pickBatch, type PickInput } from './pick-batch';
 import type { ExecutionOutcome, RunExecutor, StopReason, TemplateCatalog } from './ports';
 import type { QueueStateStorage } from './queue-state-store';
 import { QueueSlots, type QueueSnapshot, type Running } from './queue-slots';
@@ -45,7 +45,7 @@ export interface RunQueueOptions {
  * The durable run queue (SPEC section 5) over the runs storage port.
  *
  * Dispatch is event-driven: an enqueue, a finished run, a resumed queue or a due retry wakes the
- * dispatcher, which claims every run that fits the free slots in one `claimBatch`. There is no
+ * dispatcher, which claims every run that fits the free slots in one `claimNext`. There is no
  * polling loop for new work; the only timers are the lease heartbeat, the next retry due time
  * and the recovery sweep. Order and aging: pick-batch.ts; how an attempt ends: attempt-end.ts;
  * crash recovery: recovery.ts.
@@ -233,21 +233,33 @@ export class RunQueue {
     try {
       // Slots are counted in memory, so finished runs' deferred writes need not be committed first.
       for (;;) {
-        const picked = pickBatch({
+        const now = this.o.clock.now();
+        const input: PickInput = {
           config: this.o.config(),
-          now: this.o.clock.now(),
+          now,
           running: this.running.values(),
           runningCount: this.running.size,
           depth: (q) => this.slots.depthOf(q),
           paused: (q) => this.slots.isPaused(q),
           levels: this.slots.levels,
           heads: (q, p, blocked, limit) => this.runs.claim.heads(q, p, blocked, limit),
-        });
-        if (!picked.length) break;
-        const now = this.o.clock.now();
-        const claimed = this.runs.claim.claimBatch(picked, this.ownerId, now + this.leaseMs, now);
+        };
+        // Nothing can start (no free slot, nothing waiting, queues paused): no transaction at all.
+        if (!openQueues(input).queueFree.size) break;
+        let picked = 0;
+        // Reading the heads, claiming and committing the finished runs' writes: one transaction.
+        const claimed = this.runs.claimNext(
+          () => {
+            const ids = pickBatch({ ...input, running: this.running.values() });
+            picked = ids.length;
+            return ids;
+          },
+          this.ownerId,
+          now + this.leaseMs,
+          now,
+        );
         for (const row of claimed) this.startRun(row, now);
-        if (claimed.length < picked.length) continue; // some were taken by another process: look again
+        if (picked && claimed.length < picked) continue; // some were taken by another process: look again
         break;
       }
     } catch (e) {
@@ -268,7 +280,7 @@ export class RunQueue {
     this.o.bus.publish('run.started', { runId: id, queue, template: row.template, attempt: row.attempts });
     const startedAt = claimedAt;
     entry.done = this.o.executor
-      .execute(id, controller.signal)
+      .execute(id, controller.signal, row)
       .catch((e: unknown): ExecutionOutcome => ({ status: 'failed', error: `Engine error: ${(e as Error).message}`, errorCode: 'ENGINE_ERROR', retryable: false }))
       .then((outcome) => this.settle(row, startedAt, outcome, controller.signal.reason as StopReason | undefined))
       .catch((e: unknown) => this.log.error('Could not record the end of a run', { runId: id, error: e as Error }))

@@ -12,15 +12,15 @@ import type { ExecutableRun } from './run-repository';
 
 /**
  * The runs storage port (SPEC section 16: a PostgreSQL implementation must be able to satisfy
- * it). Each method is one unit of work: one statement or one transaction (`claimBatch` claims a
- * whole batch, `settle` records an attempt's end and what follows, `interrupt` marks and
+ * it). Each method is one unit of work: one statement or one transaction (`claimNext` picks and
+ * claims a whole batch, `settle` records an attempt's end and what follows, `interrupt` marks and
  * re-queues or fails). SQLite runs them synchronously; see docs/decisions for why the methods do
  * not return promises yet and what a PostgreSQL adapter changes.
  */
 export interface RunsStorage {
   insert: { insertMany(runs: readonly NewRun[]): void; forgetContents(): void };
   claim: {
-    heads(queue: string, priority: number, blockedTagsJson: string, limit: number): QueueHead[];
+    heads(queue: string, priority: number, blockedTagsJson: string | null, limit: number): QueueHead[];
     claimBatch(ids: readonly string[], owner: string, leaseUntil: number, now: number): RunRow[];
     promoteDue(now: number): { id: string; queue: string; priority: number }[];
     nextDue(): number | null;
@@ -36,7 +36,6 @@ export interface RunsStorage {
   };
   read: {
     row(id: string): RunRow | undefined;
-    rowWithYaml(id: string): (RunRow & { template_yaml: string | null }) | undefined;
     mustRow(id: string): RunRow;
     templateYaml(hash: string): string | undefined;
     byIdempotencyKey(key: string): RunRow | undefined;
@@ -55,7 +54,9 @@ export interface RunsStorage {
   };
   settle(id: string, s: Settlement, onFailed?: (e: unknown) => void): void;
   settleNow(id: string, s: Settlement): void;
-  load(runId: string): ExecutableRun | undefined;
+  /** Claims what `pick` chooses, in one transaction with the writes waiting for a group commit. */
+  claimNext(pick: () => readonly number[], owner: string, leaseUntil: number, now: number): RunRow[];
+  load(runId: string, claimed?: RunRow): ExecutableRun | undefined;
   recordStep(step: StepRecord, progress?: { nextStep: number; state: RunState }): void;
   markStepStarted(step: StepRecord): void;
   saveProgress(runId: string, nextStep: number, state: RunState): void;

@@ -1,41 +1,54 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { RUN_COLUMNS, type RunRow } from './run-row';
 
-/** The oldest queued run of one priority level whose tag is not at its limit. */
-export interface QueueHead {
-  id: string;
-  priority: number;
-  enqueued_at: number;
-  concurrency_tag: string | null;
-}
+/**
+ * The oldest queued run of one priority level whose tag is not at its limit. `rowid` names it
+ * within the transaction that reads it and claims it (the repository's claimNext).
+ */
+export type QueueHead = Pick<RunRow, 'rowid' | 'priority' | 'enqueued_at' | 'concurrency_tag'>;
 
 /** Finding and taking queued runs: heads per level, the claim of a batch, due retries. */
 export class RunClaims {
   private readonly headStmt: Statement<[string, number, string, number]>;
-  private readonly claimStmt: Statement<[string, number, number, string]>;
+  private readonly headAnyTagStmt: Statement<[string, number, number]>;
+  private readonly claimStmt: Statement<[string, number, number, number]>;
+  private readonly rowStmt: Statement<[number]>;
+  private readonly rowidStmt: Statement<[string]>;
   private readonly promoteDueStmt: Statement<[number]>;
   private readonly nextDueStmt: Statement<[]>;
   private readonly levelsStmt: Statement<[]>;
   private readonly depthStmt: Statement<[]>;
+  /** The heads read in the current claim transaction, whole: a claimed run is not read again. */
+  private readonly headRows = new Map<number, RunRow>();
 
   constructor(private readonly db: Database) {
     // The oldest queued runs of one priority level whose tag is not at its limit (json array of blocked tags).
-    this.headStmt = db.prepare(`select id, priority, enqueued_at, concurrency_tag from runs
+    this.headStmt = db.prepare(`select ${RUN_COLUMNS} from runs
       where queue = ? and status = 'queued' and priority = ?
         and (concurrency_tag is null or concurrency_tag not in (select value from json_each(?)))
       order by enqueued_at, rowid limit ?`);
+    // The same when no tag is at its limit (the usual case): json_each and its bloom filter cost
+    // more than the index probe itself.
+    this.headAnyTagStmt = db.prepare(`select ${RUN_COLUMNS} from runs
+      where queue = ? and status = 'queued' and priority = ? order by enqueued_at, rowid limit ?`);
+    // By rowid, in the transaction that read the heads. No RETURNING: on this schema an UPDATE …
+    // RETURNING costs several times the UPDATE and a point SELECT (issue 18, docs/benchmarks.md).
     this.claimStmt = db.prepare(`update runs set status = 'running', lease_owner = ?, lease_expires_at = ?, started_at = coalesce(started_at, ?),
         attempts = attempts + 1, cancel_requested = 0
-      where id = ? and status = 'queued'
-      returning ${RUN_COLUMNS}`);
+      where rowid = ? and status = 'queued'`);
+    this.rowStmt = db.prepare(`select ${RUN_COLUMNS} from runs where rowid = ?`);
+    this.rowidStmt = db.prepare(`select rowid from runs where id = ?`);
     this.promoteDueStmt = db.prepare(`update runs set status = 'queued', enqueued_at = available_at where status = 'retry_wait' and available_at <= ? returning id, queue, priority`);
     this.nextDueStmt = db.prepare(`select min(available_at) from runs where status = 'retry_wait'`);
     this.levelsStmt = db.prepare("select distinct queue, priority from runs where status = 'queued'");
     this.depthStmt = db.prepare(`select queue, count(*) as n from runs where status in ('queued', 'retry_wait') group by queue`);
   }
 
-  heads(queue: string, priority: number, blockedTagsJson: string, limit: number): QueueHead[] {
-    return this.headStmt.all(queue, priority, blockedTagsJson, limit) as QueueHead[];
+  /** `blockedTagsJson`: the tags at their limit (a JSON array), or null when no tag has a limit. */
+  heads(queue: string, priority: number, blockedTagsJson: string | null, limit: number): QueueHead[] {
+    const rows = (blockedTagsJson === null || blockedTagsJson === '[]' ? this.headAnyTagStmt.all(queue, priority, limit) : this.headStmt.all(queue, priority, blockedTagsJson, limit)) as RunRow[];
+    for (const row of rows) this.headRows.set(row.rowid, row);
+    return rows;
   }
 
   /**
@@ -44,13 +57,35 @@ export class RunClaims {
    */
   claimBatch(ids: readonly string[], owner: string, leaseUntil: number, now: number): RunRow[] {
     return this.db.transaction(() => {
-      const claimed: RunRow[] = [];
-      for (const id of ids) {
-        const row = this.claimStmt.get(owner, leaseUntil, now, id) as RunRow | undefined;
-        if (row) claimed.push(row);
-      }
-      return claimed;
+      this.headRows.clear();
+      const rowids = ids.map((id) => this.rowidStmt.pluck().get(id) as number | undefined).filter((r): r is number => r !== undefined);
+      return this.claimRowids(rowids, owner, leaseUntil, now);
     })();
+  }
+
+  /** Forgets the heads of an earlier claim transaction (the repository's claimNext starts with it). */
+  beginClaim(): void {
+    this.headRows.clear();
+  }
+
+  /**
+   * The statements of a claim by rowid, inside the transaction that read the heads: the claimed
+   * rows. A head read in this transaction is the row as it was; the claim's changes (below, the
+   * same as the UPDATE's) are applied to it instead of reading it again.
+   */
+  claimRowids(rowids: readonly number[], owner: string, leaseUntil: number, now: number): RunRow[] {
+    const claimed: RunRow[] = [];
+    for (const rowid of rowids) {
+      if (!this.claimStmt.run(owner, leaseUntil, now, rowid).changes) continue;
+      const head = this.headRows.get(rowid);
+      claimed.push(
+        head
+          ? { ...head, status: 'running', lease_owner: owner, lease_expires_at: leaseUntil, started_at: head.started_at ?? now, attempts: head.attempts + 1, cancel_requested: 0 }
+          : (this.rowStmt.get(rowid) as RunRow),
+      );
+    }
+    this.headRows.clear();
+    return claimed;
   }
 
   /** Retries whose time has come go back in line (at their due time's place). */

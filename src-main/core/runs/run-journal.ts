@@ -24,6 +24,13 @@ export interface StepRecord {
   idempotent?: boolean;
 }
 
+/** A run's resume point as written: the next step and the state to resume with. */
+export interface ProgressRow {
+  id: string;
+  next_step: number;
+  state_json: string;
+}
+
 /** A step the journal shows as started and not finished: what recovery decides on. */
 export interface StartedStep {
   index: number;
@@ -84,12 +91,29 @@ export class RunJournal {
     };
   }
 
+  /**
+   * A step write in two parts, for a run that ends with it: the step row alone, and the resume
+   * point as values, which the run's end writes in its own UPDATE (one statement, same transaction).
+   */
+  stepParts(step: StepRecord, progress: { nextStep: number; state: RunState }): { step: () => void; progress: ProgressRow; whole: () => void } {
+    const write = this.stepWrite(step);
+    const progressRow = this.progressRow(step.runId, progress.nextStep, progress.state);
+    return {
+      step: write,
+      progress: progressRow,
+      whole: () => {
+        write();
+        this.progressStmt.run(progressRow);
+      },
+    };
+  }
+
   progressWrite(runId: string, nextStep: number, state: RunState): () => void {
     const row = this.progressRow(runId, nextStep, state);
     return () => this.progressStmt.run(row);
   }
 
-  private progressRow(id: string, nextStep: number, state: RunState) {
+  private progressRow(id: string, nextStep: number, state: RunState): ProgressRow {
     return { id, next_step: nextStep, state_json: JSON.stringify(state) };
   }
 

@@ -14,6 +14,8 @@ export interface ListFilter {
   cursor?: string;
 }
 
+const YAML_CACHE_SIZE = 200;
+
 /** Cursor = base64url of `created_at:rowid` of the last item: stable under concurrent inserts. */
 function decodeCursor(cursor: string): { created: number; rowid: number } {
   const [created, rowid] = Buffer.from(cursor, 'base64url').toString('utf8').split(':').map(Number);
@@ -24,16 +26,16 @@ function decodeCursor(cursor: string): { created: number; rowid: number } {
 /** Reading runs: one row, the API's list and detail, steps and artifacts, counts for metrics. */
 export class RunReads {
   private readonly rowStmt: Statement<[string]>;
-  private readonly withYamlStmt: Statement<[string]>;
   private readonly yamlStmt: Statement<[string]>;
   private readonly stepsStmt: Statement<[string]>;
   private readonly byKeyStmt: Statement<[string]>;
   private readonly waitingStmt: Statement<[]>;
+  /** Template texts by content hash (immutable per hash), oldest dropped first. */
+  private readonly yamlByHash = new Map<string, string>();
 
   constructor(private readonly db: Database) {
     this.rowStmt = db.prepare(`select ${RUN_COLUMNS} from runs where id = ?`);
     this.yamlStmt = db.prepare('select yaml from template_contents where hash = ?');
-    this.withYamlStmt = db.prepare(`select ${RUN_COLUMNS.replace(/(\w+)/g, 'r.$1')}, c.yaml as template_yaml from runs r left join template_contents c on c.hash = r.template_hash where r.id = ?`);
     this.stepsStmt = db.prepare('select idx, step_id, action, status, params_json, result_json, error, error_code, attempt, started_at, finished_at, duration_ms, artifacts_json from run_steps where run_id = ? order by idx');
     this.byKeyStmt = db.prepare(`select ${RUN_COLUMNS} from runs where idempotency_key = ?`);
     this.waitingStmt = db.prepare("select id from runs where status = 'waiting_approval'");
@@ -43,11 +45,6 @@ export class RunReads {
     return this.rowStmt.get(id) as RunRow | undefined;
   }
 
-  /** The row with its template text, in one read (the engine loads a run this way). */
-  rowWithYaml(id: string): (RunRow & { template_yaml: string | null }) | undefined {
-    return this.withYamlStmt.get(id) as (RunRow & { template_yaml: string | null }) | undefined;
-  }
-
   /** The row, or NOT_FOUND. */
   mustRow(id: string): RunRow {
     const r = this.row(id);
@@ -55,8 +52,15 @@ export class RunReads {
     return r;
   }
 
+  /** A template text by content hash; cached, as the text of a hash never changes. */
   templateYaml(hash: string): string | undefined {
-    return this.yamlStmt.pluck().get(hash) as string | undefined;
+    const cached = this.yamlByHash.get(hash);
+    if (cached !== undefined) return cached;
+    const yaml = this.yamlStmt.pluck().get(hash) as string | undefined;
+    if (yaml === undefined) return undefined;
+    if (this.yamlByHash.size >= YAML_CACHE_SIZE) this.yamlByHash.delete(this.yamlByHash.keys().next().value!);
+    this.yamlByHash.set(hash, yaml);
+    return yaml;
   }
 
   byIdempotencyKey(key: string): RunRow | undefined {

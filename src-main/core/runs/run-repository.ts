@@ -3,15 +3,23 @@ import type { WriteBatcher } from '../db/write-batcher';
 import { AppError } from '../kernel/errors';
 import { RunClaims } from './run-claim';
 import { RunInserts, type NewRun } from './run-insert';
-import { RunJournal, type StartedStep, type StepRecord } from './run-journal';
+import { RunJournal, type ProgressRow, type StartedStep, type StepRecord } from './run-journal';
 import { RunLeases } from './run-lease';
 import { RunReads } from './run-reads';
 import { RunRetention } from './run-retention';
-import { parseObject, type AttemptRecord } from './run-row';
+import { parseObject, type AttemptRecord, type RunRow } from './run-row';
 import { RunSettlements, type Settlement } from './run-settle';
 import { parseState, type ApprovalDecision, type ApprovalRequest, type RunState } from './run-state';
 import type { FailureSink } from './failure-sink';
 import type { RunsStorage } from './ports';
+
+/** A step write waiting in the batch; `taken` once the run's end writes it instead. */
+interface WaitingStep {
+  step: () => void;
+  progress: ProgressRow;
+  taken: boolean;
+  failed: (e: unknown) => void;
+}
 
 /** A run as the engine executes it. */
 export interface ExecutableRun {
@@ -54,6 +62,8 @@ export class RunRepository implements RunsStorage {
   private readonly settlements: RunSettlements;
   /** Runs whose step records could not be written, with the cause: their end cannot be `succeeded`. */
   private readonly lostSteps = new Map<string, string>();
+  /** Each running run's last step write, while it may still wait for the group commit (settle takes it). */
+  private readonly waitingSteps = new Map<string, WaitingStep>();
 
   /** With a batcher, hot-path writes are group-committed (see db/write-batcher.ts); without, immediate. */
   constructor(
@@ -103,9 +113,36 @@ export class RunRepository implements RunsStorage {
     }
   }
 
+  /**
+   * Writes at once, after what is deferred and in the same transaction (one commit, not two: a
+   * finishing run's last step row and its end share it). A failure of this write is thrown.
+   */
   private now(write: () => void): void {
-    this.writes?.flush();
-    this.db.transaction(write)();
+    if (!this.writes?.pending) {
+      this.db.transaction(write)();
+      return;
+    }
+    let failure: { error: unknown } | undefined;
+    this.writes.defer(write, undefined, (error) => (failure = { error }));
+    this.writes.flush();
+    if (failure) throw failure.error;
+  }
+
+  // ---- claim -----------------------------------------------------------------------------
+
+  /**
+   * The dispatcher's claim as one IMMEDIATE transaction: `pick` reads the heads and chooses (their
+   * rowids, which hold within the transaction), the
+   * chosen runs are claimed, and the writes waiting for a group commit (steps and ends of runs
+   * that just finished) share its commit. Returns the claimed rows (fewer than picked when
+   * another process took some meanwhile).
+   */
+  claimNext(pick: () => readonly number[], owner: string, leaseUntil: number, now: number): RunRow[] {
+    const unit = () => {
+      this.claim.beginClaim();
+      return this.claim.claimRowids(pick(), owner, leaseUntil, now);
+    };
+    return this.writes ? this.writes.flushWith(unit) : this.db.transaction(unit).immediate();
   }
 
   // ---- settle ----------------------------------------------------------------------------
@@ -115,18 +152,38 @@ export class RunRepository implements RunsStorage {
    * committed (disk full, read-only database), so the caller can keep the run and try again.
    */
   settle(id: string, s: Settlement, onFailed?: (e: unknown) => void): void {
+    const waiting = this.waitingSteps.get(id);
+    this.waitingSteps.delete(id);
+    if (waiting && s.kind === 'finish' && this.writes?.hasPending(id)) {
+      // The run's last step is still waiting for the group commit: one write takes the step row
+      // and the run's end, whose UPDATE also moves the resume point (one statement fewer).
+      waiting.taken = true;
+      this.defer(
+        id,
+        () => {
+          waiting.step();
+          this.applySettlement(id, s, waiting.progress);
+        },
+        (e) => {
+          waiting.failed(e);
+          onFailed?.(e);
+        },
+      );
+      return;
+    }
     this.defer(id, () => this.applySettlement(id, s), onFailed);
   }
 
   /** Records a settlement at once (cancel, recovery, a decided approval). */
   settleNow(id: string, s: Settlement): void {
+    this.waitingSteps.delete(id);
     this.now(() => this.applySettlement(id, s));
   }
 
   /** The one place a run's end is written; a failed run is reported to failure clusters in the same transaction. */
-  private applySettlement(id: string, settlement: Settlement): void {
+  private applySettlement(id: string, settlement: Settlement, progress?: ProgressRow): void {
     const s = this.honest(id, settlement);
-    this.settlements.apply(id, s);
+    this.settlements.apply(id, s, progress);
     const failure = s.kind === 'finish' && s.status === 'failed' ? { error: s.error, code: s.errorCode } : s.kind === 'interrupt' && !s.then.requeue ? { error: s.then.error, code: 'INTERRUPTED' } : undefined;
     if (failure && this.failures && !this.read.hasFailedStep(id)) {
       this.failures.record({ runId: id, template: this.read.row(id)?.template ?? null, stepIndex: null, action: null, message: failure.error ?? failure.code ?? 'failed', code: failure.code, at: 'now' in s ? s.now : Date.now() });
@@ -148,12 +205,19 @@ export class RunRepository implements RunsStorage {
 
   // ---- the engine's journal --------------------------------------------------------------
 
-  /** The run as the engine needs it, or undefined. */
-  load(runId: string): ExecutableRun | undefined {
-    this.flushFor(runId);
-    const r = this.read.rowWithYaml(runId);
+  /**
+   * The run as the engine needs it, or undefined. `claimed` is its row as the claim just read it
+   * in the transaction that made it ours (nothing else writes a run we hold), so it is not read
+   * again; the template text is immutable per content hash and cached (run-reads.ts).
+   */
+  load(runId: string, claimed?: RunRow): ExecutableRun | undefined {
+    let r: RunRow | undefined = claimed?.id === runId ? claimed : undefined;
+    if (!r) {
+      this.flushFor(runId);
+      r = this.read.row(runId);
+    }
     if (!r) return undefined;
-    const yaml = r.template_yaml ?? '';
+    const yaml = this.read.templateYaml(r.template_hash) ?? '';
     const state = parseState(r.state_json);
     // Results of the steps before the resume point are read back from their rows.
     if (r.next_step > 0) state.steps = this.journal.outcomesBefore(runId, r.next_step);
@@ -177,16 +241,32 @@ export class RunRepository implements RunsStorage {
 
   /** Writes a step row (group-committed); with `progress`, moves the resume point in the same transaction. */
   recordStep(step: StepRecord, progress?: { nextStep: number; state: RunState }): void {
-    const write = this.journal.stepWrite(step, progress);
     const failures = step.status === 'failed' ? this.failures : undefined;
     // A failed step is reported to failure clusters in the transaction that records it.
-    const report = failures
-      ? () => {
-          write();
-          failures.record({ runId: step.runId, template: this.read.row(step.runId)?.template ?? null, stepIndex: step.index, action: step.action, message: step.error ?? '', code: step.errorCode, at: step.finishedAt ?? step.startedAt ?? 0 });
-        }
-      : write;
-    this.defer(step.runId, report, this.journalWriteFailed(step.runId, `steps[${step.index}] ${step.action}`));
+    const reported = (write: () => void) =>
+      failures
+        ? () => {
+            write();
+            failures.record({ runId: step.runId, template: this.read.row(step.runId)?.template ?? null, stepIndex: step.index, action: step.action, message: step.error ?? '', code: step.errorCode, at: step.finishedAt ?? step.startedAt ?? 0 });
+          }
+        : write;
+    const failed = this.journalWriteFailed(step.runId, `steps[${step.index}] ${step.action}`);
+    if (!progress || !this.writes) {
+      this.defer(step.runId, reported(this.journal.stepWrite(step, progress)), failed);
+      return;
+    }
+    // Kept until the run's end (settle), which may take it into its own write.
+    const parts = this.journal.stepParts(step, progress);
+    const waiting: WaitingStep = { step: reported(parts.step), progress: parts.progress, taken: false, failed };
+    const whole = reported(parts.whole);
+    this.waitingSteps.set(step.runId, waiting);
+    this.defer(
+      step.runId,
+      () => {
+        if (!waiting.taken) whole();
+      },
+      failed,
+    );
   }
 
   private journalWriteFailed(runId: string, what: string): (e: unknown) => void {

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { RunStatus } from '@shared/domain/runs';
+import type { ProgressRow } from './run-journal';
 import type { AttemptRecord } from './run-row';
 
 /**
@@ -19,6 +20,7 @@ export type Settlement =
 /** Recording how attempts end. Every run failure is written by `apply` (one place to hook into). */
 export class RunSettlements {
   private readonly finishStmt: Statement;
+  private readonly finishWithProgressStmt: Statement;
   private readonly parkStmt: Statement;
   private readonly retryWaitStmt: Statement;
   private readonly requeueStmt: Statement;
@@ -27,6 +29,8 @@ export class RunSettlements {
   constructor(db: Database) {
     this.finishStmt = db.prepare(`update runs set status = @status, finished_at = @now, error = @error, error_code = @error_code,
         lease_owner = null, lease_expires_at = null, attempt_history_json = @history where id = @id`);
+    this.finishWithProgressStmt = db.prepare(`update runs set status = @status, finished_at = @now, error = @error, error_code = @error_code,
+        lease_owner = null, lease_expires_at = null, attempt_history_json = @history, next_step = @next_step, state_json = @state_json where id = @id`);
     this.parkStmt = db.prepare(`update runs set status = @status, error = null, error_code = null,
         lease_owner = null, lease_expires_at = null, attempt_history_json = coalesce(@history, attempt_history_json),
         paused_from = @paused_from where id = @id`);
@@ -39,12 +43,18 @@ export class RunSettlements {
         lease_owner = null, lease_expires_at = null, attempt_history_json = @history where id = @id`);
   }
 
-  /** Applies one settlement; call inside a transaction (the repository does). */
-  apply(id: string, s: Settlement): void {
+  /**
+   * Applies one settlement; call inside a transaction (the repository does). `progress`: the
+   * resume point of the run's last step, written by the same UPDATE as its end.
+   */
+  apply(id: string, s: Settlement, progress?: ProgressRow): void {
     switch (s.kind) {
-      case 'finish':
-        this.finishStmt.run({ id, status: s.status, now: s.now, error: s.error, error_code: s.errorCode, history: JSON.stringify(s.history) });
+      case 'finish': {
+        const row = { id, status: s.status, now: s.now, error: s.error, error_code: s.errorCode, history: JSON.stringify(s.history) };
+        if (progress) this.finishWithProgressStmt.run({ ...row, next_step: progress.next_step, state_json: progress.state_json });
+        else this.finishStmt.run(row);
         return;
+      }
       case 'retry_wait':
         this.retryWaitStmt.run({ id, due: s.due, error: s.error, error_code: s.errorCode, history: JSON.stringify(s.history) });
         return;

@@ -9,7 +9,7 @@ import type { Messages } from '../../i18n';
 import { useMessages, type Said } from '../../i18n/use-messages';
 import { useLocaleStore, useSecretsStore } from '../../stores/app-stores';
 import type { FieldIssues } from '../../stores/outcome';
-import { deletable, secretRef, writableBackends, type SecretItem } from '../../stores/secrets-store';
+import { deletable, secretRef, storeLocks, writableBackends, type SecretItem } from '../../stores/secrets-store';
 import { Table } from '../../components/table';
 
 /** A backend as people know it, with its configuration name: `encrypted file (file)`. */
@@ -63,7 +63,11 @@ function BackendsPanel() {
                 <td className="nowrap">{backendName(b.name)}</td>
                 <td>
                   <span className={b.available ? 'pill ok' : 'pill bad'}>{b.available ? t.secrets.available : t.secrets.unavailable}</span>
-                  {b.reason ? (
+                  {b.lock ? (
+                    <span className="reason" data-testid="secrets-backend-reason" data-lock={b.lock} title={b.reason ?? undefined}>
+                      {t.secrets.locks[b.lock] ?? b.reason}
+                    </span>
+                  ) : b.reason ? (
                     <span className="reason" data-testid="secrets-backend-reason">
                       {b.reason}
                     </span>
@@ -91,6 +95,17 @@ function SecretForm({ onStored }: { onStored: (say: Said) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorBody>();
   const [fields, setFields] = useState<FieldIssues>({});
+
+  // Nothing could store the value: say what is locked and how to unlock it, instead of a form that can only fail.
+  const locks = storeLocks(status);
+  if (locks.length) {
+    return (
+      <section className="panel" data-testid="secret-form-locked">
+        <h3>{t.secrets.setTitle}</h3>
+        <LockNotice title={t.secrets.cannotStore} locks={locks} testId="secrets-cannot-store" />
+      </section>
+    );
+  }
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -143,6 +158,22 @@ function SecretForm({ onStored }: { onStored: (say: Said) => void }) {
   );
 }
 
+function LockNotice({ title, locks, testId }: { title: string; locks: string[]; testId: string }) {
+  const t = useMessages();
+  return (
+    <div className="notice warn" role="status" data-testid={testId}>
+      <p>{title}</p>
+      <ul>
+        {[...new Set(locks)].map((lock) => (
+          <li key={lock} data-lock={lock}>
+            {t.secrets.locks[lock] ?? lock}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function SecretsList({ notice, onNotice }: { notice?: Notice; onNotice: (n: Notice) => void }) {
   const t = useMessages();
   const locale = useLocaleStore((s) => s.locale);
@@ -181,9 +212,10 @@ function SecretsList({ notice, onNotice }: { notice?: Notice; onNotice: (n: Noti
         </p>
       ) : null}
       <ErrorNotice title={t.secrets.deleteFailed} error={error} testId="secret-delete-error" />
+      {list.locked.length ? <LockNotice title={t.secrets.notListed} locks={list.locked.map((l) => l.lock)} testId="secrets-locked" /> : null}
       {list.status !== 'ready' ? (
         <QueryMessage status={list.status} error={list.error} binding="GET /api/secrets" onReload={() => void load()} />
-      ) : list.items.length === 0 ? (
+      ) : list.items.length === 0 && list.locked.length ? null : list.items.length === 0 ? (
         <p className="notice" data-testid="secrets-empty">
           {t.secrets.empty}
         </p>

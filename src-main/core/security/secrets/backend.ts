@@ -1,4 +1,5 @@
 import type { SecretBackendName, SecretRef } from '@shared/domain/secret-ref';
+import type { SecretsLock } from '@shared/domain/secrets-lock';
 
 export interface Availability {
   available: boolean;
@@ -6,6 +7,8 @@ export interface Availability {
   writable?: boolean;
   /** Why not, and what to do about it. */
   reason?: string;
+  /** The same as a code when the backend is locked (secrets-lock.ts). */
+  lock?: SecretsLock;
 }
 
 /** A secret a backend holds: its name and, where the backend knows it, when it last changed (epoch ms). */
@@ -34,6 +37,7 @@ export class BackendUnavailableError extends Error {
   constructor(
     readonly backend: SecretBackendName,
     readonly reason: string,
+    readonly lock?: SecretsLock,
   ) {
     super(`The ${backend} secrets backend is unavailable: ${reason}`);
     this.name = 'BackendUnavailableError';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SecretRef } from '@shared/domain/secret-ref';
+import type { SecretsLock } from '@shared/domain/secrets-lock';
 import { BackendRefusedError, BackendUnavailableError, type Availability, type SecretBackend } from './backend';
 import { KEYCHAIN_SERVICE, type KeychainBackend } from './keychain-backend';
 import { deriveKey, EnvelopeError, newScryptParams, readHeader, seal, unseal, type KdfParams } from './secrets-envelope';
@@ -48,7 +49,8 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend {
   const keys = new Map<string, Buffer>();
   let cache: { stamp: string; contents: Contents } | undefined;
 
-  const unavailable = (reason: string) => new BackendUnavailableError('file', reason);
+  const unavailable = (reason: string, lock?: SecretsLock) => new BackendUnavailableError('file', reason, lock);
+  const envelopeUnavailable = (e: EnvelopeError) => unavailable(e.message, e.kind === 'wrong_key' && e.message.startsWith('Wrong passphrase') ? 'file_passphrase_wrong' : undefined);
 
   const readRaw = (): { bytes: Buffer; stamp: string } | undefined => {
     try {
@@ -66,27 +68,28 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend {
     if (known) return known;
     let key: Buffer;
     if (kdf.name === 'scrypt') {
-      if (!options.passphrase) throw unavailable(`${name} is encrypted with a passphrase: set ${PASSPHRASE_ENV} to the passphrase it was created with`);
+      if (!options.passphrase) throw unavailable(`${name} is encrypted with a passphrase: set ${PASSPHRASE_ENV} to the passphrase it was created with`, 'file_passphrase_needed');
       key = await deriveKey(options.passphrase, kdf);
     } else {
-      if (!options.keychain) throw unavailable(`${name} is encrypted with a key kept in the OS keychain (account ${kdf.account}), and the keychain is not in use`);
+      if (!options.keychain) throw unavailable(`${name} is encrypted with a key kept in the OS keychain (account ${kdf.account}), and the keychain is not in use`, 'file_key_unreachable');
       let stored: string | null;
       try {
         stored = await options.keychain.call('file key', (k) => k.getPassword(KEYCHAIN_SERVICE, kdf.account));
       } catch (e) {
-        throw unavailable(`${name} is encrypted with a key kept in the OS keychain (account ${kdf.account}), which cannot be reached: ${(e as BackendUnavailableError).reason ?? (e as Error).message}`);
+        throw unavailable(`${name} is encrypted with a key kept in the OS keychain (account ${kdf.account}), which cannot be reached: ${(e as BackendUnavailableError).reason ?? (e as Error).message}`, 'file_key_unreachable');
       }
       if (stored === null && create) {
         stored = randomBytes(32).toString('base64');
         try {
           await options.keychain.call('store file key', (k) => k.setPassword(KEYCHAIN_SERVICE, kdf.account, stored!), 'write');
         } catch (e) {
-          throw unavailable(`could not keep a key for ${name} in the OS keychain (${(e as Error).message}); set ${PASSPHRASE_ENV} instead`);
+          throw unavailable(`could not keep a key for ${name} in the OS keychain (${(e as Error).message}); set ${PASSPHRASE_ENV} instead`, 'file_no_key');
         }
       }
       if (stored === null) {
         throw unavailable(
           `${name} is encrypted with a key kept in the OS keychain (service ${KEYCHAIN_SERVICE}, account ${kdf.account}), and the keychain has no such entry: restore that keychain entry, or move ${name} away to start an empty one`,
+          'file_key_missing',
         );
       }
       key = Buffer.from(stored, 'base64');
@@ -99,7 +102,7 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend {
   const newKdf = (): KdfParams => {
     if (options.passphrase) return newScryptParams();
     if (options.keychain) return { name: 'keychain', account: `secrets-file-key:${randomBytes(8).toString('hex')}` };
-    throw unavailable(NO_KEY_REASON);
+    throw unavailable(NO_KEY_REASON, 'file_no_key');
   };
 
   const decode = (bytes: Buffer, key: Buffer): Contents => {
@@ -120,7 +123,7 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend {
       cache = { stamp: raw.stamp, contents };
       return contents;
     } catch (e) {
-      if (e instanceof EnvelopeError) throw unavailable(e.message);
+      if (e instanceof EnvelopeError) throw envelopeUnavailable(e);
       throw e;
     }
   };
@@ -168,7 +171,7 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof EnvelopeError) throw unavailable(e.message);
+      if (e instanceof EnvelopeError) throw envelopeUnavailable(e);
       throw e;
     }
   };
@@ -180,13 +183,14 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend {
       try {
         const contents = await load();
         if (!contents && !options.passphrase) {
-          if (!options.keychain) return { available: false, reason: NO_KEY_REASON };
+          if (!options.keychain) return { available: false, reason: NO_KEY_REASON, lock: 'file_no_key' };
           const k = await options.keychain.availability();
-          if (!k.available) return { available: false, reason: `${NO_KEY_REASON} (the keychain: ${k.reason})` };
+          if (!k.available) return { available: false, reason: `${NO_KEY_REASON} (the keychain: ${k.reason})`, lock: 'file_no_key' };
         }
         return { available: true };
       } catch (e) {
-        return { available: false, reason: e instanceof BackendUnavailableError ? e.reason : (e as Error).message };
+        if (e instanceof BackendUnavailableError) return { available: false, reason: e.reason, ...(e.lock ? { lock: e.lock } : {}) };
+        return { available: false, reason: (e as Error).message };
       }
     },
     async get(ref) {

@@ -51,9 +51,9 @@ export function createKeychainBackend(options: KeychainBackendOptions): Keychain
   const call = async <T>(what: string, fn: (port: KeychainPort) => Promise<T>, kind: 'read' | 'write' = 'read'): Promise<T> => {
     if (hanging > 0) {
       // keytar cannot cancel a call; while one hangs, another would only block another worker thread.
-      throw new BackendUnavailableError('keychain', `${outage?.reason ?? 'an earlier keychain call never returned'} (a call is still waiting; restart Desktop Agent once the Secret Service works)`);
+      throw new BackendUnavailableError('keychain', `${outage?.reason ?? 'an earlier keychain call never returned'} (a call is still waiting; restart Desktop Agent once the Secret Service works)`, 'keychain_unreachable');
     }
-    if (outage && options.clock.now() < outage.until) throw new BackendUnavailableError('keychain', outage.reason);
+    if (outage && options.clock.now() < outage.until) throw new BackendUnavailableError('keychain', outage.reason, 'keychain_unreachable');
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
     const work = fn(options.port);
@@ -66,6 +66,7 @@ export function createKeychainBackend(options: KeychainBackendOptions): Keychain
           new BackendUnavailableError(
             'keychain',
             `no answer from the OS keychain within ${options.timeoutMs} ms (${what}); is a Secret Service (gnome-keyring, KWallet) running and unlocked on this D-Bus session?`,
+            'keychain_unreachable',
           ),
         );
       }, options.timeoutMs);
@@ -82,7 +83,7 @@ export function createKeychainBackend(options: KeychainBackendOptions): Keychain
       const reason = describeKeychainError(e as Error);
       if (kind === 'write') throw new BackendRefusedError('keychain', `The OS keychain refused: ${reason}`);
       outage = { reason, until: options.clock.now() + retryAfterMs };
-      throw new BackendUnavailableError('keychain', reason);
+      throw new BackendUnavailableError('keychain', reason, 'keychain_unreachable');
     } finally {
       clearTimeout(timer);
       if (timedOut && !options.port.abort) {
@@ -97,9 +98,9 @@ export function createKeychainBackend(options: KeychainBackendOptions): Keychain
   const availability = async (): Promise<Availability> => {
     try {
       await call('probe', (k) => k.getPassword(base, '@availability-probe'));
-      return writeFailure ? { available: true, writable: false, reason: `the last write failed: ${writeFailure}` } : { available: true };
+      return writeFailure ? { available: true, writable: false, reason: `the last write failed: ${writeFailure}`, lock: 'keychain_locked' } : { available: true };
     } catch (e) {
-      return { available: false, reason: e instanceof BackendUnavailableError ? e.reason : (e as Error).message };
+      return { available: false, reason: e instanceof BackendUnavailableError ? e.reason : (e as Error).message, lock: 'keychain_unreachable' };
     }
   };
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SecretsStatus } from '@shared/contract/secrets';
 import { FakeClock } from '../../kernel/clock';
+import type { AppError } from '../../kernel/errors';
 import { failingKeychain, hangingKeychain, memoryKeychain } from '../../../../test-support/keychains';
 import { filesContaining, listTree, secretsCore, type SecretsCore } from '../../../../test-support/secrets-core';
 import { asUser, tempCore } from '../../../../test-support/temp-core';
@@ -188,8 +189,28 @@ describe('encrypted file backend', () => {
     const file = (await c.core.secrets.status()).find((b) => b.name === 'file')!;
     expect(file.available).toBe(false);
     expect(file.reason).toMatch(/^no key for secrets\.enc: set DESKTOP_AGENT_SECRETS_PASSPHRASE \(the file key is then derived from it with scrypt\), or make the OS keychain available/);
-    await expect(c.core.secrets.set({ key: 'k' }, 'value-k')).rejects.toThrow(/^No writable secrets backend is available \(keychain: no D-Bus session/);
+    expect(file.lock).toBe('file_no_key');
+    // One sentence: what is locked and how to unlock it; the backends' own words stay in the details.
+    const refused = await c.core.secrets.set({ key: 'k' }, 'value-k').catch((e: AppError) => e);
+    expect(refused).toMatchObject({
+      code: 'UNAVAILABLE',
+      message:
+        'No backend can store secrets: the OS keychain cannot be reached (start a Secret Service (gnome-keyring or KWallet) on this D-Bus session and unlock it); ' +
+        'secrets.enc has no key (set DESKTOP_AGENT_SECRETS_PASSPHRASE, or make the OS keychain available).',
+      details: { locked: ['keychain_unreachable', 'file_no_key'] },
+    });
+    expect((refused as AppError).details).toMatchObject({ reasons: [expect.stringMatching(/^keychain: no D-Bus session/), expect.stringMatching(/^file: no key for secrets\.enc/)] });
     expect(listTree(c.dir)).not.toContain('secrets.enc');
+  });
+
+  it('says which backend is locked when a listing cannot show its secrets (secrets.enc without its passphrase)', async () => {
+    const a = track(await secretsCore({ keychain: failingKeychain(), env: { DESKTOP_AGENT_SECRETS_PASSPHRASE: 'the passphrase 1' } }));
+    await a.core.secrets.set({ key: 'api_key' }, 'value-api-key', { backend: 'file' });
+    await a.core.stop();
+    const b = track(await secretsCore({ keychain: failingKeychain(), env: {}, dir: a.dir }));
+    expect(await b.core.secrets.listing()).toEqual({ items: [], locked: [{ backend: 'file', lock: 'file_passphrase_needed' }] });
+    const wrong = track(await secretsCore({ keychain: failingKeychain(), env: { DESKTOP_AGENT_SECRETS_PASSPHRASE: 'not the passphrase' }, dir: a.dir }));
+    expect((await wrong.core.secrets.listing()).locked).toEqual([{ backend: 'file', lock: 'file_passphrase_wrong' }]);
   });
 });
 

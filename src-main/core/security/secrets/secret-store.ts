@@ -1,7 +1,8 @@
 import { formatSecretRef, SECRET_BACKENDS, SECRET_VALUE_MAX, secretNameProblem, type SecretBackendName, type SecretRef } from '@shared/domain/secret-ref';
+import { cannotStoreSentence, hidesSecrets, type SecretsLock } from '@shared/domain/secrets-lock';
 import { AppError } from '../../kernel/errors';
 import { MIN_MASKED_LENGTH } from '../redaction';
-import type { Clock, Logger, SecretAccess, SecretBackendStatus, SecretListing, SecretLookup, SecretStore, SecretWriteOptions } from '../../kernel/ports';
+import type { Clock, Logger, SecretAccess, SecretBackendStatus, SecretListing, SecretListingResult, SecretLookup, SecretStore, SecretWriteOptions } from '../../kernel/ports';
 import type { AuditInput } from '../audit/audit-log';
 import { BackendRefusedError, BackendUnavailableError, type SecretBackend } from './backend';
 import type { LookupOutcome, SecretRecords } from './secret-records';
@@ -150,7 +151,7 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
     return new AppError('INTERNAL', `Secrets: ${(e as Error).message}`);
   };
 
-  return {
+  const store: SecretStore = {
     lookup,
 
     async get(ref, access) {
@@ -168,6 +169,7 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
         if (!backend.writable) throw new AppError('VALIDATION_ERROR', `The ${backend.name} backend is read-only; choose ${ordered().filter((b) => b.writable).map((b) => b.name).join(' or ') || 'a writable backend'}`);
       } else {
         const reasons: string[] = [];
+        const locks: SecretsLock[] = [];
         for (const b of ordered().filter((x) => x.writable)) {
           const a = await b.availability();
           if (a.available && a.writable !== false) {
@@ -175,9 +177,15 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
             break;
           }
           reasons.push(`${b.name}: ${a.reason ?? 'unavailable'}`);
+          if (a.lock) locks.push(a.lock);
         }
         if (!backend) {
-          throw new AppError('UNAVAILABLE', `No writable secrets backend is available (${reasons.join('; ') || `secrets.backends is ${options.order().join(', ')}`})`, { reasons });
+          // Locked backends are said in one sentence (what, and how to unlock it); the backends' own words stay in details.
+          const message =
+            locks.length && locks.length === reasons.length
+              ? cannotStoreSentence(locks)
+              : `No writable secrets backend is available (${reasons.join('; ') || `secrets.backends is ${options.order().join(', ')}`})`;
+          throw new AppError('UNAVAILABLE', message, { reasons, locked: locks });
         }
       }
       try {
@@ -212,8 +220,14 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
     },
 
     async list() {
-      const meta = new Map(records.entries().map((r) => [`${r.backend}\0${r.service ?? ''}\0${r.key}`, r]));
+      return (await store.listing()).items;
+    },
+
+    async listing(): Promise<SecretListingResult> {
+      const known = records.entries();
+      const meta = new Map(known.map((r) => [`${r.backend}\0${r.service ?? ''}\0${r.key}`, r]));
       const out: SecretListing[] = [];
+      const locked: SecretListingResult['locked'] = [];
       const first = new Map<string, string>();
       for (const b of ordered()) {
         let entries;
@@ -221,6 +235,9 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
           entries = await b.list();
         } catch (e) {
           log.warn(`Could not list the ${b.name} backend`, { reason: e instanceof BackendUnavailableError ? e.reason : (e as Error).message });
+          // A locked backend hides secrets when it has a file, or when Desktop Agent stored secrets there.
+          const lock = e instanceof BackendUnavailableError ? e.lock : undefined;
+          if (lock && hidesSecrets(lock) && (b.name === 'file' || known.some((r) => r.backend === b.name))) locked.push({ backend: b.name, lock });
           continue;
         }
         for (const e of entries) {
@@ -238,7 +255,8 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
           });
         }
       }
-      return out.sort((a, b) => (a.service ?? '').localeCompare(b.service ?? '') || a.key.localeCompare(b.key) || a.backend.localeCompare(b.backend));
+      const items = out.sort((a, b) => (a.service ?? '').localeCompare(b.service ?? '') || a.key.localeCompare(b.key) || a.backend.localeCompare(b.backend));
+      return { items, locked };
     },
 
     close() {
@@ -249,9 +267,10 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
       return Promise.all(
         ordered().map(async (b) => {
           const a = await b.availability();
-          return { name: b.name, available: a.available, writable: b.writable && a.available && a.writable !== false, ...(a.reason ? { reason: a.reason } : {}) };
+          return { name: b.name, available: a.available, writable: b.writable && a.available && a.writable !== false, ...(a.reason ? { reason: a.reason } : {}), ...(a.lock ? { lock: a.lock } : {}) };
         }),
       );
     },
   };
+  return store;
 }

@@ -1,4 +1,5 @@
 import { formatSecretRef, type SecretRef } from '@shared/domain/secret-ref';
+import { notListedSentence } from '@shared/domain/secrets-lock';
 import { AppError } from '../../kernel/errors';
 import type { Database } from 'better-sqlite3';
 import { contractHandlers, type CoreModule } from '../../kernel/module';
@@ -40,16 +41,21 @@ export function createSecretsModule(services: SecretsModulePorts): CoreModule {
     name: 'secrets',
     stop: () => store.close?.(),
     handlers: contractHandlers({
-      'secrets.list': async () => ({
-        items: (await store.list()).map((i) => ({
+      'secrets.list': async () => {
+        const { items, locked } = await store.listing();
+        return {
+          items: items.map((i) => ({
           key: i.key,
           service: i.service ?? null,
           backend: i.backend,
           updated_at: i.updatedAt ?? null,
           created_at: i.createdAt ?? null,
           shadowed_by: i.shadowedBy ?? null,
-        })),
-      }),
+          })),
+          locked,
+          notice: locked.length ? notListedSentence(locked.map((l) => l.lock)) : null,
+        };
+      },
       'secrets.status': () => secretsStatusReport(store, services.db, services.clock.now()),
       'secrets.set': ({ key, value, backend }, ctx) => set({ key }, value, backend, ctx),
       'secrets.setInService': ({ service, key, value, backend }, ctx) => set({ service, key }, value, backend, ctx),
@@ -67,7 +73,7 @@ export async function secretsStatusReport(store: SecretStore, db: Database, now:
     order: backends.map((b) => b.name),
     backends: backends.map((b) => {
       const c = counts.backends[b.name] ?? { hits: 0, misses: 0, errors: 0 };
-      return { name: b.name, available: b.available, writable: b.writable, reason: b.reason ?? null, lookups_24h: c.hits + c.misses + c.errors, hits_24h: c.hits, misses_24h: c.misses, errors_24h: c.errors };
+      return { name: b.name, available: b.available, writable: b.writable, reason: b.reason ?? null, lock: b.lock ?? null, lookups_24h: c.hits + c.misses + c.errors, hits_24h: c.hits, misses_24h: c.misses, errors_24h: c.errors };
     }),
     lookups_24h: counts.lookups,
     hits_24h: counts.hits,

@@ -1,0 +1,50 @@
+/** What the queue benchmark measures on each side (ours, BullMQ, bare SQLite); see bench/queue.bench.ts. */
+
+export interface QueueBenchConfig {
+  single: number;
+  bulk: number;
+  process: number;
+  /** Processing is measured at each of these concurrencies. */
+  concurrencies: number[];
+  rate: number;
+  rateSeconds: number;
+  scenarios: Set<'single' | 'bulk' | 'process' | 'latency'>;
+}
+
+export interface QueueFigures {
+  singleRate: number;
+  singleP50: number;
+  singleP99: number;
+  bulkRate: number;
+  /** runs/s processed, per concurrency. */
+  processRate: Map<number, number>;
+  latencyP50: number;
+  latencyP99: number;
+}
+
+export function emptyFigures(): QueueFigures {
+  return { singleRate: NaN, singleP50: NaN, singleP99: NaN, bulkRate: NaN, processRate: new Map(), latencyP50: NaN, latencyP99: NaN };
+}
+
+export const now = (): number => performance.now();
+
+/**
+ * With BENCH_MARKS=1, prints where each scenario starts and ends on the clock the V8 CPU profile
+ * uses (monotonic µs), so a `node --cpu-prof` profile can be cut to one scenario
+ * (bench/scripts/profile-summary.mjs --from/--to).
+ */
+export function mark(what: string): void {
+  if (process.env.BENCH_MARKS) console.error(`mark ${what} ${process.hrtime.bigint() / 1000n}`);
+}
+
+/** Calls fn `rate` times a second for `seconds`, on a schedule (not back to back). */
+export async function offeredLoad(rate: number, seconds: number, fn: () => void): Promise<void> {
+  const total = rate * seconds;
+  const start = now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    fn();
+  }
+}
