@@ -73,7 +73,7 @@ function runLoad(url: string): Promise<{ rate: number; bad: number; p50: number;
 
 async function core(dir: string): Promise<Core> {
   const { root, version } = packageInfo();
-  const c = await createCore({ paths: resolvePaths({ dataDir: dir, defaultConfigDir: join(root, 'configs') }), version, nativeBinding: nativeBindingPath(root), logLevel: 'warn' });
+  const c = await createCore({ paths: resolvePaths({ dataDir: dir, defaultConfigDir: join(root, 'configs') }), version, nativeBinding: nativeBindingPath(root), logLevel: 'warn', env: { ...process.env, DESKTOP_AGENT_SECRET_BENCH_HOOK: SECRET } });
   c.config.write('orchestrator.yaml', { queues: { default: { max_concurrent: 2, max_queued: 10_000_000 }, background: { max_concurrent: 1, max_queued: 10_000_000, paused: true } } });
   await c.start();
   await c.invoke('templates.save', { name: 'tick', yaml: TEMPLATE }, ADMIN);
@@ -81,7 +81,7 @@ async function core(dir: string): Promise<Core> {
 }
 
 async function webhookOurs(c: Core) {
-  await c.invoke('webhooks.create', { id: 'gh', name: 'bench', endpoint: '/webhooks/gh', template: 'tick', secret: SECRET, signature: 'github', queue: 'background', extract_variables: ['repository.name'] }, ADMIN);
+  await c.invoke('webhooks.create', { id: 'gh', name: 'bench', endpoint: '/webhooks/gh', template: 'tick', secret: 'secrets://bench_hook', signature: 'github', queue: 'background', extract_variables: ['repository.name'] }, ADMIN);
   const http = await startHttpServer({ dispatcher: c.dispatcher, authenticator: c.authenticator, bus: c.bus, streams: c.streams, logger: c.logger, host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20 });
   try {
     return await runLoad(`${http.url}/webhooks/gh`);
