@@ -6,7 +6,7 @@ import type { Issue } from '@shared/contract/errors';
  * to the watched folder ('/' separators); a pattern without '/' matches the file name at any depth.
  * picomatch compiles to a backtracking regex, so (like failure rules, decision 0022) a pattern may
  * hold at most MAX_WILDCARDS unbounded wildcards (`*`, `**`) and no extglobs: the work per name
- * stays polynomial of a low degree. Checked when a watcher is saved or loaded (decision 0029).
+ * stays polynomial of a low degree. Checked when a watcher is saved or loaded (decision 0032).
  */
 
 export const MAX_WILDCARDS = 2;
