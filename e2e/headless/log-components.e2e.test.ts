@@ -108,7 +108,8 @@ steps:
     expect(secrets.some((m) => m.startsWith("Secret 'missing_key' not found"))).toBe(true);
 
     expect(grep('Scheduler')).toContainEqual("Schedule 'every_second' fired");
-    expect(grep('Webhook').some((m) => m.startsWith("Webhook 'deploy' refused a delivery (401)"))).toBe(true);
+    // The log is written once per event-loop turn: the line may follow the 401 answer by a moment.
+    await expect.poll(() => grep('Webhook').some((m) => m.startsWith("Webhook 'deploy' refused a delivery (401)")), { timeout: 10_000 }).toBe(true);
     const hitl = grep('HITL');
     expect(hitl).toContainEqual('Approval requested');
     expect(hitl).toContainEqual('Approval approved');

@@ -100,7 +100,7 @@ describe.skipIf(unavailable !== undefined)(`the guide's Linux keyring commands w
 
     // The guide's get_metrics(): the keychain answered both lookups.
     const status = await api.call<SecretsStatus>('GET', '/api/secrets/status');
-    expect(status.body.backends[0]).toEqual({ name: 'keychain', available: true, writable: true, reason: null, lookups_24h: 2, hits_24h: 2, misses_24h: 0, errors_24h: 0 });
+    expect(status.body.backends[0]).toEqual({ name: 'keychain', available: true, writable: true, reason: null, lock: null, lookups_24h: 2, hits_24h: 2, misses_24h: 0, errors_24h: 0 });
     expect(status.body).toMatchObject({ order: ['keychain', 'env', 'file'], lookups_24h: 2, hits_24h: 2, misses_24h: 0 });
 
     // The CLI on the same keychain while serve runs.

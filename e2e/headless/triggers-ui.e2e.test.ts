@@ -77,7 +77,9 @@ describe('the Triggers view', { timeout: 180_000 }, () => {
     expect(await row.textContent()).toContain('every second');
     const next = page.getByTestId('schedule-next-times').locator('li');
     await poll(() => next.count()).toBe(10);
-    const times = await Promise.all(Array.from({ length: 10 }, async (_, i) => Date.parse((await next.nth(i).getAttribute('data-time'))!)));
+    // Read the ten in one go: the list moves on every second, and item-by-item reads could straddle a move.
+    const times = (await next.evaluateAll((items) => items.map((li) => (li as unknown as { getAttribute(name: string): string }).getAttribute('data-time')))).map((t) => Date.parse(t));
+    expect(times).toHaveLength(10);
     for (let i = 1; i < 10; i++) expect(times[i]! - times[i - 1]!).toBe(1000);
     // Fires arrive live from the event stream, no reload.
     await poll(() => page.getByTestId('schedule-fires').locator('tr[data-outcome="fired"]').count()).toBeGreaterThan(1);
