@@ -1,5 +1,6 @@
 import { webhookSchema, type WebhookConfig } from '@shared/config';
 import type { Issue } from '@shared/contract/errors';
+import type { TriggerFigure } from '@shared/contract/metrics';
 import type { WebhookView, webhooksContract } from '@shared/contract/webhooks';
 import { contractHandlers, type CoreModule, type Handler } from '../../kernel/module';
 import { conflict, notFound, validationError } from '../../kernel/errors';
@@ -17,6 +18,8 @@ export interface WebhookModuleOptions extends TriggerModulePorts {
 
 export interface WebhookModule extends CoreModule {
   service: WebhookService;
+  /** Per webhook from its stored deliveries: accepted, refused and not queued in 24 h, last accepted. */
+  figures(now: number): TriggerFigure[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -46,6 +49,24 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
       accepted_24h: c?.accepted ?? 0,
       refused_24h: c?.refused ?? 0,
     };
+  };
+
+  const figures = (now: number): TriggerFigure[] => {
+    const counts = new Map(service.store.countsSince(now - DAY).map((c) => [c.webhook_id, c]));
+    return webhooks().map((w) => {
+      const last = service.store.lastAcceptedAt(w.id);
+      const c = counts.get(w.id);
+      return {
+        kind: 'webhook',
+        trigger: w.id,
+        name: w.name,
+        enabled: w.enabled,
+        last_fire: last === undefined ? null : iso(last),
+        fires_24h: c?.accepted ?? 0,
+        failures_24h: c?.unqueued ?? 0,
+        refused_24h: (c?.refused ?? 0) - (c?.unqueued ?? 0),
+      };
+    });
   };
 
   const check = (w: WebhookConfig, selfId?: string): void => {
@@ -117,6 +138,7 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
   return {
     name: 'webhooks',
     service,
+    figures,
     handlers: contractHandlers(handlers),
     start: () => {
       pruneTimer = o.clock.setTimer(60_000, prune);
