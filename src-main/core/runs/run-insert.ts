@@ -86,7 +86,7 @@ export class RunInserts {
     return content;
   }
 
-  /** Retention removed unreferenced contents: forget what we knew. */
+  /** Retention removed unreferenced contents (run-retention.ts tells us): forget what we knew. */
   forgetContents(): void {
     this.storedContents.clear();
   }

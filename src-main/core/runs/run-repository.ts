@@ -78,7 +78,7 @@ export class RunRepository implements RunsStorage {
     this.claim = new RunClaims(db);
     this.lease = new RunLeases(db);
     this.read = new RunReads(db);
-    this.retention = new RunRetention(db);
+    this.retention = new RunRetention(db, () => this.insert.forgetContents());
     this.journal = new RunJournal(db);
     this.settlements = new RunSettlements(db);
   }
