@@ -57,10 +57,10 @@ export function asUser(role: Role, username = role.toLowerCase(), id = `u-${user
 }
 
 /** Polls until fn gives a value (a test waits for what it checks, never for a fixed time). */
-export async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
+export async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));

@@ -10,7 +10,7 @@ import { newId } from '@shared/domain/ids';
 import { openDatabase } from '../db/database';
 import { RunRepository } from '../runs';
 import type { QueueModule } from './queue-module';
-import { tempCore, type TempCore } from '../../../test-support/temp-core';
+import { tempCore, until, type TempCore } from '../../../test-support/temp-core';
 
 /**
  * Crash recovery from the step journal (issue 21 items 6 and 7), on a real core and database: a
@@ -69,16 +69,6 @@ function leftRunning(dir: string, yaml: string, started?: { index: number; actio
   return id;
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 // Read with SQL (a test may look at the table), so the test reads the same on the code before this change.
 const runRow = (t: TempCore, id: string) => {
   t.core.writes.flush();
@@ -91,7 +81,7 @@ describe('recovery from the step journal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'da-recovery-'));
     const id = leftRunning(dir, `dsl_version: "1.1"\nname: crashed\nsteps:\n  - make_request: { url: "${s.url}/post", method: POST, body: x }\n`);
     t = await tempCore({ dir });
-    const done = await until('the run to finish', () => ['succeeded', 'failed'].includes(runRow(t!, id).status) && runRow(t!, id));
+    const done = await until('the run to finish', () => ['succeeded', 'failed'].includes(runRow(t!, id).status) && runRow(t!, id), 30_000);
     expect(done).toMatchObject({ status: 'succeeded' });
     expect(s.hits).toEqual(['POST /post']);
   });
@@ -101,7 +91,7 @@ describe('recovery from the step journal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'da-recovery-'));
     const id = leftRunning(dir, `dsl_version: "1.1"\nname: crashed\nsteps:\n  - make_request: { url: "${s.url}/post", method: POST, body: x }\n`, { index: 0, action: 'make_request' });
     t = await tempCore({ dir });
-    const done = await until('the run to finish', () => ['succeeded', 'failed'].includes(runRow(t!, id).status) && runRow(t!, id));
+    const done = await until('the run to finish', () => ['succeeded', 'failed'].includes(runRow(t!, id).status) && runRow(t!, id), 30_000);
     expect(done.status).toBe('failed');
     expect(done.error).toMatch(/^interrupted during steps\[0\] make_request: the step may have had its effect/);
     expect(done.error_code).toBe('INTERRUPTED');
@@ -115,11 +105,11 @@ describe('a write failure (read-only database)', () => {
     const clock = t.clock!;
     const queue = (t.core.modules.find((m) => m.name === 'queue') as QueueModule).queue;
     const { run_id: id } = queue.enqueue({ template_yaml: 'dsl_version: "1.1"\nname: wait-then-log\nsteps:\n  - wait: { ms: 1000 }\n  - log: { message: after }\n' }, { trigger: 'api', requestedBy: 'tester' });
-    await until('the wait step to run', () => runRow(t!, id).status === 'running' && clock.pendingTimers() > 0);
+    await until('the wait step to run', () => runRow(t!, id).status === 'running' && clock.pendingTimers() > 0, 30_000);
     // From here SQLite refuses every write with SQLITE_READONLY, as a database on a read-only mount would.
     t.core.db.pragma('query_only = 1');
     await clock.advanceAsync(1_000);
-    await until('the failure to be logged', () => t!.logs.lines.some((l) => l.includes(`Could not record that run ${id}`)));
+    await until('the failure to be logged', () => t!.logs.lines.some((l) => l.includes(`Could not record that run ${id}`)), 30_000);
     const logged = t.logs.lines.filter((l) => l.includes(id)).join('\n');
     expect(logged).toMatch(/attempt to write a readonly database/);
     expect(queue.queues().find((q) => q.name === 'default')!.running).toBe(0);
@@ -131,7 +121,7 @@ describe('a write failure (read-only database)', () => {
     // Writes work again: the next heartbeat records the end. Its step record was lost, so it fails with the cause.
     t.core.db.pragma('query_only = 0');
     await clock.advanceAsync(5_000);
-    const ended = await until('the end to be recorded', () => runRow(t!, id).status !== 'running' && runRow(t!, id));
+    const ended = await until('the end to be recorded', () => runRow(t!, id).status !== 'running' && runRow(t!, id), 30_000);
     expect(ended).toMatchObject({ status: 'failed', error_code: 'STORAGE_ERROR', lease_owner: null });
     expect(ended.error).toMatch(/step records could not be written \(attempt to write a readonly database\)/);
     t.core.writes.flush();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunView } from '@shared/contract/runs';
-import { REPO_ROOT, asUser, tempCore, type TempCore } from '../../../test-support/temp-core';
+import { REPO_ROOT, asUser, tempCore, until, type TempCore } from '../../../test-support/temp-core';
 import { FAST_SCRYPT, addUser, basic, bearer, call, httpContext, passwordOf } from '../../../test-support/users';
 import type { QueueModule } from './queue-module';
 
@@ -14,16 +14,6 @@ afterEach(async () => t?.cleanup());
 const queueOf = (t: TempCore) => (t.core.modules.find((m) => m.name === 'queue') as QueueModule).queue;
 const view = (id: string) => t.core.invoke<RunView>('runs.get', { id }, asUser('Viewer'));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('run records', () => {
   it('does not count waiting for an approval as an attempt, and keeps "Started" at the first start', async () => {
     t = await tempCore();
@@ -31,15 +21,15 @@ describe('run records', () => {
       { template_yaml: 'dsl_version: "1.1"\nname: confirm\nsteps:\n  - log: { message: before }\n  - human_confirm: { message: "OK?" }\n  - log: { message: after }\n' },
       { trigger: 'api', requestedBy: 'tester' },
     );
-    const waiting = await until('the approval wait', async () => ((await view(id)).status === 'waiting_approval' ? view(id) : undefined));
+    const waiting = await until('the approval wait', async () => ((await view(id)).status === 'waiting_approval' ? view(id) : undefined), 30_000);
     expect(waiting.started_at).not.toBeNull();
-    await new Promise((r) => setTimeout(r, 30)); // the resume is later than the start
+    await until('the resume to be later than the start', () => Date.now() > Date.parse(waiting.started_at!));
     t.core.runs.recordApprovalDecision(id, { outcome: 'approved', by: 'editor', at: new Date().toISOString() });
     queueOf(t).requeueWaiting(id);
     const done = await until('the run to end', async () => {
       const v = await view(id);
       return ['succeeded', 'failed'].includes(v.status) && v;
-    });
+    }, 30_000);
     expect(done.status).toBe('succeeded');
     expect(done.attempts).toBe(1);
     expect(done.started_at).toBe(waiting.started_at);
