@@ -69,6 +69,7 @@ function leftRunning(dir: string, yaml: string, started?: { index: number; actio
   return id;
 }
 
+
 // Read with SQL (a test may look at the table), so the test reads the same on the code before this change.
 const runRow = (t: TempCore, id: string) => {
   t.core.writes.flush();
@@ -81,7 +82,7 @@ describe('recovery from the step journal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'da-recovery-'));
     const id = leftRunning(dir, `dsl_version: "1.1"\nname: crashed\nsteps:\n  - make_request: { url: "${s.url}/post", method: POST, body: x }\n`);
     t = await tempCore({ dir });
-    const done = await until('the run to finish', () => ['succeeded', 'failed'].includes(runRow(t!, id).status) && runRow(t!, id), 30_000);
+    const done = await until('the run to finish', () => ['succeeded', 'failed'].includes(runRow(t!, id).status) && runRow(t!, id));
     expect(done).toMatchObject({ status: 'succeeded' });
     expect(s.hits).toEqual(['POST /post']);
   });
@@ -91,7 +92,7 @@ describe('recovery from the step journal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'da-recovery-'));
     const id = leftRunning(dir, `dsl_version: "1.1"\nname: crashed\nsteps:\n  - make_request: { url: "${s.url}/post", method: POST, body: x }\n`, { index: 0, action: 'make_request' });
     t = await tempCore({ dir });
-    const done = await until('the run to finish', () => ['succeeded', 'failed'].includes(runRow(t!, id).status) && runRow(t!, id), 30_000);
+    const done = await until('the run to finish', () => ['succeeded', 'failed'].includes(runRow(t!, id).status) && runRow(t!, id));
     expect(done.status).toBe('failed');
     expect(done.error).toMatch(/^interrupted during steps\[0\] make_request: the step may have had its effect/);
     expect(done.error_code).toBe('INTERRUPTED');
@@ -105,11 +106,11 @@ describe('a write failure (read-only database)', () => {
     const clock = t.clock!;
     const queue = (t.core.modules.find((m) => m.name === 'queue') as QueueModule).queue;
     const { run_id: id } = queue.enqueue({ template_yaml: 'dsl_version: "1.1"\nname: wait-then-log\nsteps:\n  - wait: { ms: 1000 }\n  - log: { message: after }\n' }, { trigger: 'api', requestedBy: 'tester' });
-    await until('the wait step to run', () => runRow(t!, id).status === 'running' && clock.pendingTimers() > 0, 30_000);
+    await until('the wait step to run', () => runRow(t!, id).status === 'running' && clock.pendingTimers() > 0);
     // From here SQLite refuses every write with SQLITE_READONLY, as a database on a read-only mount would.
     t.core.db.pragma('query_only = 1');
     await clock.advanceAsync(1_000);
-    await until('the failure to be logged', () => t!.logs.lines.some((l) => l.includes(`Could not record that run ${id}`)), 30_000);
+    await until('the failure to be logged', () => t!.logs.lines.some((l) => l.includes(`Could not record that run ${id}`)));
     const logged = t.logs.lines.filter((l) => l.includes(id)).join('\n');
     expect(logged).toMatch(/attempt to write a readonly database/);
     expect(queue.queues().find((q) => q.name === 'default')!.running).toBe(0);
@@ -121,7 +122,7 @@ describe('a write failure (read-only database)', () => {
     // Writes work again: the next heartbeat records the end. Its step record was lost, so it fails with the cause.
     t.core.db.pragma('query_only = 0');
     await clock.advanceAsync(5_000);
-    const ended = await until('the end to be recorded', () => runRow(t!, id).status !== 'running' && runRow(t!, id), 30_000);
+    const ended = await until('the end to be recorded', () => runRow(t!, id).status !== 'running' && runRow(t!, id));
     expect(ended).toMatchObject({ status: 'failed', error_code: 'STORAGE_ERROR', lease_owner: null });
     expect(ended.error).toMatch(/step records could not be written \(attempt to write a readonly database\)/);
     t.core.writes.flush();

@@ -14,6 +14,7 @@ afterEach(async () => t?.cleanup());
 const queueOf = (t: TempCore) => (t.core.modules.find((m) => m.name === 'queue') as QueueModule).queue;
 const view = (id: string) => t.core.invoke<RunView>('runs.get', { id }, asUser('Viewer'));
 
+
 describe('run records', () => {
   it('does not count waiting for an approval as an attempt, and keeps "Started" at the first start', async () => {
     t = await tempCore();
@@ -21,7 +22,7 @@ describe('run records', () => {
       { template_yaml: 'dsl_version: "1.1"\nname: confirm\nsteps:\n  - log: { message: before }\n  - human_confirm: { message: "OK?" }\n  - log: { message: after }\n' },
       { trigger: 'api', requestedBy: 'tester' },
     );
-    const waiting = await until('the approval wait', async () => ((await view(id)).status === 'waiting_approval' ? view(id) : undefined), 30_000);
+    const waiting = await until('the approval wait', async () => ((await view(id)).status === 'waiting_approval' ? view(id) : undefined));
     expect(waiting.started_at).not.toBeNull();
     await until('the resume to be later than the start', () => Date.now() > Date.parse(waiting.started_at!));
     t.core.runs.recordApprovalDecision(id, { outcome: 'approved', by: 'editor', at: new Date().toISOString() });
@@ -29,7 +30,7 @@ describe('run records', () => {
     const done = await until('the run to end', async () => {
       const v = await view(id);
       return ['succeeded', 'failed'].includes(v.status) && v;
-    }, 30_000);
+    });
     expect(done.status).toBe('succeeded');
     expect(done.attempts).toBe(1);
     expect(done.started_at).toBe(waiting.started_at);
