@@ -55,7 +55,7 @@ describe('PathGuard', () => {
     const e = refusal(guard(), join(outside, 'secret.txt'));
     expect(e.code).toBe('PERMISSION_BLOCKED');
     expect(e.retryable).toBe(false);
-    expect(e.message).toBe(`read_csv: ${join(outside, 'secret.txt')} is outside files.allowed_roots in orchestrator.yaml (${allowed}); add its folder there to allow it`);
+    expect(e.message).toBe(`read_csv: ${join(outside, 'secret.txt')} is outside files.allowed_roots in orchestrator.yaml (${allowed}); to allow it, add its folder to that list in ${join(base, 'data', 'configs', 'orchestrator.yaml')}`);
     expect(e.details).toEqual({ path: join(outside, 'secret.txt'), setting: 'files.allowed_roots' });
     expect(refusal(guard(), '/etc/shadow').code).toBe('PERMISSION_BLOCKED');
   });
