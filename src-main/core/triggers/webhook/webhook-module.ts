@@ -34,9 +34,9 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
     return w;
   };
 
-  const view = (w: WebhookConfig): WebhookView => {
+  const view = (w: WebhookConfig, counts: Map<string, { accepted: number; refused: number }>): WebhookView => {
     const last = service.store.recent(w.id, 1)[0];
-    const c = service.store.countsSince(o.clock.now() - DAY).find((x) => x.webhook_id === w.id);
+    const c = counts.get(w.id);
     const { secret, ...rest } = w;
     return {
       ...rest,
@@ -47,6 +47,8 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
       refused_24h: c?.refused ?? 0,
     };
   };
+  /** The 24-hour counts of every webhook in one query (the list shows them all). */
+  const countsNow = () => new Map(service.store.countsSince(o.clock.now() - DAY).map((c) => [c.webhook_id, c]));
 
   const check = (w: WebhookConfig, selfId?: string): void => {
     const issues: Issue[] = [];
@@ -77,14 +79,17 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
 
   const handlers: Handlers = {
     'webhooks.receive': ({ path, request }) => service.receive(path, request as WebhookRequest),
-    'webhooks.list': () => ({ items: webhooks().map(view) }),
+    'webhooks.list': () => {
+      const counts = countsNow();
+      return { items: webhooks().map((w) => view(w, counts)) };
+    },
     'webhooks.create': async (input) => {
       if (webhooks().some((w) => w.id === input.id)) throw conflict(`A webhook with id '${input.id}' already exists`);
       const candidate = parse({ ...input, secret: input.secret === undefined ? undefined : 'secrets://pending' });
       check(candidate);
       const secret = await storeSecret(input.id, input.secret);
       write({ op: 'add', item: Object.fromEntries(Object.entries({ ...input, secret }).filter(([, v]) => v !== undefined)) });
-      return view(find(input.id));
+      return view(find(input.id), countsNow());
     },
     'webhooks.update': async ({ id, ...patch }) => {
       const current = find(id);
@@ -93,7 +98,7 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
       const secret = await storeSecret(id, patch.secret);
       const set = Object.fromEntries(Object.entries({ ...patch, secret }).filter(([, v]) => v !== undefined));
       write({ op: 'update', id, set });
-      return view(find(id));
+      return view(find(id), countsNow());
     },
     'webhooks.delete': async ({ id }) => {
       const current = find(id);
