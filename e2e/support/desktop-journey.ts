@@ -182,6 +182,11 @@ export async function switchLanguages(host: JourneyHost): Promise<void> {
   await poll(() => page.getByTestId('template-drop').locator('h3').innerText()).toBe('ファイルからテンプレートを追加');
   expect(await page.evaluate('document.documentElement.lang')).toBe('ja');
   await shot(host, '8-japanese');
+  // The dashboard's charts speak Japanese too (uPlot's own legend says "Time").
+  await page.getByTestId('nav-dashboard').click();
+  await poll(() => page.getByTestId('chart-runs').locator('.u-legend .u-label').first().innerText()).toBe('時間帯');
+  await shot(host, '9-japanese-dashboard');
+  await page.getByTestId('nav-templates').click();
   await page.getByTestId('lang-en').click();
   await poll(() => page.getByTestId('nav-templates').innerText()).toBe('Templates');
   expect(await page.getByTestId('template-drop').locator('h3').innerText()).toBe('Add templates from files');
