@@ -56,11 +56,14 @@ export function asUser(role: Role, username = role.toLowerCase(), id = `u-${user
   return { principal: { kind: 'user', id, username, role, via: 'cli' }, source: 'cli' };
 }
 
-/** Polls until fn gives a value (a test waits for what it checks, never for a fixed time). */
-export async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
+/**
+ * Polls until fn gives a value (a test waits for what it checks, never for a fixed time). The
+ * deadline is a bound for a loaded machine, not a timing check.
+ */
+export async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));

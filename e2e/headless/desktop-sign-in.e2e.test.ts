@@ -10,7 +10,7 @@ import { createIpcTransport } from '../../src-renderer/bridge/ipc-transport';
 import { connectStores, createAppStores, type AppStores } from '../../src-renderer/stores/app-stores';
 import { isImplicitAppUser } from '../../src-renderer/stores/auth-store';
 import { fakeIpcMain, fakeWindow } from '../../test-support/electron-fakes';
-import { tempCore, type TempCore } from '../../test-support/temp-core';
+import { tempCore, until as poll, type TempCore } from '../../test-support/temp-core';
 import { FAST_SCRYPT, addUser, passwordOf } from '../../test-support/users';
 
 /**
@@ -59,8 +59,7 @@ async function desktop(install: (t: TempCore) => Promise<unknown> = async () => 
 
 /** Waits until the store says what the window would show. */
 async function until(stores: AppStores, check: (s: AppStores) => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(stores); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(check(stores)).toBe(true);
+  await poll('the window state', () => check(stores));
 }
 
 describe('the desktop window signing in over IPC', () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '@shared/contract/metrics';
 import { rawHttp } from '../../../test-support/raw-http';
 import { FAST_SCRYPT, addUser, basic } from '../../../test-support/users';
+import { until } from '../../../test-support/temp-core';
 import { startServe, type ServeHandle } from '../../host/start-serve';
 import { FakeClock } from '../kernel/clock';
 
@@ -21,15 +22,6 @@ let dataDir: string;
 let refusedPort: number;
 const admin = () => basic('admin');
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function api<T>(method: string, path: string, body?: unknown, authorization = admin()): Promise<{ status: number; json: T; text: string; headers: Record<string, string | string[] | undefined> }> {
   const r = await rawHttp(`${serve.url}${path}`, {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '@shared/contract/events';
 import type { QueueModule } from './queue-module';
-import { asUser, tempCore, type TempCore } from '../../../test-support/temp-core';
+import { asUser, tempCore, until, type TempCore } from '../../../test-support/temp-core';
 
 /** The queue with the real engine and real persisted runs (the scripted-executor tests cover the edge cases). */
 const wait = (ms: number, name = 'sleepy') => `dsl_version: "1.1"\nname: ${name}\nsteps:\n  - wait: { ms: ${ms} }\n  - log: { message: "done {{run.id}}" }\n`;
@@ -15,13 +15,6 @@ afterEach(async () => {
   t = undefined;
 });
 
-async function until(what: string, fn: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('queue with the real engine', () => {
   it('never exceeds max_concurrent while 200 real runs flow, and every run succeeds with its steps stored', async () => {
@@ -35,7 +28,7 @@ describe('queue with the real engine', () => {
     });
     const { items } = await t.core.invoke<{ items: { run_id: string }[] }>('runs.enqueueBatch', { runs: Array.from({ length: 200 }, () => ({ template_yaml: wait(2) })) }, runner);
     const count = (status: string) => t!.core.db.prepare('select count(*) from runs where status = ?').pluck().get(status) as number;
-    await until('200 runs to finish', () => count('succeeded') === 200);
+    await until('200 runs to finish', () => count('succeeded') === 200, 60_000);
     expect(samples.length).toBeGreaterThanOrEqual(600);
     expect(Math.max(...samples)).toBe(3);
     expect(t.core.db.prepare("select count(*) from run_steps where status = 'succeeded'").pluck().get()).toBe(400);

@@ -10,7 +10,7 @@ import { newId } from '@shared/domain/ids';
 import { openDatabase } from '../db/database';
 import { RunRepository } from '../runs';
 import type { QueueModule } from './queue-module';
-import { tempCore, type TempCore } from '../../../test-support/temp-core';
+import { tempCore, until, type TempCore } from '../../../test-support/temp-core';
 
 /**
  * Crash recovery from the step journal (issue 21 items 6 and 7), on a real core and database: a
@@ -69,15 +69,6 @@ function leftRunning(dir: string, yaml: string, started?: { index: number; actio
   return id;
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 // Read with SQL (a test may look at the table), so the test reads the same on the code before this change.
 const runRow = (t: TempCore, id: string) => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunView } from '@shared/contract/runs';
-import { REPO_ROOT, asUser, tempCore, type TempCore } from '../../../test-support/temp-core';
+import { REPO_ROOT, asUser, tempCore, until, type TempCore } from '../../../test-support/temp-core';
 import { FAST_SCRYPT, addUser, basic, bearer, call, httpContext, passwordOf } from '../../../test-support/users';
 import type { QueueModule } from './queue-module';
 
@@ -14,15 +14,6 @@ afterEach(async () => t?.cleanup());
 const queueOf = (t: TempCore) => (t.core.modules.find((m) => m.name === 'queue') as QueueModule).queue;
 const view = (id: string) => t.core.invoke<RunView>('runs.get', { id }, asUser('Viewer'));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('run records', () => {
   it('does not count waiting for an approval as an attempt, and keeps "Started" at the first start', async () => {
