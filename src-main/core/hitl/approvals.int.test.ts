@@ -149,12 +149,18 @@ describe('human-in-the-loop approvals', () => {
     const page = await h.core.invoke<{ body: string; status?: number }>('approvals.page', { run_id: runId }, viewer);
     expect(page.body).toContain('本番環境へのデプロイを実行しますか？');
     expect(page.body).toContain(`action="/hitl/approve/${runId}"`);
+    // Every label in both languages, the step too (it was English alone).
+    expect(page.body).toMatch(/\(ステップ \d+ \/ step \d+\)/);
+    expect(page.body).toContain('<th>必要な役割 / Required role</th><td>Editor 以上 / or higher</td>');
     const result = await h.core.invoke<{ body: string }>('approvals.decideForm', { run_id: runId, action: 'approve', comment: 'ok' }, editor);
     expect(result.body).toContain('承認しました / Approved');
     expect(result.body).not.toContain('<form');
     const again = await h.core.invoke<{ body: string; status: number }>('approvals.decideForm', { run_id: runId, action: 'deny' }, editor);
     expect(again.status).toBe(409);
     expect(again.body).toContain('already decided');
+    // The refusal said in Japanese too (it was the core's English message alone).
+    expect(again.body).toContain('この承認リクエストはすでに決定済みか、期限を過ぎています。 / Approval ');
+    expect(again.body).toContain('承認済み / Approved — eddie: ok');
     const none = await h.core.invoke<{ status: number }>('approvals.page', { run_id: 'run_nope' }, viewer);
     expect(none.status).toBe(404);
   });
