@@ -9,6 +9,17 @@ const RISK_COLOR: Record<string, string> = { low: '#2b8a3e', medium: '#e67700', 
 const both = <C extends TextCode>(code: C, ...params: TextParams<C>) => esc(bilingual(text(code, ...params)));
 
 /**
+ * The deadline for a client that is not a browser (a browser is sent to the app, which shows it in
+ * the browser's zone): this machine's zone, named, as the API server is the viewer's own machine.
+ */
+const DEADLINE_FORMAT = new Intl.DateTimeFormat('ja-JP', { dateStyle: 'medium', timeStyle: 'long' });
+
+export function localDeadline(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : DEADLINE_FORMAT.format(d);
+}
+
+/**
  * The guide's approval page (`/hitl/approve/{run_id}`): what is asked, the risk, the deadline, and
  * a form to approve or deny. Server-rendered, no script (the CSP forbids inline script anyway);
  * the form posts back to the same path, which the Origin check protects. Its words come from the
@@ -23,7 +34,7 @@ export function renderApprovalPage(a: ApprovalView | undefined, runId: string, n
 <tr><th>${both('approvalPage.requestedBy')}</th><td>${esc(a.requested_by ?? '—')}</td></tr>
 <tr><th>${both('approvalPage.risk')}</th><td><span class="risk" style="background:${RISK_COLOR[a.risk_level] ?? '#495057'}">${esc(a.risk_level)}</span></td></tr>
 <tr><th>${both('approvalPage.requiredRole')}</th><td>${esc(a.required_role)} ${both('approvalPage.orHigher')}</td></tr>
-<tr><th>${both('approvalPage.deadline')}</th><td><time datetime="${esc(a.expires_at)}">${esc(a.expires_at)}</time> — ${both('approvalPage.then')}: <code>${esc(a.auto_action)}</code></td></tr>
+<tr><th>${both('approvalPage.deadline')}</th><td data-testid="approval-deadline"><time datetime="${esc(a.expires_at)}">${esc(localDeadline(a.expires_at))}</time> — ${both('approvalPage.then')}: <code>${esc(a.auto_action)}</code></td></tr>
 <tr><th>${both('approvalPage.status')}</th><td data-testid="approval-status">${both(`approvalPage.statuses.${a.status}`)}${a.decided_by ? ` — ${esc(a.decided_by)}` : ''}${a.comment ? `: ${esc(a.comment)}` : ''}</td></tr>
 </table>
 <h2 data-testid="approval-message">${esc(a.message)}</h2>
