@@ -13,6 +13,9 @@ export interface StepRecord {
   params: unknown;
   /** Result, masked. */
   result: unknown;
+  /** The params (or result) as their JSON text already, bounded and masked: stored instead of `params` (`result`). */
+  paramsJson?: string;
+  resultJson?: string;
   error: string | null;
   errorCode: string | null;
   attempt: number;
@@ -73,8 +76,8 @@ export class RunJournal {
       step.stepId,
       step.action,
       step.status,
-      step.params === undefined ? null : JSON.stringify(step.params),
-      step.result === undefined || step.result === null ? null : JSON.stringify(step.result),
+      step.paramsJson ?? (step.params === undefined ? null : JSON.stringify(step.params)),
+      step.resultJson ?? (step.result === undefined || step.result === null ? null : JSON.stringify(step.result)),
       step.error,
       step.errorCode,
       step.attempt,

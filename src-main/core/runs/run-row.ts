@@ -110,7 +110,7 @@ export interface AttemptRecord {
 }
 
 export function parseHistory(json: string | null): AttemptRecord[] {
-  if (!json) return [];
+  if (!json || json === '[]') return [];
   try {
     const v = JSON.parse(json) as unknown;
     return Array.isArray(v) ? (v as AttemptRecord[]) : [];
@@ -131,6 +131,7 @@ export function parsePolicy(json: string | null, fallback: RetryPolicy): RetryPo
 /** A JSON object column, or the fallback when empty or damaged. */
 export function parseObject(text: string | null, fallback: Record<string, unknown> = {}): Record<string, unknown> {
   if (!text) return fallback;
+  if (text === '{}') return {};
   try {
     const v = JSON.parse(text) as unknown;
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : fallback;
