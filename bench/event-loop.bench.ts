@@ -24,6 +24,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 1_000);
 const BURST = Number(process.env.BENCH_BURST ?? 50);
 const BURST_EVERY_MS = Number(process.env.BENCH_BURST_EVERY_MS ?? 100);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const P99_TARGET_MS = 50;
 
 // Three persisted steps each: a log line, a short wait, a log line with a rendered variable.
 const TEMPLATE = 'dsl_version: "1.1"\nname: flow\nvariables:\n  i: 0\nsteps:\n  - log: { message: "start" }\n  - wait: { ms: 5 }\n  - log: { message: "done {{i}}" }\n';
@@ -94,9 +95,10 @@ console.log(`${RUNS} runs (3 persisted steps each) in bursts of ${BURST} every $
 printTable(
   'Main-thread event-loop delay while runs flow (monitorEventLoopDelay, resolution 10 ms)',
   [
-    { what: 'event-loop delay p50', unit: 'ms', ours: busy.p50, peer: quiet.p50, higherIsBetter: false },
-    { what: 'event-loop delay p99', unit: 'ms', ours: busy.p99, peer: quiet.p99, higherIsBetter: false, target: `≤ 50 ms: ${busy.p99 <= 50 ? 'met' : 'MISSED'}` },
-    { what: 'event-loop delay max', unit: 'ms', ours: busy.max, peer: quiet.max, higherIsBetter: false },
+    // The idle loop is the machine's noise, not a rival: the only goal is the p99 bound.
+    { what: 'event-loop delay p50', unit: 'ms', ours: busy.p50, peer: quiet.p50, higherIsBetter: false, met: null },
+    { what: 'event-loop delay p99', unit: 'ms', ours: busy.p99, peer: quiet.p99, higherIsBetter: false, met: busy.p99 <= P99_TARGET_MS, target: `≤ ${P99_TARGET_MS} ms` },
+    { what: 'event-loop delay max', unit: 'ms', ours: busy.max, peer: quiet.max, higherIsBetter: false, met: null },
   ],
   'idle loop',
 );

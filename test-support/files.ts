@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
@@ -10,6 +10,19 @@ export function tempDir(label = 'files'): string {
   const dir = join(base, '受信 トレイ');
   mkdirSync(dir);
   return dir;
+}
+
+/**
+ * For tests of files.allowed_roots: a fresh temp folder (its links resolved, as the guard sees it)
+ * with two empty folders, `inside` (the test's root) and `outside` beside it.
+ */
+export function insideAndOutside(label: string): { base: string; inside: string; outside: string; cleanup: () => void } {
+  const base = realpathSync(mkdtempSync(join(tmpdir(), `da-${label}-`)));
+  const inside = join(base, 'inside');
+  const outside = join(base, 'outside');
+  mkdirSync(inside);
+  mkdirSync(outside);
+  return { base, inside, outside, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 
 /** Writes files (content or size in bytes), creating folders; `mtime` as YYYY-MM-DD sets the modification day (local noon). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ElectronApplication, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { journeyTests, type JourneyHost } from '../support/desktop-journey';
+import { journeyTests, signIn, type JourneyHost } from '../support/desktop-journey';
 import { buildAndLaunchApp, findElectron } from '../support/electron-binary';
 
 const electron = findElectron();
@@ -58,11 +58,7 @@ describe.skipIf(skipReason !== undefined)(`the desktop journey in the Electron w
 
   it('signs in', async () => {
     await page.reload();
-    await page.getByTestId('login-username').fill(ADMIN.user);
-    await page.getByTestId('login-password').fill(ADMIN.password);
-    await page.getByTestId('login-submit').click();
-    await expect.poll(() => page.getByTestId('user-badge-name').innerText(), { timeout: 20_000 }).toBe(ADMIN.user);
-    await expect.poll(() => page.getByTestId('live-indicator').getAttribute('data-state'), { timeout: 20_000 }).toBe('live');
+    await signIn(page, ADMIN);
   });
 
   journeyTests(() => host);

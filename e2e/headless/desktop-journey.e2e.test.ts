@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VIEWPORT, launchChromium, requireUiBuild } from '../support/browser';
-import { journeyTests, type JourneyHost } from '../support/desktop-journey';
+import { journeyTests, signIn, type JourneyHost } from '../support/desktop-journey';
 import { ADMIN, startAgentServer, type AgentServer } from '../support/serve-api';
 
 /**
@@ -40,11 +40,7 @@ describe('the desktop journey in the served UI (Chromium)', () => {
 
   it('signs in', async () => {
     await page.goto(agent.url + '/');
-    await page.getByTestId('login-username').fill(ADMIN.user);
-    await page.getByTestId('login-password').fill(ADMIN.password);
-    await page.getByTestId('login-submit').click();
-    await expect.poll(() => page.getByTestId('user-badge-name').innerText(), { timeout: 20_000 }).toBe(ADMIN.user);
-    await expect.poll(() => page.getByTestId('live-indicator').getAttribute('data-state'), { timeout: 20_000 }).toBe('live');
+    await signIn(page, ADMIN);
   });
 
   journeyTests(() => host);

@@ -66,6 +66,15 @@ export async function dropFiles(page: Page, target: string, files: { name: strin
   for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent(target, type, { dataTransfer: transfer });
 }
 
+/** Signs in on the sign-in screen the page shows, then waits until the window is signed in and live. */
+export async function signIn(page: Page, account: { user: string; password: string }): Promise<void> {
+  await page.getByTestId('login-username').fill(account.user);
+  await page.getByTestId('login-password').fill(account.password);
+  await page.getByTestId('login-submit').click();
+  await poll(() => page.getByTestId('user-badge-name').innerText(), 20_000).toBe(account.user);
+  await poll(() => page.getByTestId('live-indicator').getAttribute('data-state'), 20_000).toBe('live');
+}
+
 /** Drop two files → one saved, one refused with its line; returns nothing, the template `invoice_run` is saved. */
 export async function dropTemplates(host: JourneyHost): Promise<void> {
   const { page } = host;
@@ -173,6 +182,11 @@ export async function switchLanguages(host: JourneyHost): Promise<void> {
   await poll(() => page.getByTestId('template-drop').locator('h3').innerText()).toBe('ファイルからテンプレートを追加');
   expect(await page.evaluate('document.documentElement.lang')).toBe('ja');
   await shot(host, '8-japanese');
+  // The dashboard's charts speak Japanese too (uPlot's own legend says "Time").
+  await page.getByTestId('nav-dashboard').click();
+  await poll(() => page.getByTestId('chart-runs').locator('.u-legend .u-label').first().innerText()).toBe('時間帯');
+  await shot(host, '9-japanese-dashboard');
+  await page.getByTestId('nav-templates').click();
   await page.getByTestId('lang-en').click();
   await poll(() => page.getByTestId('nav-templates').innerText()).toBe('Templates');
   expect(await page.getByTestId('template-drop').locator('h3').innerText()).toBe('Add templates from files');

@@ -47,6 +47,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const load = COMMANDS[name];
+  if (!load && name.startsWith('-')) {
+    // `desktop-agent --data-dir D secrets list`: show the same line with the command first.
+    const command = argv.find((a) => a in COMMANDS);
+    const fixed = command ? `desktop-agent ${[command, ...argv.filter((a) => a !== command)].join(' ')}` : 'desktop-agent <command> [options]';
+    io.stderr(`desktop-agent: the command comes before its options ('${name}' came first): ${fixed}\n`);
+    return EXIT.invalid;
+  }
   if (!load) {
     io.stderr(`desktop-agent: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}\n`);
     return EXIT.invalid;

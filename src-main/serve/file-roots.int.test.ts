@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '@shared/contract/runs';
+import { insideAndOutside } from '../../test-support/files';
 import { rawHttp } from '../../test-support/raw-http';
 import { FAST_SCRYPT, addUser, basic } from '../../test-support/users';
 import { startServe, type ServeHandle } from '../host/start-serve';
@@ -16,15 +16,13 @@ const HASH = 'root:$6$Zq9PlantedHash$y1Wv4uJ7'; // the marker that must not leav
 let serve: ServeHandle;
 let base: string;
 let allowed: string;
+let cleanup: () => void;
 let shadow: string;
 const json = { 'content-type': 'application/json' };
 const IMPORT = 'dsl_version: "1.1"\nname: import\nvariables: { csv: null }\nsteps:\n  - read_csv: { path: "{{csv}}", header: false, id: csv }\n  - log: { message: "rows: {{steps.csv.rows}}" }\n';
 
 beforeAll(async () => {
-  base = realpathSync(mkdtempSync(join(tmpdir(), 'da-roots-')));
-  allowed = join(base, 'allowed');
-  mkdirSync(join(base, 'outside'), { recursive: true });
-  mkdirSync(allowed);
+  ({ base, inside: allowed, cleanup } = insideAndOutside('roots'));
   shadow = join(base, 'outside', 'shadow');
   writeFileSync(shadow, `${HASH}:19000:0:99999:7:::\n`);
   writeFileSync(join(allowed, 'ok.csv'), '山田,42\n');
@@ -39,7 +37,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await serve?.stop();
-  rmSync(base, { recursive: true, force: true });
+  cleanup();
 });
 
 async function runAsRunner(csv: string, dryRun = false): Promise<RunView> {

@@ -542,6 +542,7 @@ export const en: Messages = {
     queuePeak: 'Queue depth peak',
     totalRuns: 'Runs ever',
     none: '—',
+    hour: 'Hour',
     runsChart: 'Runs per hour (24 hours)',
     created: 'Created',
     succeeded: 'Succeeded',

@@ -549,6 +549,7 @@ export const ja = {
     queuePeak: 'キュー深度のピーク',
     totalRuns: '累計実行数',
     none: '—',
+    hour: '時間帯',
     runsChart: '1時間ごとの実行数（24時間）',
     created: '受付',
     succeeded: '成功',

@@ -45,6 +45,14 @@ export function decisionBlock(a: ApprovalItem, me: Me | undefined, now: number):
   return block.kind === 'signed_out' ? { kind: 'permission' } : block;
 }
 
+/**
+ * The request a `#/approvals/<id>` route names: an approval ID (a notification's click), or a run
+ * ID (the guide's link `/hitl/approve/{run_id}` leads here), then that run's pending request.
+ */
+export function approvalOfRoute(items: readonly ApprovalItem[], id: string): ApprovalItem | undefined {
+  return items.find((a) => a.id === id) ?? items.find((a) => a.run_id === id && a.status === 'pending') ?? items.find((a) => a.run_id === id);
+}
+
 /** The risk level's colour class; an unknown level looks like the highest. */
 export function riskTone(level: string): 'low' | 'medium' | 'high' | 'critical' {
   return level === 'low' || level === 'medium' || level === 'high' ? level : 'critical';

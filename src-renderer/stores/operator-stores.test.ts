@@ -3,7 +3,7 @@ import type { ApprovalView } from '@shared/contract/approvals';
 import { permissionsOf, type Role } from '@shared/rbac/roles';
 import { event, fail, fakeClient, ok } from '../testing/fake-client';
 import { connectStores, createAppStores } from './app-stores';
-import { createApprovalsStore, decisionBlock, riskTone } from './approvals-store';
+import { approvalOfRoute, createApprovalsStore, decisionBlock, riskTone } from './approvals-store';
 import type { Me } from './auth-store';
 import { createTemplatesStore, declaredVariables, issueLines, templateIssues, variablesOf, variableValue, type TemplateDetail, type TemplateSummary } from './templates-store';
 
@@ -399,6 +399,14 @@ describe('who may decide a request', () => {
   it('offers no decision on a decided request or after the deadline', () => {
     expect(decisionBlock(approval('a', { status: 'timed_out' }), me('root', 'Admin'), now)).toEqual({ kind: 'decided' });
     expect(decisionBlock(approval('a'), me('root', 'Admin'), Date.parse('2026-11-26T10:30:00.000Z'))).toEqual({ kind: 'expired' });
+  });
+
+  it('finds the request a route names by its ID, or by its run (the pending one first)', () => {
+    const items = [approval('a', { run_id: 'run_x', status: 'denied' }), approval('b', { run_id: 'run_x' }), approval('c')];
+    expect(approvalOfRoute(items, 'c')?.id).toBe('c');
+    expect(approvalOfRoute(items, 'run_x')?.id).toBe('b');
+    expect(approvalOfRoute([items[0]!], 'run_x')?.id).toBe('a');
+    expect(approvalOfRoute(items, 'run_nothing')).toBeUndefined();
   });
 
   it('colours each risk level, an unknown one as the highest', () => {

@@ -60,7 +60,7 @@ export const approvalsContract = {
     kind: 'query',
     input: z.strictObject({ run_id: z.string().min(1).max(100) }),
     output: rawResponse,
-    http: { method: 'GET', path: '/hitl/approve/{run_id}', raw: true },
+    http: { method: 'GET', path: '/hitl/approve/{run_id}', raw: true, appRoute: '/#/approvals/{run_id}' },
   }),
   'approvals.decideForm': defineProcedure({
     name: 'approvals.decideForm',

@@ -23,6 +23,12 @@ export interface HttpBinding {
   form?: boolean;
   /** The input also gets `request: {headers, ip, raw_body}` (webhooks verify signatures over the raw body). */
   includeRequest?: boolean;
+  /**
+   * A browser opening this address (a GET navigation) is sent to this route of the app instead,
+   * path parameters filled in (`/#/approvals/{run_id}`): the app signs in first when needed and
+   * shows the same thing in the viewer's language and time zone. Other clients get the answer.
+   */
+  appRoute?: string;
 }
 
 export interface ProcedureDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {

@@ -19,7 +19,8 @@ export type RunTrigger = string;
 /**
  * A desktop step found the screen locked (Electron's powerMonitor or the OS said so) before it
  * touched anything: the queue defers the run (retry_wait, rechecked every DESKTOP_LOCKED_RECHECK_MS)
- * whatever its retry policy; a locked screen never fails a run.
+ * whatever its retry policy; a locked screen never fails a run, and the deferred try is no attempt
+ * (the count, the history and the run's start stay as they were).
  */
 export const DESKTOP_LOCKED = 'DESKTOP_LOCKED';
 export const DESKTOP_LOCKED_RECHECK_MS = 60_000;

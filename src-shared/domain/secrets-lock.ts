@@ -37,10 +37,11 @@ export function hidesSecrets(lock: SecretsLock): boolean {
 
 const clause = (lock: SecretsLock) => `${SECRETS_LOCK_TEXT[lock].what} (${SECRETS_LOCK_TEXT[lock].how})`;
 
-/** "What: how." as one sentence. */
+/** "What: how." as one sentence; a file name that opens it keeps its case (the file is secrets.enc, not Secrets.enc). */
 export function lockSentence(lock: SecretsLock): string {
   const { what, how } = SECRETS_LOCK_TEXT[lock];
-  return `${what[0]!.toUpperCase()}${what.slice(1)}: ${how}.`;
+  const opening = /^\S+\.\w/.test(what) ? what : `${what[0]!.toUpperCase()}${what.slice(1)}`;
+  return `${opening}: ${how}.`;
 }
 
 /** One sentence for a store that no backend can take. */

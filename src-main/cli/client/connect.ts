@@ -20,6 +20,13 @@ export interface ConnectFlags {
   'password-stdin'?: boolean;
 }
 
+/** The parseArgs options for the flags above that a command talking to an instance adds (--data-dir and --config-dir come with every command). */
+export const CONNECT_OPTIONS = {
+  url: { type: 'string' },
+  user: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+} as const;
+
 export type CliTarget = { kind: 'instance'; url: string; pid?: number } | { kind: 'local'; core: Core };
 
 export interface CliConnection {

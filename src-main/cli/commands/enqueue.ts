@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../host/runtime-options';
-import { connectCli } from '../client/connect';
+import { CONNECT_OPTIONS, connectCli } from '../client/connect';
 import { describeError, exitCodeOf } from '../client/cli-errors';
 import { EXIT, parseCommandArgs, parseVars, type Command } from '../io';
 
@@ -21,9 +21,7 @@ export const enqueueCommand: Command = {
       'dry-run': { type: 'boolean' },
       'idempotency-key': { type: 'string' },
       json: { type: 'boolean' },
-      url: { type: 'string' },
-      user: { type: 'string' },
-      'password-stdin': { type: 'boolean' },
+      ...CONNECT_OPTIONS,
     });
     if (positionals.length !== 1) throw new UsageError('enqueue takes exactly one TEMPLATE');
     const template = positionals[0]!;

@@ -1,5 +1,5 @@
 import { UsageError } from '../../host/runtime-options';
-import { connectCli } from '../client/connect';
+import { CONNECT_OPTIONS, connectCli } from '../client/connect';
 import { describeError, exitCodeOf } from '../client/cli-errors';
 import { EXIT, parseCommandArgs, type Command } from '../io';
 
@@ -8,15 +8,13 @@ export const metricsCommand: Command = {
   name: 'metrics',
   summary: 'Print the figures of GET /metrics (JSON), or with --prometheus the Prometheus text',
   usage:
-    'desktop-agent metrics [--prometheus] [--url URL]\n' +
+    'desktop-agent metrics [--prometheus] [--url URL] [--user NAME --password-stdin]\n' +
     '       From the instance running on the data dir (as the OS user, or DESKTOP_AGENT_TOKEN / --user NAME --password-stdin),\n' +
     '       else read from the data dir directly. The JSON is what the guide pipes into jq.',
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       prometheus: { type: 'boolean' },
-      url: { type: 'string' },
-      user: { type: 'string' },
-      'password-stdin': { type: 'boolean' },
+      ...CONNECT_OPTIONS,
     });
     if (positionals.length) throw new UsageError(`metrics takes no arguments; got '${positionals.join(' ')}'`);
     const { client, close } = await connectCli(values, io, 'in-process');

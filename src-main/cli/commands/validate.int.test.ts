@@ -74,4 +74,11 @@ describe('desktop-agent validate', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
   });
+
+  it('says the command comes first when an option does, with the line rewritten', async () => {
+    const r = await runCli(['--data-dir', '/tmp/d', 'secrets', 'list']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("desktop-agent: the command comes before its options ('--data-dir' came first): desktop-agent secrets --data-dir /tmp/d list\n");
+    expect((await runCli(['--json'])).stderr).toContain('desktop-agent <command> [options]');
+  });
 });

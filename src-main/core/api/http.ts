@@ -182,6 +182,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       // A webhook answers 404/403 before 413 and has its own max_body_kb (up to 10 MB), checked by the receiver.
       ...(proc.http.includeRequest ? { bodyLimit: 10 * 1024 * 1024 + 1 } : {}),
       handler: async (req, reply) => {
+        if (proc.http.appRoute && isBrowserNavigation(req)) {
+          return reply.code(303).header('location', appLocation(proc.http.appRoute, req.params as Record<string, string>)).header('cache-control', 'no-store').send();
+        }
         const input = buildInput(proc, req);
         if ('error' in input) return sendError(reply, input.error);
         const ctx = await context(req, proc);
@@ -241,6 +244,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 /** A binding's path as a Fastify route: `{id}` → `:id`; a webhook's `{path}` → `*` (it may hold slashes). */
 export function routeUrlOf(path: string): string {
   return path.replace(/\{([^}]+)\}/g, (_m, name: string) => (name === 'path' && path.startsWith('/webhooks/') ? '*' : `:${name}`));
+}
+
+/** A page load in a browser (fetch metadata), as opposed to a script, curl or the CLI. */
+function isBrowserNavigation(req: FastifyRequest): boolean {
+  return req.method === 'GET' && req.headers['sec-fetch-mode'] === 'navigate';
+}
+
+/** The app route with the request's path parameters filled in, each encoded (nothing else of the request goes into it). */
+export function appLocation(route: string, params: Record<string, string>): string {
+  return route.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(params[name] ?? ''));
 }
 
 function buildInput(proc: ProcedureDef, req: FastifyRequest): { value: Record<string, unknown> } | { error: ErrorBody } {

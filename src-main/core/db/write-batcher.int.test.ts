@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/event-stream';
 import { openDatabase } from './database';
 import { WriteBatcher } from './write-batcher';
 
@@ -26,7 +27,7 @@ describe('WriteBatcher', () => {
     batcher.afterCommit(() => seen.push(count()));
     expect(count()).toBe(0);
     expect(seen).toEqual([]);
-    await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => seen.length > 0, 10_000, 'the group commit');
     expect(count()).toBe(2);
     expect(seen).toEqual([2]);
   });

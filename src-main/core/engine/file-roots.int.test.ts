@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION_SPECS } from '@shared/dsl/actions';
 import { engineHarness, template, type EngineHarness } from '../../../test-support/engine';
-import { hashTree, q, tempDir, writePdf } from '../../../test-support/files';
+import { hashTree, insideAndOutside, q, writePdf } from '../../../test-support/files';
 
 /**
  * Every action that reads or writes a path a template names goes through the one guard
@@ -13,12 +13,9 @@ import { hashTree, q, tempDir, writePdf } from '../../../test-support/files';
 let h: EngineHarness;
 let inside: string;
 let outside: string;
+let cleanup: () => void;
 beforeEach(async () => {
-  const base = realpathSync(dirname(tempDir('roots')));
-  inside = join(base, 'inside');
-  outside = join(base, 'outside');
-  mkdirSync(inside);
-  mkdirSync(outside);
+  ({ inside, outside, cleanup } = insideAndOutside('roots'));
   writeFileSync(join(inside, 'ok.csv'), 'a,b\n1,2\n');
   writeFileSync(join(outside, 'secret.csv'), 'user,hash\nroot,PlantedHash42\n');
   await writePdf(join(inside, 'ok.pdf'), 1);
@@ -26,7 +23,10 @@ beforeEach(async () => {
   writeFileSync(join(outside, 'page.html'), '<p>PlantedHash42</p>');
   h = engineHarness({ config: { files: { allowed_roots: [inside] } } });
 });
-afterEach(() => h.cleanup());
+afterEach(() => {
+  h.cleanup();
+  cleanup();
+});
 
 /** One step (or a few) per action, each naming a path outside `inside` in one of its path params. */
 function cases(): [action: string, steps: string][] {

@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { insideAndOutside } from '../../../test-support/files';
 import { ActionError } from './action-types';
 import { PathGuard, pathGuards, type FileScope } from './path-guard';
 
@@ -9,16 +10,13 @@ import { PathGuard, pathGuards, type FileScope } from './path-guard';
 let base: string;
 let allowed: string;
 let outside: string;
+let cleanup: () => void;
 beforeEach(() => {
-  base = realpathSync(mkdtempSync(join(tmpdir(), 'da-guard-')));
-  allowed = join(base, 'allowed');
-  outside = join(base, 'outside');
-  mkdirSync(allowed);
-  mkdirSync(outside);
+  ({ base, inside: allowed, outside, cleanup } = insideAndOutside('guard'));
   writeFileSync(join(outside, 'secret.txt'), 'root:$6$hash:19000:0:99999:7:::\n');
   writeFileSync(join(allowed, 'ok.txt'), 'ok');
 });
-afterEach(() => rmSync(base, { recursive: true, force: true }));
+afterEach(() => cleanup());
 
 function guard(over: Partial<FileScope> = {}): PathGuard {
   const dataDir = join(base, 'data');
@@ -57,7 +55,7 @@ describe('PathGuard', () => {
     const e = refusal(guard(), join(outside, 'secret.txt'));
     expect(e.code).toBe('PERMISSION_BLOCKED');
     expect(e.retryable).toBe(false);
-    expect(e.message).toBe(`read_csv: ${join(outside, 'secret.txt')} is outside files.allowed_roots in orchestrator.yaml (${allowed}); add its folder there to allow it`);
+    expect(e.message).toBe(`read_csv: ${join(outside, 'secret.txt')} is outside files.allowed_roots in orchestrator.yaml (${allowed}); to allow it, add its folder to that list in ${join(base, 'data', 'configs', 'orchestrator.yaml')}`);
     expect(e.details).toEqual({ path: join(outside, 'secret.txt'), setting: 'files.allowed_roots' });
     expect(refusal(guard(), '/etc/shadow').code).toBe('PERMISSION_BLOCKED');
   });

@@ -109,6 +109,8 @@ export class PathGuard {
   private readonly dataDir: string;
   private readonly artifactsDir: string;
   private readonly configDir: string;
+  /** Where the setting is changed, as the error says it (the config dir as given, not its real path). */
+  private readonly configFile: string;
 
   constructor(scope: FileScope) {
     this.platform = scope.platform ?? process.platform;
@@ -124,6 +126,7 @@ export class PathGuard {
     this.dataDir = realOrSelf(scope.dataDir);
     this.artifactsDir = realOrSelf(scope.artifactsDir);
     this.configDir = realOrSelf(scope.configDir);
+    this.configFile = flavourOf(this.platform).join(scope.configDir, 'orchestrator.yaml');
   }
 
   /** The path as actions use it (`~` expanded, absolute); throws PERMISSION_BLOCKED when it is not allowed. */
@@ -153,7 +156,7 @@ export class PathGuard {
     const via = real === p ? '' : ` (it leads to ${real})`;
     if (!this.roots.some((root) => isWithin(root, real, this.platform))) {
       const roots = this.roots.length ? this.roots.join(', ') : 'none';
-      return `${p}${via} is outside ${ROOTS_SETTING} in orchestrator.yaml (${roots}); add its folder there to allow it`;
+      return `${p}${via} is outside ${ROOTS_SETTING} in orchestrator.yaml (${roots}); to allow it, add its folder to that list in ${this.configFile}`;
     }
     const ownData = (isWithin(this.dataDir, real, this.platform) && !isWithin(this.artifactsDir, real, this.platform)) || isWithin(this.configDir, real, this.platform);
     if (ownData) return `${p}${via} is the app's own data (database, secrets, configuration); of the data dir, file actions may use only ${this.artifactsDir}, whatever ${ROOTS_SETTING} says`;

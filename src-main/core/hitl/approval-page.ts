@@ -11,6 +11,17 @@ const STATUS_TEXT: Record<ApprovalView['status'], string> = {
 };
 
 /**
+ * The deadline for a client that is not a browser (a browser is sent to the app, which shows it in
+ * the browser's zone): this machine's zone, named, as the API server is the viewer's own machine.
+ */
+const DEADLINE_FORMAT = new Intl.DateTimeFormat('ja-JP', { dateStyle: 'medium', timeStyle: 'long' });
+
+export function localDeadline(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : DEADLINE_FORMAT.format(d);
+}
+
+/**
  * The guide's approval page (`/hitl/approve/{run_id}`): what is asked, the risk, the deadline, and
  * a form to approve or deny. Server-rendered, no script (the CSP forbids inline script anyway);
  * the form posts back to the same path, which the Origin check protects.
@@ -24,7 +35,7 @@ export function renderApprovalPage(a: ApprovalView | undefined, runId: string, n
 <tr><th>依頼者 / Requested by</th><td>${esc(a.requested_by ?? '—')}</td></tr>
 <tr><th>リスク / Risk</th><td><span class="risk" style="background:${RISK_COLOR[a.risk_level] ?? '#495057'}">${esc(a.risk_level)}</span></td></tr>
 <tr><th>必要な役割 / Required role</th><td>${esc(a.required_role)} 以上 / or higher</td></tr>
-<tr><th>期限 / Deadline</th><td><time datetime="${esc(a.expires_at)}">${esc(a.expires_at)}</time> — 期限後は / then: <code>${esc(a.auto_action)}</code></td></tr>
+<tr><th>期限 / Deadline</th><td data-testid="approval-deadline"><time datetime="${esc(a.expires_at)}">${esc(localDeadline(a.expires_at))}</time> — 期限後は / then: <code>${esc(a.auto_action)}</code></td></tr>
 <tr><th>状態 / Status</th><td data-testid="approval-status">${STATUS_TEXT[a.status]}${a.decided_by ? ` — ${esc(a.decided_by)}` : ''}${a.comment ? `: ${esc(a.comment)}` : ''}</td></tr>
 </table>
 <h2 data-testid="approval-message">${esc(a.message)}</h2>

@@ -11,6 +11,7 @@ import { MemorySink } from '../kernel/logger';
 import { resolvePaths } from '../kernel/paths';
 import type { Notification } from '../kernel/ports';
 import { REPO_ROOT, asUser, until } from '../../../test-support/temp-core';
+import { localDeadline } from './approval-page';
 
 const confirmTemplate = (extra = '') => `dsl_version: "1.1"
 name: deploy
@@ -149,6 +150,12 @@ describe('human-in-the-loop approvals', () => {
     const page = await h.core.invoke<{ body: string; status?: number }>('approvals.page', { run_id: runId }, viewer);
     expect(page.body).toContain('本番環境へのデプロイを実行しますか？');
     expect(page.body).toContain(`action="/hitl/approve/${runId}"`);
+    // The deadline in this machine's zone with its name (e.g. "2026/12/08 2:30:00 JST"), not raw UTC.
+    const expires = (await h.core.invoke<{ items: { expires_at: string }[] }>('approvals.list', {}, viewer)).items[0]!.expires_at;
+    const zone = new Intl.DateTimeFormat('ja-JP', { timeZoneName: 'short' }).formatToParts(new Date(expires)).find((p) => p.type === 'timeZoneName')!.value;
+    expect(page.body).toContain(`<time datetime="${expires}">${localDeadline(expires)}</time>`);
+    expect(localDeadline(expires)).toContain(zone);
+    expect(localDeadline(expires)).not.toContain(expires.slice(0, 10));
     const result = await h.core.invoke<{ body: string }>('approvals.decideForm', { run_id: runId, action: 'approve', comment: 'ok' }, editor);
     expect(result.body).toContain('承認しました / Approved');
     expect(result.body).not.toContain('<form');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,5 +40,22 @@ describe('logger', () => {
     const text = readFileSync(join(dir, 'desktop-agent.log'), 'utf8');
     expect(text).not.toContain('tok-123456');
     expect(text).toContain('***');
+  });
+
+  it('writes nothing after close, so a line logged late never lands in the file that reuses its descriptor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'da-log-'));
+    const sink = new RotatingFileSink(join(dir, 'desktop-agent.log'));
+    const log = createLogger({ sinks: [sink] }, 'Late');
+    log.info('before close');
+    sink.close();
+    // The lowest free descriptor: the one the sink just closed.
+    const other = join(dir, 'other.db');
+    const fd = openSync(other, 'w');
+    log.info('after close');
+    sink.close();
+    await new Promise((r) => setImmediate(r)); // the turn in which a gathered line would be written
+    closeSync(fd);
+    expect(readFileSync(other, 'utf8')).toBe('');
+    expect(readFileSync(join(dir, 'desktop-agent.log'), 'utf8')).toContain('before close');
   });
 });

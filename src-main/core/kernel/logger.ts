@@ -29,6 +29,8 @@ export class RotatingFileSink implements LogSink {
   private pending: string[] = [];
   private pendingChars = 0;
   private scheduled = false;
+  /** Once closed, its descriptor number may belong to another file (a database): nothing is written. */
+  private closed = false;
 
   constructor(
     private readonly file: string,
@@ -47,6 +49,7 @@ export class RotatingFileSink implements LogSink {
   }
 
   write(line: string): void {
+    if (this.closed) return;
     this.pending.push(line);
     this.pendingChars += line.length + 1;
     unwritten.add(this);
@@ -99,7 +102,9 @@ export class RotatingFileSink implements LogSink {
   }
 
   close(): void {
+    if (this.closed) return;
     this.flush();
+    this.closed = true;
     try {
       closeSync(this.fd);
     } catch {

@@ -19,13 +19,15 @@ function setup(o: { selfApproval?: boolean; locale?: 'ja' | 'en' } = {}) {
   const withdrawn: string[] = [];
   const badges: DeskBadge[] = [];
   const decisions: string[] = [];
+  /** How often the ports were asked (each is a query or a session lookup in the app). */
+  const reads = { pending: 0, viewer: 0 };
   const notices = new DeskNotices({
     clock,
     bus,
     logger: createLogger({ sinks: [] }),
-    pending: () => pending.filter((a) => a.status === 'pending'),
+    pending: () => (reads.pending++, pending.filter((a) => a.status === 'pending')),
     selfApproval: () => o.selfApproval ?? false,
-    viewer: async () => viewer,
+    viewer: async () => (reads.viewer++, viewer),
     decide: async (id, d) => {
       decisions.push(`${d}:${id}`);
       return { ok: true, data: { id } };
@@ -65,10 +67,22 @@ function setup(o: { selfApproval?: boolean; locale?: 'ja' | 'en' } = {}) {
     bus.publish('approval.decided', { approvalId: id, runId: row.run_id, decision, by: 'ken' });
   };
   const lastBadge = () => badges.at(-1)!;
-  return { clock, bus, notices, shown, withdrawn, badges, decisions, signIn, request, decide, lastBadge };
+  return { clock, bus, notices, shown, withdrawn, badges, decisions, reads, signIn, request, decide, lastBadge };
 }
 
 describe('desktop notices: who is told about which approval', () => {
+  it('reads the pending requests and the signed-in user once per start and per new request', async () => {
+    const t = setup();
+    t.signIn('eddie', 'Editor');
+    await t.notices.start();
+    expect(t.reads).toEqual({ pending: 1, viewer: 1 });
+    t.request('a1');
+    await t.notices.settled();
+    expect(t.shown.map((n) => n.id)).toEqual(['approval:a1']);
+    expect(t.lastBadge().count).toBe(1);
+    expect(t.reads).toEqual({ pending: 2, viewer: 2 });
+  });
+
   it('counts only the requests the signed-in role may decide, per required_role', async () => {
     const t = setup();
     t.signIn('eddie', 'Editor');

@@ -104,8 +104,9 @@ export class DeskNotices {
   async start(): Promise<void> {
     this.unsubscribe = this.o.bus.subscribe((e) => this.enqueue(() => this.onEvent(e)));
     const viewer = viewerOf(await this.o.viewer());
-    for (const a of this.o.pending()) if (this.mayDecide(a, viewer)) this.track(a);
-    await this.refresh();
+    const mine = this.o.pending().filter((a) => this.mayDecide(a, viewer));
+    for (const a of mine) this.track(a);
+    this.showBadge(mine);
   }
 
   stop(): void {
@@ -122,8 +123,12 @@ export class DeskNotices {
   /** Recounts the badge for the current viewer (after a sign-in, a sign-out or a role change). */
   async refresh(): Promise<DeskBadge> {
     const viewer = viewerOf(await this.o.viewer());
+    return this.showBadge(this.o.pending().filter((a) => this.mayDecide(a, viewer)));
+  }
+
+  /** The badge of the requests the viewer may decide (read once by the caller: a DB query and a session lookup). */
+  private showBadge(mine: readonly ApprovalView[]): DeskBadge {
     const now = this.o.clock.now();
-    const mine = this.o.pending().filter((a) => this.mayDecide(a, viewer));
     const badge: DeskBadge = {
       count: mine.length,
       tooltip: this.texts.tooltip(mine.length),
@@ -161,13 +166,14 @@ export class DeskNotices {
 
   private async onEvent(e: AgentEvent): Promise<void> {
     if (e.type === 'approval.requested') {
-      const a = this.o.pending().find((p) => p.id === e.data.approvalId);
       const viewer = viewerOf(await this.o.viewer());
-      if (a && this.mayDecide(a, viewer) && !this.live.has(a.id)) {
+      const mine = this.o.pending().filter((p) => this.mayDecide(p, viewer));
+      const a = mine.find((p) => p.id === e.data.approvalId);
+      if (a && !this.live.has(a.id)) {
         this.track(a);
         this.o.display.show(this.approvalNotice(a, 'approval'));
       }
-      await this.refresh();
+      this.showBadge(mine);
     } else if (e.type === 'approval.decided') {
       const { approvalId, decision } = e.data;
       this.close(approvalId, decision === 'timed_out' ? 'expired' : 'withdrawn');

@@ -16,7 +16,8 @@ describe('how an attempt ends when the screen is locked', () => {
       const end = decideAttemptEnd(run(attempts), now - 500, locked, undefined, deps);
       expect(end.next).toBe('retry_wait');
       expect(end.due).toBe(now + DESKTOP_LOCKED_RECHECK_MS);
-      expect(end.settlement).toMatchObject({ kind: 'retry_wait', errorCode: DESKTOP_LOCKED });
+      // The try is no attempt: the count goes back, nothing is added to the history.
+      expect(end.settlement).toEqual({ kind: 'defer', due: now + DESKTOP_LOCKED_RECHECK_MS, attempts: attempts - 1, error: locked.error, errorCode: DESKTOP_LOCKED });
     }
   });
 

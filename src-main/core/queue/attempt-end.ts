@@ -12,7 +12,7 @@ export interface AttemptEnd {
   /** The run's state once this is recorded. */
   next: RunStatus;
   settlement: Settlement;
-  /** The attempt as recorded in the history (error masked). */
+  /** The attempt as recorded in the history (error masked); a deferral records none (this is what it would have been). */
   attempt: AttemptRecord;
   /** When a retry is due (retry_wait). */
   due: number;
@@ -51,7 +51,7 @@ export function decideAttemptEnd(
     status = 'interrupted';
   }
   const last = history[history.length - 1];
-  const continued = last && last.attempt === run.attempts && last.status === 'waiting_approval' ? history.pop() : undefined;
+  const continued = last && last.attempt === run.attempts && last.status === 'waiting_approval' ? last : undefined;
   const attempt: AttemptRecord = {
     attempt: run.attempts,
     started_at: continued?.started_at ?? isoAt(startedAt),
@@ -60,13 +60,15 @@ export function decideAttemptEnd(
     error: error ? deps.mask(error) : null,
     error_code: errorCode,
   };
-  history.push(attempt);
 
-  // A locked screen defers the run, whatever its retry policy: it is not the run's failure.
+  // A locked screen defers the run, whatever its retry policy: it is not the run's failure, and
+  // the try is no attempt (nothing was touched), so the count and the history stay as they were.
   if (status === 'failed' && errorCode === DESKTOP_LOCKED && stop === undefined) {
     const due = now + DESKTOP_LOCKED_RECHECK_MS;
-    return { next: 'retry_wait', attempt, due, settlement: { kind: 'retry_wait', due, error, errorCode, history } };
+    return { next: 'retry_wait', attempt, due, settlement: { kind: 'defer', due, attempts: Math.max(0, run.attempts - 1), error, errorCode } };
   }
+  if (continued) history.pop();
+  history.push(attempt);
 
   switch (status) {
     case 'succeeded':
@@ -101,10 +103,14 @@ export function decideAttemptEnd(
 export function announceAttemptEnd(end: AttemptEnd, run: RunRow, bus: EventBus, log: Logger): void {
   const base = { runId: run.id, queue: run.queue, template: run.template };
   switch (end.next) {
-    case 'retry_wait':
-      log.info('Run will be retried', { runId: run.id, attempt: run.attempts, dueAt: new Date(end.due).toISOString() });
-      bus.publish('run.retrying', { ...base, attempt: run.attempts + 1, dueAt: new Date(end.due).toISOString(), error: end.attempt.error });
+    case 'retry_wait': {
+      // A deferral gave its attempt back: the next try is the same attempt again.
+      const deferred = end.settlement.kind === 'defer';
+      if (deferred) log.info('Run deferred: the screen is locked', { runId: run.id, dueAt: new Date(end.due).toISOString() });
+      else log.info('Run will be retried', { runId: run.id, attempt: run.attempts, dueAt: new Date(end.due).toISOString() });
+      bus.publish('run.retrying', { ...base, attempt: deferred ? run.attempts : run.attempts + 1, dueAt: new Date(end.due).toISOString(), error: end.attempt.error });
       break;
+    }
     case 'queued':
       bus.publish('run.interrupted', { ...base, reason: 'shutdown' });
       break;

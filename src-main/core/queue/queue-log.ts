@@ -1,4 +1,3 @@
-import type { AgentEvent } from '@shared/contract/events';
 import type { EventBus } from '../kernel/event-bus';
 import type { Logger } from '../kernel/ports';
 
@@ -9,22 +8,29 @@ import type { Logger } from '../kernel/ports';
  * logged where they are decided (run-queue.ts).
  */
 export function logQueueEvents(bus: Pick<EventBus, 'subscribe'>, log: Logger): () => void {
-  return bus.subscribe((event: AgentEvent) => {
-    const d = event.data as { runId?: string; template?: string; queue?: string; priority?: number; attempt?: number; status?: string; error?: string | null; reason?: string };
-    const fields = { runId: d.runId, template: d.template, queue: d.queue };
+  const fields = (d: { runId: string; template?: string; queue?: string }) => ({ runId: d.runId, template: d.template, queue: d.queue });
+  // AgentEvent is a union discriminated by `type`: each case reads its own payload, typed.
+  return bus.subscribe((event) => {
     switch (event.type) {
-      case 'run.queued':
-        return log.info(`Run ${d.runId} queued on ${d.queue ?? 'its queue'}${d.priority !== undefined ? ` (priority ${d.priority})` : ''}`, fields);
-      case 'run.started':
-        return log.info(`Run ${d.runId} started${d.attempt && d.attempt > 1 ? ` (attempt ${d.attempt})` : ''}`, fields);
-      case 'run.finished':
-        if (d.status === 'succeeded') return log.info(`Run ${d.runId} succeeded`, fields);
-        return log.warn(`Run ${d.runId} ${d.status ?? 'ended'}${d.error ? `: ${d.error}` : ''}`, { ...fields, status: d.status });
+      case 'run.queued': {
+        const d = event.data;
+        return log.info(`Run ${d.runId} queued on ${d.queue ?? 'its queue'}${d.priority !== undefined ? ` (priority ${d.priority})` : ''}`, fields(d));
+      }
+      case 'run.started': {
+        const d = event.data;
+        return log.info(`Run ${d.runId} started${d.attempt && d.attempt > 1 ? ` (attempt ${d.attempt})` : ''}`, fields(d));
+      }
+      case 'run.finished': {
+        const d = event.data;
+        if (d.status === 'succeeded') return log.info(`Run ${d.runId} succeeded`, fields(d));
+        return log.warn(`Run ${d.runId} ${d.status}${d.error ? `: ${d.error}` : ''}`, { ...fields(d), status: d.status });
+      }
       case 'run.paused':
+        return log.info(`Run ${event.data.runId} paused`, fields(event.data));
       case 'run.resumed':
-        return log.info(`Run ${d.runId} ${event.type === 'run.paused' ? 'paused' : 'resumed'}`, fields);
+        return log.info(`Run ${event.data.runId} resumed`, fields(event.data));
       case 'run.interrupted':
-        return log.warn(`Run ${d.runId} interrupted (${d.reason}); it continues after restart`, fields);
+        return log.warn(`Run ${event.data.runId} interrupted (${event.data.reason}); it continues after restart`, fields(event.data));
       default:
         return undefined;
     }

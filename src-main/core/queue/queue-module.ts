@@ -68,8 +68,7 @@ export function createQueueModule(services: QueueModulePorts, deps: { runs: RunR
   const retention = () => {
     const r = services.config.orchestrator.retention;
     try {
-      const report = pruneOnce({ db, runs, dbFile: paths.dbFile, artifactsDir: paths.artifactsDir, logger: services.logger.child('Queue'), now: () => clock.now(), runsDays: r.runs_days, maxDbMb: r.max_db_mb, auditDays: r.audit_days });
-      if (report.runsDeleted) queue.templateContentsPruned();
+      pruneOnce({ db, runs, dbFile: paths.dbFile, artifactsDir: paths.artifactsDir, logger: services.logger.child('Queue'), now: () => clock.now(), runsDays: r.runs_days, maxDbMb: r.max_db_mb, auditDays: r.audit_days });
     } catch (e) {
       services.logger.child('Queue').error('Retention failed; will try again', { error: e as Error });
     }

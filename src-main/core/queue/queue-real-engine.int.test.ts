@@ -43,7 +43,8 @@ describe('queue with the real engine', () => {
     t.core.bus.subscribe((e) => e.type === 'run.started' && order.push((e.data as { runId: string }).runId));
     const ids: string[] = [];
     for (const priority of [7, 2, 9, 2, 5]) ids.push((await t.core.invoke<{ run_id: string }>('runs.enqueue', { template_yaml: wait(1), priority }, runner)).run_id);
-    await new Promise((r) => setTimeout(r, 100));
+    // An enqueue wakes the dispatcher on the next turn (setImmediate), which would start a run there.
+    for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
     expect(order).toEqual([]);
     await t.core.invoke('queues.resume', { name: 'default' }, admin);
     await until('all runs to start', () => order.length === 5);

@@ -55,4 +55,17 @@ describe('retention', () => {
     expect(r.bytesAfter).toBeLessThan(r.bytesBefore);
     expect(r.bytesAfter).toBeLessThanOrEqual(16 * 1024 * 1024 + 1024 * 1024);
   });
+
+  it('stores a template text again for the next run once retention deleted it (the repository forgets what it stored)', () => {
+    const s = setup();
+    const runs = new RunRepository(s.db);
+    const yaml = 'dsl_version: "1.1"\nname: kept\nsteps:\n  - log: { message: hi }\n';
+    const run = (id: string, now: number) => ({ id, template: 'kept', templateHash: 'kept-hash', templateYaml: yaml, variables: {}, trigger: 'api', requestedBy: null, queue: 'default', priority: 5, concurrencyTag: null, dryRun: false, status: 'queued' as const, now });
+    runs.insert.insertMany([run('first', s.now - 100 * DAY)]);
+    s.db.prepare("update runs set status = 'succeeded', finished_at = ? where id = 'first'").run(s.now - 100 * DAY);
+    pruneOnce({ db: s.db, runs, dbFile: s.dbFile, artifactsDir: s.artifacts, logger: createLogger({ sinks: [] }), now: () => s.now, runsDays: 90, maxDbMb: 2048, auditDays: 365 });
+    expect(runs.read.row('first')).toBeUndefined();
+    runs.insert.insertMany([run('second', s.now)]);
+    expect(s.db.prepare("select yaml from template_contents where hash = 'kept-hash'").pluck().get()).toBe(yaml);
+  });
 });

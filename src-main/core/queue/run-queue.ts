@@ -205,11 +205,6 @@ export class RunQueue {
     return this.slots.snapshot(name, this.mustQueue(name));
   }
 
-  /** Retention deleted unreferenced template contents; the next enqueue stores its content again. */
-  templateContentsPruned(): void {
-    this.runs.insert.forgetContents();
-  }
-
   /** Runs executing in this process right now. */
   get runningCount(): number {
     return this.running.size;

@@ -24,7 +24,7 @@ describe('run records', () => {
     );
     const waiting = await until('the approval wait', async () => ((await view(id)).status === 'waiting_approval' ? view(id) : undefined));
     expect(waiting.started_at).not.toBeNull();
-    await new Promise((r) => setTimeout(r, 30)); // the resume is later than the start
+    await until('the resume to be later than the start', () => Date.now() > Date.parse(waiting.started_at!));
     t.core.runs.recordApprovalDecision(id, { outcome: 'approved', by: 'editor', at: new Date().toISOString() });
     queueOf(t).requeueWaiting(id);
     const done = await until('the run to end', async () => {

@@ -18,7 +18,7 @@ import type { ExecutableRun } from './run-repository';
  * not return promises yet and what a PostgreSQL adapter changes.
  */
 export interface RunsStorage {
-  insert: { insertMany(runs: readonly NewRun[]): void; forgetContents(): void };
+  insert: { insertMany(runs: readonly NewRun[]): void };
   claim: {
     heads(queue: string, priority: number, blockedTagsJson: string | null, limit: number): QueueHead[];
     claimBatch(ids: readonly string[], owner: string, leaseUntil: number, now: number): RunRow[];

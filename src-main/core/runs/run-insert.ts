@@ -1,22 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { transactions, type Transactions } from '../db/transactions';
+import type { RunSubject } from './run-row';
 
 /** A new run as the queue (enqueue) or the CLI (a local run) creates it. */
-export interface NewRun {
-  id: string;
-  template: string;
-  templateHash: string;
-  templateYaml: string;
-  /** Masked already. */
-  variables: Record<string, unknown>;
-  trigger: string;
+export interface NewRun extends RunSubject {
   /** `trigger.*` in templates; masked already. */
   triggerData?: Record<string, unknown>;
-  requestedBy: string | null;
   queue: string;
   priority: number;
   concurrencyTag: string | null;
-  dryRun: boolean;
   idempotencyKey?: string | null;
   /** `queued` for the queue; `running` for a run this process executes at once (the CLI). */
   status: 'queued' | 'running';
@@ -91,7 +83,7 @@ export class RunInserts {
     return content;
   }
 
-  /** Retention removed unreferenced contents: forget what we knew. */
+  /** Retention removed unreferenced contents (run-retention.ts tells us): forget what we knew. */
   forgetContents(): void {
     this.storedContents.clear();
   }

@@ -8,7 +8,7 @@ import { RunJournal, type ProgressRow, type StartedStep, type StepRecord } from 
 import { RunLeases } from './run-lease';
 import { RunReads } from './run-reads';
 import { RunRetention } from './run-retention';
-import { parseObject, type AttemptRecord, type RunRow } from './run-row';
+import { parseObject, type AttemptRecord, type RunRow, type RunSubject } from './run-row';
 import { RunSettlements, type Settlement } from './run-settle';
 import { parseState, type ApprovalDecision, type ApprovalRequest, type RunState } from './run-state';
 import type { FailureSink } from './failure-sink';
@@ -23,16 +23,8 @@ interface WaitingStep {
 }
 
 /** A run as the engine executes it. */
-export interface ExecutableRun {
-  id: string;
-  template: string;
-  templateHash: string;
-  templateYaml: string;
-  variables: Record<string, unknown>;
-  trigger: string;
+export interface ExecutableRun extends RunSubject {
   triggerData: Record<string, unknown>;
-  requestedBy: string | null;
-  dryRun: boolean;
   status: string;
   attempts: number;
   nextStep: number;
@@ -80,7 +72,7 @@ export class RunRepository implements RunsStorage {
     this.claim = new RunClaims(db);
     this.lease = new RunLeases(db);
     this.read = new RunReads(db);
-    this.retention = new RunRetention(db);
+    this.retention = new RunRetention(db, () => this.insert.forgetContents());
     this.journal = new RunJournal(db);
     this.settlements = new RunSettlements(db);
     this.tx = transactions(db);

@@ -9,7 +9,11 @@ export class RunRetention {
   private readonly deleteFinishedStmt: Statement<[string]>;
   private readonly pruneContentsStmt: Statement<[]>;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    /** Told when contents were deleted (the inserts' cache of stored contents must forget them). */
+    private readonly onContentsPruned: () => void = () => {},
+  ) {
     this.finishedBeforeStmt = db.prepare(`select id from runs where status in ${FINAL_SQL} and finished_at < ? order by finished_at limit ?`);
     this.oldestFinishedStmt = db.prepare(`select id from runs where status in ${FINAL_SQL} order by finished_at limit ?`);
     this.deleteStmt = db.prepare('delete from runs where id = ?');
@@ -39,6 +43,8 @@ export class RunRetention {
 
   /** Template texts no run refers to any more. */
   pruneTemplateContents(): number {
-    return this.pruneContentsStmt.run().changes;
+    const pruned = this.pruneContentsStmt.run().changes;
+    if (pruned) this.onContentsPruned();
+    return pruned;
   }
 }

@@ -41,6 +41,22 @@ export interface RunRow {
   paused_from: string | null;
 }
 
+/**
+ * What a run executes, in the core's words (camelCase, JSON columns parsed): the part of a run a
+ * new run (run-insert.ts) and the engine's view of it (ExecutableRun) share, read from RunRow.
+ */
+export interface RunSubject {
+  id: string;
+  template: string;
+  templateHash: string;
+  templateYaml: string;
+  /** Masked already. */
+  variables: Record<string, unknown>;
+  trigger: string;
+  requestedBy: string | null;
+  dryRun: boolean;
+}
+
 /** The columns of RunRow in the order `runRowOf` reads them. */
 export const RUN_COLUMN_NAMES = [
   'rowid', 'id', 'template', 'template_hash', 'variables_json', 'trigger', 'trigger_json', 'requested_by', 'queue', 'priority',

@@ -13,6 +13,7 @@ import type { AttemptRecord } from './run-row';
 export type Settlement =
   | { kind: 'finish'; status: 'succeeded' | 'failed' | 'cancelled'; now: number; error: string | null; errorCode: string | null; history: AttemptRecord[] }
   | { kind: 'retry_wait'; due: number; error: string | null; errorCode: string | null; history: AttemptRecord[] }
+  | { kind: 'defer'; due: number; attempts: number; error: string | null; errorCode: string | null }
   | { kind: 'park'; status: Extract<RunStatus, 'paused' | 'waiting_approval'>; history?: AttemptRecord[]; pausedFrom?: string | null }
   | { kind: 'requeue'; now: number; attempts: number; enqueuedAt: number; history?: AttemptRecord[]; error?: string | null; errorCode?: string | null }
   | { kind: 'interrupt'; now: number; reason: string; history: AttemptRecord[]; then: { requeue: true; attempts: number; enqueuedAt: number } | { requeue: false; error: string } };
@@ -23,6 +24,7 @@ export class RunSettlements {
   private readonly finishWithProgressStmt: Statement;
   private readonly parkStmt: Statement;
   private readonly retryWaitStmt: Statement;
+  private readonly deferStmt: Statement;
   private readonly requeueStmt: Statement;
   private readonly interruptStmt: Statement;
 
@@ -37,6 +39,10 @@ export class RunSettlements {
         paused_from = @paused_from where id = @id`);
     this.retryWaitStmt = db.prepare(`update runs set status = 'retry_wait', available_at = @due, error = @error, error_code = @error_code,
         lease_owner = null, lease_expires_at = null, attempt_history_json = @history where id = @id`);
+    // No attempt ran before this one (attempts back to 0): the run has not started yet.
+    this.deferStmt = db.prepare(`update runs set status = 'retry_wait', available_at = @due, error = @error, error_code = @error_code,
+        lease_owner = null, lease_expires_at = null, attempts = @attempts, started_at = case when @attempts = 0 then null else started_at end
+        where id = @id`);
     this.requeueStmt = db.prepare(`update runs set status = 'queued', available_at = @now, enqueued_at = @enqueued_at,
         lease_owner = null, lease_expires_at = null, attempts = @attempts, attempt_history_json = coalesce(@history, attempt_history_json),
         error = @error, error_code = @error_code, paused_from = null where id = @id`);
@@ -58,6 +64,9 @@ export class RunSettlements {
       }
       case 'retry_wait':
         this.retryWaitStmt.run({ id, due: s.due, error: s.error, error_code: s.errorCode, history: JSON.stringify(s.history) });
+        return;
+      case 'defer':
+        this.deferStmt.run({ id, due: s.due, error: s.error, error_code: s.errorCode, attempts: s.attempts });
         return;
       case 'park':
         this.parkStmt.run({ id, status: s.status, history: s.history ? JSON.stringify(s.history) : null, paused_from: s.pausedFrom ?? null });

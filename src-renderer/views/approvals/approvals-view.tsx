@@ -7,7 +7,7 @@ import { QueryMessage } from '../../components/query-message';
 import { useNow } from '../../components/use-now';
 import type { Messages } from '../../i18n';
 import { useMessages, type Said } from '../../i18n/use-messages';
-import { decisionBlock, riskTone, type ApprovalItem, type Decision, type DecisionBlock } from '../../stores/approvals-store';
+import { approvalOfRoute, decisionBlock, riskTone, type ApprovalItem, type Decision, type DecisionBlock } from '../../stores/approvals-store';
 import { useApprovalsStore, useAuthStore, useLocaleStore } from '../../stores/app-stores';
 import { secondsLeft } from '../../stores/outcome';
 
@@ -23,7 +23,7 @@ export function ApprovalsView() {
   const showDecidedChanged = useApprovalsStore((s) => s.showDecidedChanged);
   const [notice, setNotice] = useState<Said>();
   const pending = items.filter((a) => a.status === 'pending').length;
-  // `#/approvals/<id>`: a notification or the tray asked for this request's dialog.
+  // `#/approvals/<id>`: a notification, the tray or the guide's link asked for this request's dialog.
   const focused = useHashId('approvals');
   // The countdowns tick while something is pending.
   const now = useNow(pending > 0);
@@ -72,7 +72,7 @@ export function ApprovalsView() {
 /** One request in a dialog; a request that is no longer pending says so and offers nothing to decide. */
 function ApprovalDialog({ id, items, now, onDecided }: { id: string; items: ApprovalItem[]; now: number; onDecided: (say: Said | undefined) => void }) {
   const t = useMessages();
-  const a = items.find((i) => i.id === id);
+  const a = approvalOfRoute(items, id);
   const close = () => (window.location.hash = '#/approvals');
   return (
     <Dialog title={a ? t.approvals.dialogTitle(a.template) : t.approvals.title} onClose={close} testId="approval-dialog" wide>

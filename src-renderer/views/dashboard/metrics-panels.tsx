@@ -86,12 +86,15 @@ function Overview({ m, t }: { m: Metrics; t: Messages }) {
 
 function Charts({ m, t }: { m: Metrics; t: Messages }) {
   const d = t.dashboard;
+  const locale = useLocaleStore((s) => s.locale);
   return (
     <div className="metrics-grid">
       <Section title={d.runsChart} testId="metrics-runs-chart">
         <HourlyChart
           testId="chart-runs"
           title={d.runsChart}
+          locale={locale}
+          timeLabel={d.hour}
           hours={m.charts.hours}
           series={[
             { label: d.created, values: m.charts.runs_created, color: '#2d6cdf' },
@@ -101,7 +104,7 @@ function Charts({ m, t }: { m: Metrics; t: Messages }) {
         />
       </Section>
       <Section title={d.queueChart} testId="metrics-queue-chart">
-        <HourlyChart testId="chart-queue" title={d.queueChart} hours={m.charts.hours} series={[{ label: d.depthPeak, values: m.charts.queue_depth_peak, color: '#8e44ad' }]} />
+        <HourlyChart testId="chart-queue" title={d.queueChart} locale={locale} timeLabel={d.hour} hours={m.charts.hours} series={[{ label: d.depthPeak, values: m.charts.queue_depth_peak, color: '#8e44ad' }]} />
         <table className="mini-table" data-testid="metrics-queues">
           <thead>
             <tr>

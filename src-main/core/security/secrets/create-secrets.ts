@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { SecretBackendName } from '@shared/domain/secret-ref';
+import { PASSPHRASE_VARIABLE } from '@shared/domain/secrets-lock';
 import type { Clock, Logger, SecretStore } from '../../kernel/ports';
 import type { AuditInput } from '../audit/audit-log';
 import { createEnvBackend, ENV_PREFIX } from './env-backend';
-import { createFileBackend, PASSPHRASE_ENV } from './file-backend';
+import { createFileBackend } from './file-backend';
 import { createKeychainBackend } from './keychain-backend';
 import { createSystemKeychain, type KeychainPort } from './keychain-port';
 import { SecretRecords } from './secret-records';
@@ -34,7 +35,7 @@ export interface SecretsOptions {
 export function createSecrets(options: SecretsOptions): SecretStore {
   const env = options.env ?? takeSecretsFromProcessEnv();
   const records = new SecretRecords(options.db);
-  const passphrase = env[PASSPHRASE_ENV] || undefined;
+  const passphrase = env[PASSPHRASE_VARIABLE] || undefined;
   // Secrets by declaration: masked from the start, whether or not a template uses them.
   if (passphrase) options.redactor.register(passphrase);
   for (const [name, value] of Object.entries(env)) if (name.startsWith(ENV_PREFIX) && value) options.redactor.register(value);
@@ -76,7 +77,7 @@ export function createSecrets(options: SecretsOptions): SecretStore {
  */
 export function takeSecretsFromProcessEnv(): NodeJS.ProcessEnv {
   for (const name of Object.keys(process.env)) {
-    if (name.startsWith(ENV_PREFIX) || name === PASSPHRASE_ENV) {
+    if (name.startsWith(ENV_PREFIX) || name === PASSPHRASE_VARIABLE) {
       takenFromProcess[name] = process.env[name];
       delete process.env[name];
     }

@@ -2,12 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SecretRef } from '@shared/domain/secret-ref';
-import type { SecretsLock } from '@shared/domain/secrets-lock';
+import { PASSPHRASE_VARIABLE, type SecretsLock } from '@shared/domain/secrets-lock';
 import { BackendRefusedError, BackendUnavailableError, type Availability, type SecretBackend } from './backend';
 import { KEYCHAIN_SERVICE, type KeychainBackend } from './keychain-backend';
 import { deriveKey, EnvelopeError, newScryptParams, readHeader, seal, unseal, type KdfParams } from './secrets-envelope';
-
-export const PASSPHRASE_ENV = 'DESKTOP_AGENT_SECRETS_PASSPHRASE';
 
 interface StoredEntry {
   service: string | null;
@@ -35,7 +33,7 @@ export interface FileBackendOptions {
 }
 
 const NO_KEY_REASON =
-  `no key for secrets.enc: set ${PASSPHRASE_ENV} (the file key is then derived from it with scrypt), ` +
+  `no key for secrets.enc: set ${PASSPHRASE_VARIABLE} (the file key is then derived from it with scrypt), ` +
   'or make the OS keychain available so a random key can be kept there';
 
 /**
@@ -50,7 +48,7 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend {
   let cache: { stamp: string; contents: Contents } | undefined;
 
   const unavailable = (reason: string, lock?: SecretsLock) => new BackendUnavailableError('file', reason, lock);
-  const envelopeUnavailable = (e: EnvelopeError) => unavailable(e.message, e.kind === 'wrong_key' && e.message.startsWith('Wrong passphrase') ? 'file_passphrase_wrong' : undefined);
+  const envelopeUnavailable = (e: EnvelopeError) => unavailable(e.message, e.kind === 'wrong_key' && e.kdf === 'scrypt' ? 'file_passphrase_wrong' : undefined);
 
   const readRaw = (): { bytes: Buffer; stamp: string } | undefined => {
     try {
@@ -68,7 +66,7 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend {
     if (known) return known;
     let key: Buffer;
     if (kdf.name === 'scrypt') {
-      if (!options.passphrase) throw unavailable(`${name} is encrypted with a passphrase: set ${PASSPHRASE_ENV} to the passphrase it was created with`, 'file_passphrase_needed');
+      if (!options.passphrase) throw unavailable(`${name} is encrypted with a passphrase: set ${PASSPHRASE_VARIABLE} to the passphrase it was created with`, 'file_passphrase_needed');
       key = await deriveKey(options.passphrase, kdf);
     } else {
       if (!options.keychain) throw unavailable(`${name} is encrypted with a key kept in the OS keychain (account ${kdf.account}), and the keychain is not in use`, 'file_key_unreachable');
@@ -83,7 +81,7 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend {
         try {
           await options.keychain.call('store file key', (k) => k.setPassword(KEYCHAIN_SERVICE, kdf.account, stored!), 'write');
         } catch (e) {
-          throw unavailable(`could not keep a key for ${name} in the OS keychain (${(e as Error).message}); set ${PASSPHRASE_ENV} instead`, 'file_no_key');
+          throw unavailable(`could not keep a key for ${name} in the OS keychain (${(e as Error).message}); set ${PASSPHRASE_VARIABLE} instead`, 'file_no_key');
         }
       }
       if (stored === null) {

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { PASSPHRASE_VARIABLE } from '@shared/domain/secrets-lock';
 
 /**
  * The envelope of `secrets.enc` (AES-256-GCM):
@@ -29,6 +30,8 @@ export class EnvelopeError extends Error {
   constructor(
     readonly kind: 'format' | 'version' | 'wrong_key' | 'tampered',
     message: string,
+    /** For `wrong_key`: where the key came from (scrypt: it was a wrong passphrase). */
+    readonly kdf?: KdfParams['name'],
   ) {
     super(message);
     this.name = 'EnvelopeError';
@@ -106,8 +109,9 @@ export function unseal(file: Buffer, key: Buffer, name = 'secrets.enc'): Buffer 
     throw new EnvelopeError(
       'wrong_key',
       header.kdf.name === 'scrypt'
-        ? `Wrong passphrase: DESKTOP_AGENT_SECRETS_PASSPHRASE does not open ${name}. Set the passphrase the file was created with.`
+        ? `Wrong passphrase: ${PASSPHRASE_VARIABLE} does not open ${name}. Set the passphrase the file was created with.`
         : `The key in the OS keychain (account ${header.kdf.account}) does not open ${name}.`,
+      header.kdf.name,
     );
   }
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(header.nonce, 'base64'));

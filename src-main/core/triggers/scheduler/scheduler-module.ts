@@ -1,10 +1,12 @@
 import { scheduleSchema, type ScheduleConfig } from '@shared/config';
 import type { Issue } from '@shared/contract/errors';
 import type { ScheduleFireView, ScheduleView, schedulesContract } from '@shared/contract/schedules';
-import { conflict, notFound, validationError } from '../../kernel/errors';
+import { isoAt } from '../../kernel/clock';
+import { conflict, notFound } from '../../kernel/errors';
 import { contractHandlers, type CoreModule, type Handler } from '../../kernel/module';
 import { configListWriter } from '../config-list-file';
 import type { TriggerModulePorts } from '../ports';
+import { DAY_MS, definedFields, referenceIssues, rejectIssues } from '../trigger-checks';
 import { fireTimesAfter } from './fire-times';
 import type { FireRow } from './schedule-store';
 import { compileSchedule, Scheduler } from './scheduler';
@@ -24,10 +26,8 @@ export interface SchedulerModule extends CoreModule {
   views(): ScheduleView[];
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 export function fireView(r: FireRow): ScheduleFireView {
-  return { scheduled_at: iso(r.scheduled_at), outcome: r.outcome, handled_at: iso(r.handled_at), run_id: r.run_id, error: r.error, count: r.folded_count, until: r.folded_until === null ? null : iso(r.folded_until) };
+  return { scheduled_at: isoAt(r.scheduled_at), outcome: r.outcome, handled_at: isoAt(r.handled_at), run_id: r.run_id, error: r.error, count: r.folded_count, until: r.folded_until === null ? null : isoAt(r.folded_until) };
 }
 
 /** The scheduler as a core module: schedules.* procedures, write-back to schedules.yaml, hot reload. */
@@ -50,24 +50,20 @@ export function createSchedulerModule(o: SchedulerModuleOptions): SchedulerModul
     return {
       ...s,
       zone: 'zone' in compiled ? compiled.zone : (s.timezone ?? ''),
-      next_fire_at: next === undefined ? null : iso(next),
+      next_fire_at: next === undefined ? null : isoAt(next),
       problem: 'message' in compiled ? compiled.message : null,
-      last: last ? { scheduled_at: iso(last.scheduled_at), outcome: last.outcome, run_id: last.run_id } : null,
+      last: last ? { scheduled_at: isoAt(last.scheduled_at), outcome: last.outcome, run_id: last.run_id } : null,
       fired_24h: c?.fired ?? 0,
       missed_24h: c?.missed ?? 0,
       failed_24h: c?.failed ?? 0,
     };
   };
-  const countsNow = () => new Map(scheduler.ledger.countsSince(o.clock.now() - 86_400_000).map((c) => [c.schedule_id, c]));
+  const countsNow = () => new Map(scheduler.ledger.countsSince(o.clock.now() - DAY_MS).map((c) => [c.schedule_id, c]));
 
-  /** Every problem of a schedule at once, by field (the view shows them at the field). */
   const check = (s: ScheduleConfig): void => {
-    const issues: Issue[] = [];
     const compiled = compileSchedule(s, o.defaultZone);
-    if ('message' in compiled) issues.push({ path: compiled.field, message: compiled.message });
-    if (!o.templateExists(s.template)) issues.push({ path: 'template', message: `no template named '${s.template}'` });
-    if (!o.queueNames().includes(s.queue)) issues.push({ path: 'queue', message: `no queue named '${s.queue}' (queues: ${o.queueNames().join(', ')})` });
-    if (issues.length) throw validationError(`Schedule '${s.id}' is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+    const issues: Issue[] = 'message' in compiled ? [{ path: compiled.field, message: compiled.message }] : [];
+    rejectIssues('Schedule', s.id, [...issues, ...referenceIssues(o, s)]);
   };
 
   const write = configListWriter(o.config, 'schedules.yaml', 'schedules', 'Schedule');
@@ -81,7 +77,7 @@ export function createSchedulerModule(o: SchedulerModuleOptions): SchedulerModul
     'schedules.create': (input) => {
       if (schedules().some((s) => s.id === input.id)) throw conflict(`A schedule with id '${input.id}' already exists`);
       check(input);
-      write({ op: 'add', item: Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) });
+      write({ op: 'add', item: definedFields(input) });
       return view(find(input.id), countsNow());
     },
     'schedules.update': ({ id, ...patch }) => {
@@ -104,7 +100,7 @@ export function createSchedulerModule(o: SchedulerModuleOptions): SchedulerModul
       const first = scheduler.nextAt(id);
       if (!s.enabled || !active || first === undefined) return { id, zone: active?.zone ?? s.timezone ?? '', items: [] };
       // The persisted next time is what fires next; the rest follow from it exactly as the scheduler computes them.
-      return { id, zone: active.zone, items: [first, ...fireTimesAfter(active.spec, active.zone, first, count - 1)].map(iso) };
+      return { id, zone: active.zone, items: [first, ...fireTimesAfter(active.spec, active.zone, first, count - 1)].map(isoAt) };
     },
     'schedules.history': ({ id, limit }) => {
       find(id);

@@ -304,10 +304,13 @@ export class FolderWatcher {
       // A folder that vanished (an unmounted drive) did not delete its files.
       const there = await stat(this.root).then(() => true, () => false);
       if (!there || !this.running) return;
+      // A file of the same inode still settling (or being flushed) is this one moved: wait for it.
+      const arriving = new Set<string>();
+      for (const e of this.settle.values()) if (e.value) arriving.add(e.value.ino);
+      for (const v of this.inFlight.values()) if (v) arriving.add(v.ino);
       const deleted: LedgerFileRow[] = [];
       for (const d of due) {
-        const movingTo = [...this.settle.values()].some((e) => e.value?.ino === d.value.ino) || [...this.inFlight.values()].some((v) => v?.ino === d.value.ino);
-        if (movingTo) this.gone.touch(d.key, d.value);
+        if (arriving.has(d.value.ino)) this.gone.touch(d.key, d.value);
         else deleted.push(d.value);
       }
       this.handOver.deleted(deleted);

@@ -1,11 +1,12 @@
 import { watchSchema, type WatchConfig } from '@shared/config';
 import type { Issue } from '@shared/contract/errors';
 import type { WatcherView, watchersContract } from '@shared/contract/watchers';
-import { conflict, notFound, validationError } from '../../kernel/errors';
+import { isoAt } from '../../kernel/clock';
+import { conflict, notFound } from '../../kernel/errors';
 import { contractHandlers, type CoreModule, type Handler } from '../../kernel/module';
-import type { TimerHandle } from '../../kernel/ports';
 import { configListWriter } from '../config-list-file';
 import type { TriggerModulePorts } from '../ports';
+import { DAY_MS, definedFields, pruneHourly, referenceIssues, rejectIssues } from '../trigger-checks';
 import { FolderWatcher, resolveWatchRoot } from './folder-watcher';
 import { WatchLedger } from './watch-ledger';
 import { patternIssues } from './watch-patterns';
@@ -25,9 +26,6 @@ export interface WatcherModule extends CoreModule {
   views(): WatcherView[];
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const DAY = 86_400_000;
-
 const patternProblems = (w: WatchConfig): Issue[] => [...patternIssues('patterns', w.patterns), ...patternIssues('ignore_patterns', w.ignore_patterns)];
 
 /** Folder watchers as a core module: one FolderWatcher per enabled watcher, watchers.* procedures, write-back and hot reload. */
@@ -37,7 +35,7 @@ export function createWatcherModule(o: WatcherModuleOptions): WatcherModule {
   const running = new Map<string, { key: string; watcher: FolderWatcher }>();
   let reconciling: Promise<void> = Promise.resolve();
   let started = false;
-  let pruneTimer: TimerHandle | undefined;
+  let stopPruning: (() => void) | undefined;
   let unwatch: (() => void) | undefined;
 
   /** Starts, restarts (changed) and stops watchers to match watchers.yaml. */
@@ -77,45 +75,38 @@ export function createWatcherModule(o: WatcherModuleOptions): WatcherModule {
       polling_reason: r?.polling ?? null,
       problem: refused.length ? refused.map((i) => `${i.path}: ${i.message}`).join('; ') : (r?.problem ?? null),
       pending: r?.pending ?? 0,
-      last_event: last ? { at: iso(last.at), event: last.event, path: last.path, outcome: last.outcome, run_id: last.run_id } : null,
+      last_event: last ? { at: isoAt(last.at), event: last.event, path: last.path, outcome: last.outcome, run_id: last.run_id } : null,
       queued_24h: counts.get(w.id)?.queued ?? 0,
       failed_24h: counts.get(w.id)?.failed ?? 0,
     };
   };
+  const countsNow = () => new Map(ledger.countsSince(o.clock.now() - DAY_MS).map((c) => [c.watcher_id, c]));
   const views = () => {
-    const counts = new Map(ledger.countsSince(o.clock.now() - DAY).map((c) => [c.watcher_id, c]));
+    const counts = countsNow();
     return configs().map((w) => view(w, counts));
   };
-  const viewOf = (id: string) => views().find((v) => v.id === id)!;
+  const viewOf = (id: string) => view(find(id), countsNow());
 
-  /** Every problem of a watcher at once, by field. */
-  const check = (w: WatchConfig): void => {
-    const issues = patternProblems(w);
-    if (!o.templateExists(w.template)) issues.push({ path: 'template', message: `no template named '${w.template}'` });
-    if (!o.queueNames().includes(w.queue)) issues.push({ path: 'queue', message: `no queue named '${w.queue}' (queues: ${o.queueNames().join(', ')})` });
-    if (issues.length) throw validationError(`Watcher '${w.id}' is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
-  };
-  const parse = (value: Record<string, unknown>): WatchConfig => {
-    const r = watchSchema.safeParse(value);
-    if (!r.success) throw validationError('Invalid watcher', r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-    return r.data;
+  const check = (value: Record<string, unknown>): void => {
+    // A schema error is thrown as is: the dispatcher answers it 400, by field.
+    const w = watchSchema.parse(value);
+    rejectIssues('Watcher', w.id, [...patternProblems(w), ...referenceIssues(o, w)]);
   };
   const write = configListWriter(o.config, 'watchers.yaml', 'watchers', 'Watcher');
-  const defined = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined));
 
   const handlers: Handlers = {
     'watchers.list': () => ({ items: views() }),
     'watchers.create': async (input) => {
       if (configs().some((w) => w.id === input.id)) throw conflict(`A watcher with id '${input.id}' already exists`);
-      check(parse(input));
-      write({ op: 'add', item: defined(input) });
+      check(input);
+      write({ op: 'add', item: definedFields(input) });
       await reconcile();
       return viewOf(input.id);
     },
     'watchers.update': async ({ id, ...patch }) => {
       const current = find(id);
-      check(parse({ ...current, ...defined(patch) }));
-      write({ op: 'update', id, set: defined(patch) });
+      check({ ...current, ...definedFields(patch) });
+      write({ op: 'update', id, set: definedFields(patch) });
       await reconcile();
       return viewOf(id);
     },
@@ -130,13 +121,8 @@ export function createWatcherModule(o: WatcherModuleOptions): WatcherModule {
     },
     'watchers.events': ({ id, limit }) => {
       find(id);
-      return { items: ledger.recent(id, limit).map((e) => ({ at: iso(e.at), event: e.event, path: e.path, from_path: e.from_path, outcome: e.outcome, run_id: e.run_id, error: e.error })) };
+      return { items: ledger.recent(id, limit).map((e) => ({ at: isoAt(e.at), event: e.event, path: e.path, from_path: e.from_path, outcome: e.outcome, run_id: e.run_id, error: e.error })) };
     },
-  };
-
-  const prune = () => {
-    ledger.pruneBefore(o.clock.now() - 30 * DAY);
-    pruneTimer = o.clock.setTimer(3_600_000, prune);
   };
 
   return {
@@ -149,13 +135,13 @@ export function createWatcherModule(o: WatcherModuleOptions): WatcherModule {
       unwatch = o.config.onChange((name) => {
         if (name === 'watchers.yaml') void reconcile();
       });
-      pruneTimer = o.clock.setTimer(60_000, prune);
+      stopPruning = pruneHourly(o.clock, (t) => ledger.pruneBefore(t));
       await reconcile();
     },
     stop: async () => {
       started = false;
       unwatch?.();
-      pruneTimer?.cancel();
+      stopPruning?.();
       await reconcile();
     },
   };

@@ -1,11 +1,13 @@
 import { webhookSchema, type WebhookConfig } from '@shared/config';
 import type { Issue } from '@shared/contract/errors';
 import type { WebhookView, webhooksContract } from '@shared/contract/webhooks';
+import { isoAt } from '../../kernel/clock';
 import { contractHandlers, type CoreModule, type Handler } from '../../kernel/module';
-import { conflict, notFound, validationError } from '../../kernel/errors';
+import { conflict, notFound } from '../../kernel/errors';
 import type { SecretStore } from '../../kernel/ports';
 import { configListWriter } from '../config-list-file';
 import type { TriggerModulePorts } from '../ports';
+import { DAY_MS, definedFields, pruneHourly, referenceIssues, rejectIssues } from '../trigger-checks';
 import { parseAllowList } from './ip-allow-list';
 import { WebhookService, type WebhookRequest } from './webhook-service';
 
@@ -19,14 +21,11 @@ export interface WebhookModule extends CoreModule {
   service: WebhookService;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const DAY = 86_400_000;
-
 /** Webhooks as a core module: the public receiver, webhooks.* procedures, write-back to webhooks.yaml. */
 export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
   const webhooks = () => o.config.get('webhooks.yaml').webhooks;
   const service = new WebhookService({ db: o.db, clock: o.clock, logger: o.logger, bus: o.bus, queue: o.queue, secrets: o.secrets, webhooks });
-  let pruneTimer: { cancel(): void } | undefined;
+  let stopPruning: (() => void) | undefined;
 
   const find = (id: string): WebhookConfig => {
     const w = webhooks().find((x) => x.id === id);
@@ -34,34 +33,30 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
     return w;
   };
 
-  const view = (w: WebhookConfig): WebhookView => {
+  const view = (w: WebhookConfig, counts: Map<string, { accepted: number; refused: number }>): WebhookView => {
     const last = service.store.recent(w.id, 1)[0];
-    const c = service.store.countsSince(o.clock.now() - DAY).find((x) => x.webhook_id === w.id);
+    const c = counts.get(w.id);
     const { secret, ...rest } = w;
     return {
       ...rest,
       path: w.endpoint,
       secret_stored: secret === undefined ? null : secret.startsWith('secrets://') ? 'backend' : 'file',
-      last_delivery: last ? { received_at: iso(last.received_at), status: last.status, run_id: last.run_id } : null,
+      last_delivery: last ? { received_at: isoAt(last.received_at), status: last.status, run_id: last.run_id } : null,
       accepted_24h: c?.accepted ?? 0,
       refused_24h: c?.refused ?? 0,
     };
   };
+  /** The 24-hour counts of every webhook in one query (the list shows them all). */
+  const countsNow = () => new Map(service.store.countsSince(o.clock.now() - DAY_MS).map((c) => [c.webhook_id, c]));
 
-  const check = (w: WebhookConfig, selfId?: string): void => {
+  const check = (value: Record<string, unknown>, selfId?: string): void => {
+    // A schema error is thrown as is: the dispatcher answers it 400, by field.
+    const w = webhookSchema.parse(value);
     const issues: Issue[] = [];
     const ips = parseAllowList(w.allowed_ips);
     if (!ips.ok) for (const p of ips.problems) issues.push({ path: `allowed_ips[${p.index}]`, message: p.message });
     if (webhooks().some((x) => x.endpoint === w.endpoint && x.id !== selfId)) issues.push({ path: 'endpoint', message: `another webhook already answers at ${w.endpoint}` });
-    if (!o.templateExists(w.template)) issues.push({ path: 'template', message: `no template named '${w.template}'` });
-    if (!o.queueNames().includes(w.queue)) issues.push({ path: 'queue', message: `no queue named '${w.queue}'` });
-    if (issues.length) throw validationError(`Webhook '${w.id}' is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
-  };
-
-  const parse = (value: Record<string, unknown>): WebhookConfig => {
-    const r = webhookSchema.safeParse(value);
-    if (!r.success) throw validationError('Invalid webhook', r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-    return r.data;
+    rejectIssues('Webhook', w.id, [...issues, ...referenceIssues(o, w)]);
   };
 
   /** A plaintext secret from the API goes to the secrets backend; the file gets its reference. */
@@ -77,23 +72,23 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
 
   const handlers: Handlers = {
     'webhooks.receive': ({ path, request }) => service.receive(path, request as WebhookRequest),
-    'webhooks.list': () => ({ items: webhooks().map(view) }),
+    'webhooks.list': () => {
+      const counts = countsNow();
+      return { items: webhooks().map((w) => view(w, counts)) };
+    },
     'webhooks.create': async (input) => {
       if (webhooks().some((w) => w.id === input.id)) throw conflict(`A webhook with id '${input.id}' already exists`);
-      const candidate = parse({ ...input, secret: input.secret === undefined ? undefined : 'secrets://pending' });
-      check(candidate);
+      check({ ...input, secret: input.secret === undefined ? undefined : 'secrets://pending' });
       const secret = await storeSecret(input.id, input.secret);
-      write({ op: 'add', item: Object.fromEntries(Object.entries({ ...input, secret }).filter(([, v]) => v !== undefined)) });
-      return view(find(input.id));
+      write({ op: 'add', item: definedFields({ ...input, secret }) });
+      return view(find(input.id), countsNow());
     },
     'webhooks.update': async ({ id, ...patch }) => {
       const current = find(id);
-      const candidate = parse({ ...current, ...patch, secret: patch.secret === undefined ? current.secret : 'secrets://pending' });
-      check(candidate, id);
+      check({ ...current, ...patch, secret: patch.secret === undefined ? current.secret : 'secrets://pending' }, id);
       const secret = await storeSecret(id, patch.secret);
-      const set = Object.fromEntries(Object.entries({ ...patch, secret }).filter(([, v]) => v !== undefined));
-      write({ op: 'update', id, set });
-      return view(find(id));
+      write({ op: 'update', id, set: definedFields({ ...patch, secret }) });
+      return view(find(id), countsNow());
     },
     'webhooks.delete': async ({ id }) => {
       const current = find(id);
@@ -104,14 +99,9 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
     'webhooks.deliveries': ({ id, limit }) => {
       find(id);
       return {
-        items: service.store.recent(id, limit).map((d) => ({ received_at: iso(d.received_at), status: d.status, delivery_id: d.delivery_id, run_id: d.run_id, error: d.error, ip: d.ip })),
+        items: service.store.recent(id, limit).map((d) => ({ received_at: isoAt(d.received_at), status: d.status, delivery_id: d.delivery_id, run_id: d.run_id, error: d.error, ip: d.ip })),
       };
     },
-  };
-
-  const prune = () => {
-    service.store.pruneBefore(o.clock.now() - 30 * DAY);
-    pruneTimer = o.clock.setTimer(3_600_000, prune);
   };
 
   return {
@@ -119,8 +109,8 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
     service,
     handlers: contractHandlers(handlers),
     start: () => {
-      pruneTimer = o.clock.setTimer(60_000, prune);
+      stopPruning = pruneHourly(o.clock, (t) => service.store.pruneBefore(t));
     },
-    stop: () => pruneTimer?.cancel(),
+    stop: () => stopPruning?.(),
   };
 }
