@@ -15,7 +15,7 @@ import { openQueues, pickBatch, type PickInput } from './pick-batch';
 import type { ExecutionOutcome, RunExecutor, StopReason, TemplateCatalog } from './ports';
 import type { QueueStateStorage } from './queue-state-store';
 import { QueueSlots, type QueueSnapshot, type Running } from './queue-slots';
-import { cancelRun, failWaitingRun, pauseRun, requeueWaitingRun, resumeRun, type OperationsContext } from './run-operations';
+import { cancelRun, failWaitingRun, pauseRun, requeueWaitingRun, resumeRun, setQueuePaused, type OperationsContext } from './run-operations';
 import { defaultPidAlive, recoverOrphans } from './recovery';
 import { UnsettledEnds } from './unsettled-ends';
 
@@ -80,7 +80,7 @@ export class RunQueue {
     this.slots = new QueueSlots(o.sampler, o.config);
     this.unsettled = new UnsettledEnds(o.runs, o.logger, this.heartbeatMs);
     this.waitingApproval = new Listeners(o.logger, "the queue's waiting-approval port", (runId) => ({ runId }));
-    this.ops = { runs: o.runs, slots: this.slots, clock: o.clock, bus: o.bus, log: o.logger, wake: () => this.wake() };
+    this.ops = { runs: o.runs, queueState: o.queueState, slots: this.slots, clock: o.clock, bus: o.bus, log: o.logger, wake: () => this.wake() };
   }
 
   private get running() {
@@ -191,20 +191,13 @@ export class RunQueue {
 
   pauseQueue(name: string, by: string | null): QueueSnapshot {
     this.mustQueue(name);
-    this.o.queueState.setPaused(name, true, by, this.o.clock.now());
-    this.slots.pausedQueues.add(name);
-    this.log.info(`Queue ${name} paused`, { by });
-    this.o.bus.publish('queue.paused', { queue: name, by });
+    setQueuePaused(this.ops, name, true, by);
     return this.snapshot(name);
   }
 
   resumeQueue(name: string, by: string | null): QueueSnapshot {
     this.mustQueue(name);
-    this.o.queueState.setPaused(name, false, by, this.o.clock.now());
-    this.slots.pausedQueues.delete(name);
-    this.log.info(`Queue ${name} resumed`, { by });
-    this.o.bus.publish('queue.resumed', { queue: name, by });
-    this.wake();
+    setQueuePaused(this.ops, name, false, by);
     return this.snapshot(name);
   }
 
