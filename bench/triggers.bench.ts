@@ -24,6 +24,7 @@ import { createCore, type Core } from '../src-main/core/app/create-core';
 import { nativeBindingPath } from '../src-main/core/db/native-binding';
 import { packageInfo } from '../src-main/core/kernel/package-root';
 import { resolvePaths } from '../src-main/core/kernel/paths';
+import { rawPost, runHttpLoad, type LoadResult } from './support/http-load';
 import { percentile, printTable } from './support/report';
 
 const SECRET = 'bench-webhook-secret';
@@ -35,32 +36,29 @@ const FILES = Number(process.env.BENCH_FILES ?? 200);
 const BURST = Number(process.env.BENCH_BURST ?? 5000);
 const FIRES = Number(process.env.BENCH_FIRES ?? 20);
 const DEBOUNCE = 100;
+/** BENCH_ONLY=webhook stops after the webhook figures; webhook-ours skips the peer too (for profiling our path). */
+const ONLY = process.env.BENCH_ONLY;
 const ADMIN = { principal: { kind: 'user' as const, id: 'bench', username: 'bench', role: 'Admin' as const, via: 'cli' as const }, source: 'cli' as const };
 const TEMPLATE = 'dsl_version: "1.1"\nname: tick\nvariables:\n  trigger_file: ""\n  repository_name: ""\nsteps:\n  - log: { message: "tick" }\n';
 
 // ---- the load process: `node triggers.js load <url> <seconds> <connections>` ----------------
 
 async function load(url: string, seconds: number, connections: number): Promise<void> {
-  const lat: number[] = [];
-  let ok = 0;
-  let bad = 0;
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < end) {
-        const s = performance.now();
-        const r = await fetch(url, { method: 'POST', body: BODY, headers: { 'content-type': 'application/json', 'x-hub-signature-256': SIGNATURE, 'x-github-delivery': randomUUID() } });
-        await r.arrayBuffer();
-        lat.push(performance.now() - s);
-        if (r.status === 202) ok++;
-        else bad++;
-      }
-    }),
-  );
-  process.stdout.write(JSON.stringify({ rate: ok / seconds, bad, p50: percentile(lat, 50), p99: percentile(lat, 99) }));
+  const request = rawPost(new URL(url), { 'content-type': 'application/json', 'x-hub-signature-256': SIGNATURE }, BODY);
+  const prefix = randomUUID().slice(0, 8);
+  const result = await runHttpLoad({ url, seconds, connections, expectStatus: 202, request: (n) => request(`x-github-delivery: ${prefix}-${n}\r\n`) });
+  process.stdout.write(JSON.stringify(result));
 }
 
-function runLoad(url: string): Promise<{ rate: number; bad: number; p50: number; p99: number }> {
+/** The load from another process; also the server process's CPU time per accepted request (steadier than rates on a busy machine). */
+async function runLoad(url: string): Promise<LoadResult & { cpuMsPerRequest: number }> {
+  const cpu = process.cpuUsage();
+  const r = await loadProcess(url);
+  const used = process.cpuUsage(cpu);
+  return { ...r, cpuMsPerRequest: (used.user + used.system) / 1000 / Math.max(1, r.ok) };
+}
+
+function loadProcess(url: string): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [process.argv[1]!, 'load', url, String(SECONDS), String(CONNECTIONS)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -220,13 +218,18 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'da-bench-triggers-'));
   const c = await core(join(dir, 'data'));
   try {
-    const [hOurs, hPeer] = [await webhookOurs(c), await webhookPeer()];
+    const hOurs = await webhookOurs(c);
+    const hPeer = ONLY === 'webhook-ours' ? { ...hOurs, rate: NaN, cpuMsPerRequest: NaN, bad: 0, badAnswers: {} } : await webhookPeer();
     printTable(`Webhook: GitHub-signed deliveries, ${CONNECTIONS} connections, ${SECONDS} s each`, [
       { what: 'accepted (verified + durably queued) per second', unit: 'req/s', ours: hOurs.rate, peer: hPeer.rate, higherIsBetter: true, target: '≥ 8,000' },
       { what: 'latency p50', unit: 'ms', ours: hOurs.p50, peer: hPeer.p50, higherIsBetter: false },
       { what: 'latency p99', unit: 'ms', ours: hOurs.p99, peer: hPeer.p99, higherIsBetter: false, target: '≤ 20' },
+      { what: 'server CPU per accepted request', unit: 'ms', ours: hOurs.cpuMsPerRequest, peer: hPeer.cpuMsPerRequest, higherIsBetter: false },
     ], 'node:http');
-    if (hOurs.bad || hPeer.bad) console.log(`answers other than 202: ours ${hOurs.bad}, peer ${hPeer.bad}`);
+    console.log(`answers other than 202: ours ${hOurs.bad}, peer ${hPeer.bad} (target 0)`);
+    for (const [answer, count] of Object.entries({ ...hOurs.badAnswers })) console.log(`  ours ${count} × ${answer}`);
+    for (const [answer, count] of Object.entries({ ...hPeer.badAnswers })) console.log(`  peer ${count} × ${answer}`);
+    if (ONLY?.startsWith('webhook')) return;
 
     for (const f of ['ours', 'peer']) mkdirSync(join(dir, f));
     const wOurs = await watcherOurs(c, join(dir, 'ours'));

@@ -1,6 +1,7 @@
 import type { Core } from '../core/app/create-core';
 import { DeskNotices, routeHash, type NoticeAction, type NoticeRoute } from '../core/notices/desk-notices';
-import type { NoticeLocale } from '../core/notices/notice-texts';
+import { noticeInWords } from '../core/notices/notice-words';
+import type { Locale } from '@shared/i18n';
 import type { IpcAdapter } from './ipc-adapter';
 import { createNoticeDisplay, type NoticeNotificationClass } from './notice-display';
 import type { createTray } from './tray';
@@ -13,7 +14,7 @@ export interface AppNoticesDeps {
   Notification: NoticeNotificationClass;
   setBadgeCount(count: number): boolean;
   tray: ReturnType<typeof createTray>;
-  locale: NoticeLocale;
+  locale: Locale;
   /** Shows the window at a route (`#/approvals/<id>`, `#/runs/<id>`). */
   openRoute(route: NoticeRoute): void;
 }
@@ -43,11 +44,15 @@ export function createAppNotices(deps: AppNoticesDeps) {
       (e: unknown) => log.error('A notice click failed', { error: e instanceof Error ? e.message : String(e) }),
     );
   const display = createNoticeDisplay({
+    locale: deps.locale,
     Notification: deps.Notification,
     setBadgeCount: deps.setBadgeCount,
     badgeChanged: (badge) => deps.tray.refresh(badge),
     clicked,
-    log: (n) => log.info(`Notification: ${n.title}`, { body: n.body, route: routeHash(n.route) }),
+    log: (n) => {
+      const words = noticeInWords(n, deps.locale);
+      log.info(`Notification: ${words.title}`, { body: words.body, route: routeHash(n.route) });
+    },
   });
   const notices: DeskNotices = new DeskNotices({
     clock: core.clock,
@@ -57,7 +62,6 @@ export function createAppNotices(deps: AppNoticesDeps) {
     selfApproval: () => core.config.orchestrator.hitl.self_approval,
     viewer: async () => (await context()).principal,
     decide: async (id, decision) => core.dispatcher.dispatch(decision === 'approve' ? 'approvals.approve' : 'approvals.deny', { id }, await context()),
-    locale: deps.locale,
     display,
   });
   return { notices, display, trayApproval: (approvalId: string, action: NoticeAction) => clicked(`approval:${approvalId}`, action) };

@@ -1,4 +1,5 @@
 import type { PowerMonitor, Rectangle } from 'electron';
+import { messagesFor } from '@shared/i18n';
 import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from '../core/kernel/ports';
 import { APP_SCHEME } from './window-policy';
@@ -120,8 +121,5 @@ export function stillRunningLine(runs: readonly { id: string; template: string }
     .slice(0, 5)
     .map((r) => `${r.template} (${r.id})`)
     .join(', ');
-  const more = runs.length > 5 ? (locale === 'ja' ? ` ほか ${runs.length - 5} 件` : ` and ${runs.length - 5} more`) : '';
-  return locale === 'ja'
-    ? `終了します。実行中の ${runs.length} 件が安全な区切りに達するのを待っています: ${list}${more}`
-    : `Quitting: waiting for ${runs.length} running run${runs.length === 1 ? '' : 's'} to reach a safe point: ${list}${more}`;
+  return messagesFor(locale).tray.stillRunning(runs.length, list, Math.max(0, runs.length - 5));
 }

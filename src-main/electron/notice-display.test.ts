@@ -5,29 +5,31 @@ import { createLogger } from '../core/kernel/logger';
 import type { ApprovalView } from '@shared/contract/approvals';
 import { DeskNotices, type DeskBadge, type DeskNotice, type NoticeAction } from '../core/notices/desk-notices';
 import { fakeNotificationClass } from '../../test-support/electron-fakes';
+import { text, type Locale } from '@shared/i18n';
 import { createNoticeDisplay } from './notice-display';
 import { trayMenuTemplate, trayTooltip } from './tray';
 
 const notice = (over: Partial<DeskNotice> = {}): DeskNotice => ({
   id: 'approval:a1',
   kind: 'approval',
-  title: 'Approval needed: invoice_send',
-  body: '請求書を送付しますか？\nRisk: high · deadline in 60 min',
+  title: text('notice.approvalTitle', 'invoice_send'),
+  body: text('notice.approvalBody', '請求書を送付しますか？', 'high', 45 * 60_000),
   route: { view: 'approval', approvalId: 'a1', runId: 'run_1' },
   actions: [
-    { action: 'approve', label: 'Approve' },
-    { action: 'open', label: 'Open' },
+    { action: 'approve', label: text('notice.approve') },
+    { action: 'open', label: text('notice.open') },
   ],
   ...over,
 });
 
-function setup(supported = true) {
+function setup(supported = true, locale: Locale = 'en') {
   const { Notification, created } = fakeNotificationClass(supported);
   const clicks: string[] = [];
   const badges: number[] = [];
   const trayBadges: DeskBadge[] = [];
   const logged: DeskNotice[] = [];
   const display = createNoticeDisplay({
+    locale,
     Notification,
     setBadgeCount: (n) => (badges.push(n), true),
     badgeChanged: (b) => void trayBadges.push(b),
@@ -41,7 +43,7 @@ describe('the Electron notice display', () => {
   it('shows a notice natively with an Approve button; click and button go back to the core', () => {
     const t = setup();
     t.display.show(notice());
-    expect(t.created[0]!.options).toMatchObject({ title: 'Approval needed: invoice_send', body: '請求書を送付しますか？\nRisk: high · deadline in 60 min', actions: [{ type: 'button', text: 'Approve' }] });
+    expect(t.created[0]!.options).toMatchObject({ title: 'Approval needed: invoice_send', body: '請求書を送付しますか？\nRisk: high · deadline in 45 min', actions: [{ type: 'button', text: 'Approve' }] });
     expect(t.created[0]!.shown).toBe(true);
     t.created[0]!.fire('click');
     t.created[0]!.fire('action', {}, 0);
@@ -51,7 +53,7 @@ describe('the Electron notice display', () => {
   it('replaces a notice with its reminder, and withdraws it by closing it', () => {
     const t = setup();
     t.display.show(notice());
-    t.display.show(notice({ kind: 'reminder', title: 'Reminder (50% of the wait gone): invoice_send' }));
+    t.display.show(notice({ kind: 'reminder', title: text('notice.reminderTitle', 'invoice_send', 50) }));
     expect(t.created.map((c) => c.closed)).toEqual([true, false]);
     expect(t.created[1]!.options.silent).toBe(true);
     expect(t.display.showing()).toEqual(['approval:a1']);
@@ -66,7 +68,7 @@ describe('the Electron notice display', () => {
     t.display.show(notice());
     expect(t.created).toHaveLength(0);
     expect(t.logged.map((n) => n.id)).toEqual(['approval:a1']);
-    const badge: DeskBadge = { count: 2, tooltip: 'Desktop Agent — 2 approvals waiting for you', header: '2 approvals waiting', items: [] };
+    const badge: DeskBadge = { count: 2, tooltip: text('tray.tooltip', 2), header: text('tray.menuHeader', 2), items: [] };
     t.display.badge(badge);
     expect(t.badges).toEqual([2]);
     expect(t.trayBadges).toEqual([badge]);
@@ -76,9 +78,9 @@ describe('the Electron notice display', () => {
 describe('the tray with approvals', () => {
   const badge: DeskBadge = {
     count: 1,
-    tooltip: 'Desktop Agent — 1 approval waiting for you',
-    header: '1 approval waiting',
-    items: [{ approvalId: 'a1', label: 'invoice_send (30 min left)', route: { view: 'approval', approvalId: 'a1', runId: 'run_1' } }],
+    tooltip: text('tray.tooltip', 1),
+    header: text('tray.menuHeader', 1),
+    items: [{ approvalId: 'a1', label: text('tray.menuItem', 'invoice_send', 30 * 60_000), route: { view: 'approval', approvalId: 'a1', runId: 'run_1' } }],
   };
 
   it('lists the approvals the user may decide, each with Open and Approve', () => {
@@ -96,7 +98,7 @@ describe('the tray with approvals', () => {
   it('shows the core’s notices end to end: a request, its withdrawal, the badge', async () => {
     const clock = new FakeClock();
     const bus = new EventBus(() => clock.now());
-    const t = setup();
+    const t = setup(true, 'ja');
     const pending: ApprovalView[] = [];
     const clicked: string[] = [];
     const notices = new DeskNotices({
@@ -107,7 +109,6 @@ describe('the tray with approvals', () => {
       selfApproval: () => false,
       viewer: async () => ({ kind: 'user', id: 'u1', username: 'eddie', role: 'Editor', via: 'ipc' }),
       decide: async () => ({ ok: true, data: {} }),
-      locale: 'ja',
       display: t.display,
     });
     await notices.start();

@@ -1,5 +1,7 @@
 import type { Notification as ElectronNotification, NotificationConstructorOptions } from 'electron';
+import type { Locale } from '@shared/i18n';
 import type { DeskBadge, DeskNotice, NoticeAction, NoticeDisplay } from '../core/notices/desk-notices';
+import { noticeInWords } from '../core/notices/notice-words';
 
 /** Electron's Notification class, as much of it as the display uses. */
 export interface NoticeNotificationClass {
@@ -8,6 +10,8 @@ export interface NoticeNotificationClass {
 }
 
 export interface NoticeDisplayDeps {
+  /** The desktop's language: the notice's codes are said in it. */
+  locale: Locale;
   Notification: NoticeNotificationClass;
   /** app.setBadgeCount (macOS dock, Unity launchers); false where the desktop has no badge. */
   setBadgeCount(count: number): boolean;
@@ -22,7 +26,7 @@ export interface NoticeDisplayDeps {
 /**
  * The desktop side of DeskNotices: a native notification per notice (a newer one with the same
  * id replaces the older), withdrawn with `close()`; the app badge and the tray from the count.
- * It decides nothing: what to show whom is the core's.
+ * It decides nothing: what to show whom is the core's; it only puts the core's codes into words.
  */
 export function createNoticeDisplay(deps: NoticeDisplayDeps): NoticeDisplay & { showing(): string[] } {
   // Electron drops the handlers of a notification that was garbage-collected: keep each one while it is up.
@@ -36,12 +40,13 @@ export function createNoticeDisplay(deps: NoticeDisplayDeps): NoticeDisplay & { 
     show(notice) {
       withdraw(notice.id);
       if (!deps.Notification.isSupported()) return deps.log(notice);
+      const words = noticeInWords(notice, deps.locale);
       const note = new deps.Notification({
-        title: notice.title,
-        body: notice.body,
+        title: words.title,
+        body: words.body,
         silent: notice.kind === 'reminder',
         // Buttons where the desktop has them (macOS); the click itself opens.
-        actions: notice.actions.filter((a) => a.action !== 'open').map((a) => ({ type: 'button' as const, text: a.label })),
+        actions: words.actions.filter((a) => a.action !== 'open').map((a) => ({ type: 'button' as const, text: a.label })),
       });
       const buttons = notice.actions.filter((a) => a.action !== 'open');
       note.on('click', () => deps.clicked(notice.id, 'open'));

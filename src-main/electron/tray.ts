@@ -1,22 +1,18 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { HostStatus } from '../core/system/system-module';
 import type { DeskBadge, NoticeAction } from '../core/notices/desk-notices';
-import { NOTICE_TEXTS, noticeLocale, type NoticeLocale } from '../core/notices/notice-texts';
+import { messagesFor, systemLocale, translate, type Locale } from '@shared/i18n';
 
-const TEXTS = {
-  ja: { open: 'Desktop Agent を開く', quit: '終了', api: 'ローカル API', apiError: 'ローカル API を開始できません', startAtLogin: 'ログイン時に起動' },
-  en: { open: 'Open Desktop Agent', quit: 'Quit', api: 'Loopback API', apiError: 'Loopback API could not start', startAtLogin: 'Start at login' },
-} as const;
+export type TrayLocale = Locale;
 
-export type TrayLocale = NoticeLocale;
-
-export const trayLocale = noticeLocale;
+/** The tray's language from the desktop's locale (app.getLocale()). */
+export const trayLocale = systemLocale;
 
 /** One line on the loopback API: its address, or why it did not start (SPEC section 1). */
 export function apiLine(api: HostStatus['api'], locale: TrayLocale): string | undefined {
   if (!api) return undefined;
-  const t = TEXTS[locale];
-  return api.error ? `${t.apiError}: ${api.error}` : `${t.api}: ${api.url}`;
+  const t = messagesFor(locale).tray;
+  return api.error ? t.apiError(api.error) : t.api(api.url ?? '—');
 }
 
 export interface TrayActions {
@@ -31,13 +27,13 @@ export interface TrayActions {
 /** The approvals the signed-in user may decide, each with Open and Approve. */
 function approvalItems(locale: TrayLocale, badge: DeskBadge | undefined, actions: TrayActions): MenuItemConstructorOptions[] {
   if (!badge?.count || !actions.approval) return [];
-  const t = NOTICE_TEXTS[locale];
+  const t = messagesFor(locale).notice;
   const choose = actions.approval;
   return [
     { type: 'separator' },
-    { label: badge.header, enabled: false },
+    { label: translate(locale, badge.header), enabled: false },
     ...badge.items.map((item) => ({
-      label: item.label,
+      label: translate(locale, item.label),
       submenu: [
         { label: t.open, click: () => choose(item.approvalId, 'open') },
         { label: t.approve, click: () => choose(item.approvalId, 'approve') },
@@ -48,10 +44,10 @@ function approvalItems(locale: TrayLocale, badge: DeskBadge | undefined, actions
 
 /** The tray menu: open the window, the approvals waiting for the user, the API's state, quit. */
 export function trayMenuTemplate(locale: TrayLocale, api: HostStatus['api'], actions: TrayActions, badge?: DeskBadge): MenuItemConstructorOptions[] {
-  const t = TEXTS[locale];
+  const t = messagesFor(locale).tray;
   const line = apiLine(api, locale);
   return [
-    { label: t.open, click: actions.open },
+    { label: t.openApp, click: actions.open },
     ...approvalItems(locale, badge, actions),
     ...(line ? [{ type: 'separator' as const }, { label: line, enabled: false }] : []),
     { type: 'separator' },
@@ -68,7 +64,7 @@ function loginItem(label: string, option: NonNullable<TrayActions['startAtLogin'
 /** The badge's count and, when the API did not start, why. */
 export function trayTooltip(api: HostStatus['api'], locale: TrayLocale, badge?: DeskBadge): string {
   const line = apiLine(api, locale);
-  const head = badge?.tooltip ?? 'Desktop Agent';
+  const head = badge ? translate(locale, badge.tooltip) : 'Desktop Agent';
   return line && api?.error ? `${head} — ${line}` : head;
 }
 

@@ -1,19 +1,7 @@
-import { en } from './en';
-import { ja, type Messages } from './ja';
+import { isLocale, type Locale } from '@shared/i18n';
 
-export type Locale = 'ja' | 'en';
-export const LOCALES: readonly Locale[] = ['ja', 'en'];
-export type { Messages };
-
-const MESSAGES: Record<Locale, Messages> = { ja, en };
-
-export function messagesFor(locale: Locale): Messages {
-  return MESSAGES[locale];
-}
-
-export function isLocale(v: unknown): v is Locale {
-  return v === 'ja' || v === 'en';
-}
+/** The renderer's side of the shared catalogue (src-shared/i18n): the same texts the hosts use. */
+export { LOCALES, isLocale, messagesFor, type Locale, type Messages } from '@shared/i18n';
 
 /** The first of the reader's languages we have; Japanese otherwise (the guide is Japanese). */
 export function preferredLocale(languages: readonly string[]): Locale {

@@ -23,6 +23,24 @@ export const scheduleFigure = z.object({
   missed_24h: z.number().int(),
 });
 
+/** One folder watcher's or webhook's figures from its stored history (issue 15; next fire is a schedule's only). */
+export const triggerFigure = z.object({
+  kind: z.enum(['watcher', 'webhook']),
+  trigger: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  /** When it last queued a run (a file handed over, a delivery accepted), within the kept history (30 days). */
+  last_fire: isoTime.nullable(),
+  /** Runs it queued in the last 24 h. */
+  fires_24h: z.number().int(),
+  /** Its runs that failed in the last 24 h, plus runs it could not queue (a full or closed queue). */
+  failures_24h: z.number().int(),
+  /** Webhooks: deliveries refused in the last 24 h (signature, IP, size, replay, JSON); null for a watcher. */
+  refused_24h: z.number().int().nullable(),
+});
+
+export type TriggerFigure = z.infer<typeof triggerFigure>;
+
 export const queueFigure = z.object({ name: z.string(), depth: z.number().int(), running: z.number().int(), paused: z.boolean() });
 
 /**
@@ -64,6 +82,8 @@ export const metricsSnapshot = z.object({
   /** Distinct failure clusters seen in the window. */
   failure_cluster_diversity: z.number().int(),
   scheduler_metrics: z.array(scheduleFigure),
+  /** Each folder watcher and webhook: fires, failures and refusals in 24 h, last fire. */
+  trigger_metrics: z.array(triggerFigure),
   queues: z.array(queueFigure),
   /** Hourly series for the dashboard's charts, oldest hour first (24 entries). */
   charts: z.object({

@@ -24,7 +24,7 @@ import { createTemplatesModule } from '../templates';
 import { createMetricsModule } from '../metrics';
 import { createClusters } from '../clusters';
 import { createClustersModule } from '../clusters';
-import { scheduleFigures } from '../metrics';
+import { scheduleFigures, triggerFigures } from '../metrics';
 import { createDepthFigures } from '../queue';
 import { createRunFigures } from '../runs';
 import { rbacMetrics } from '../security';
@@ -232,6 +232,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         queues: () => queue.queue.queues().map(({ name, depth, running, paused }) => ({ name, depth, running, paused })),
         clusters: (now) => clusters.metrics(now),
         schedules: (now, runs) => scheduleFigures(scheduler.views(), runs, now),
+        triggers: (now, runs) => triggerFigures([...watchers.figures(now), ...webhooks.figures(now)], runs),
       },
     }),
     scheduler,

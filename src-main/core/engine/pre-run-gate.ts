@@ -1,6 +1,7 @@
 import type { TemplateModel } from '@shared/dsl/template-model';
 import { assessTemplateRisk, riskRank } from '@shared/dsl/template-risk';
 import { typedVariables } from '@shared/dsl/variable-types';
+import { bilingual, text } from '@shared/i18n';
 import { PRE_RUN_STEP, type ApprovalRequest, type ExecutableRun } from '../runs';
 import type { Compiled } from './compile-cache';
 import { preflightMessage, preflightParams } from './params-preflight';
@@ -68,7 +69,8 @@ function preRunApproval(e: EngineParts, run: ExecutableRun, model: TemplateModel
   const timeoutMs = Math.round(policy.timeout_minutes * 60_000);
   const request: ApprovalRequest = {
     step: PRE_RUN_STEP,
-    message: `実行前の承認: 「${model.name}」には注意が必要な操作があります / Approval before start: "${model.name}" has risky steps`,
+    // Stored as the request's message (a string in the API): both languages of the catalogue's text.
+    message: bilingual(text('hitl.preRunMessage', model.name)),
     details: risk.risks.map((r) => `- ${r.where} ${r.action} [${r.level}]: ${r.reason}`).join('\n'),
     risk_level: risk.level,
     required_role: policy.required_role,

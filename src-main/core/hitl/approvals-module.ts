@@ -1,4 +1,5 @@
 import type { approvalsContract } from '@shared/contract/approvals';
+import { text } from '@shared/i18n';
 import { AppError } from '../kernel/errors';
 import type { Database } from 'better-sqlite3';
 import type { ConfigStore } from '../config';
@@ -70,10 +71,11 @@ export function createApprovalsModule(services: ApprovalsModulePorts, deps: { ru
         const a = byRun(run_id);
         try {
           const decided = approvals.decide(a.id, action === 'approve' ? 'approved' : 'denied', ctx.principal, comment || undefined);
-          return html(renderApprovalPage(decided, run_id, action === 'approve' ? '承認しました / Approved' : '拒否しました / Denied'));
+          return html(renderApprovalPage(decided, run_id, text(action === 'approve' ? 'approvalPage.approvedNotice' : 'approvalPage.deniedNotice')));
         } catch (e) {
           if (e instanceof AppError && (e.code === 'ALREADY_DECIDED' || e.code === 'FORBIDDEN')) {
-            return html(renderApprovalPage(approvals.forRun(run_id), run_id, e.message), e.code === 'FORBIDDEN' ? 403 : 409);
+            const refused = e.code === 'FORBIDDEN' ? text('approvalPage.forbidden', e.message) : text('approvalPage.alreadyDecided', e.message);
+            return html(renderApprovalPage(approvals.forRun(run_id), run_id, refused), e.code === 'FORBIDDEN' ? 403 : 409);
           }
           throw e;
         }

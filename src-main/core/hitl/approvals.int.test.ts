@@ -150,6 +150,9 @@ describe('human-in-the-loop approvals', () => {
     const page = await h.core.invoke<{ body: string; status?: number }>('approvals.page', { run_id: runId }, viewer);
     expect(page.body).toContain('本番環境へのデプロイを実行しますか？');
     expect(page.body).toContain(`action="/hitl/approve/${runId}"`);
+    // Every label in both languages, the step too (it was English alone).
+    expect(page.body).toMatch(/\(ステップ \d+ \/ step \d+\)/);
+    expect(page.body).toContain('<th>必要な役割 / Required role</th><td>Editor 以上 / or higher</td>');
     // The deadline in this machine's zone with its name (e.g. "2026/12/08 2:30:00 JST"), not raw UTC.
     const expires = (await h.core.invoke<{ items: { expires_at: string }[] }>('approvals.list', {}, viewer)).items[0]!.expires_at;
     const zone = new Intl.DateTimeFormat('ja-JP', { timeZoneName: 'short' }).formatToParts(new Date(expires)).find((p) => p.type === 'timeZoneName')!.value;
@@ -162,6 +165,9 @@ describe('human-in-the-loop approvals', () => {
     const again = await h.core.invoke<{ body: string; status: number }>('approvals.decideForm', { run_id: runId, action: 'deny' }, editor);
     expect(again.status).toBe(409);
     expect(again.body).toContain('already decided');
+    // The refusal said in Japanese too (it was the core's English message alone).
+    expect(again.body).toContain('この承認リクエストはすでに決定済みか、期限を過ぎています。 / Approval ');
+    expect(again.body).toContain('承認済み / Approved — eddie: ok');
     const none = await h.core.invoke<{ status: number }>('approvals.page', { run_id: 'run_nope' }, viewer);
     expect(none.status).toBe(404);
   });

@@ -16,6 +16,7 @@ export interface MetricsSources {
   queues(): MetricsSnapshot['queues'];
   clusters?(now: number): ClusterFigures;
   schedules?(now: number, runs: RunFigures): MetricsSnapshot['scheduler_metrics'];
+  triggers?(now: number, runs: RunFigures): MetricsSnapshot['trigger_metrics'];
 }
 
 export function collectMetrics(sources: MetricsSources, now: number): MetricsSnapshot {
@@ -43,6 +44,7 @@ export function collectMetrics(sources: MetricsSources, now: number): MetricsSna
     secrets_lookups_24h: sources.secretsLookups(now),
     ...clusters,
     scheduler_metrics: sources.schedules?.(now, runs) ?? [],
+    trigger_metrics: sources.triggers?.(now, runs) ?? [],
     queues: sources.queues(),
     charts: {
       hours: Array.from({ length: 24 }, (_, i) => new Date(since + i * HOUR_MS).toISOString()),

@@ -187,6 +187,49 @@ describe('GET /metrics from stored data', () => {
     expect(Date.parse(s.last_fire!)).toBeLessThanOrEqual(clock.now());
   });
 
+  it('lists each folder watcher and webhook with its fires, failures, refusals and last fire (trigger_metrics), from stored data', async () => {
+    const failing = `dsl_version: "1.1"\nname: broken_ingest\nsteps:\n  - read_csv: { path: "${join(tmpdir(), 'da-metrics-nope', 'nope.csv')}" }\n`;
+    expect((await api('POST', '/api/templates', { name: 'broken_ingest', yaml: failing })).status).toBe(201);
+    const inbox = join(dataDir, 'inbox');
+    mkdirSync(inbox);
+    const w = await api('POST', '/api/watchers', { id: 'inbox', name: 'Inbox', watch_path: inbox, template: 'broken_ingest', patterns: ['*.csv'], debounce_ms: 100 });
+    expect(w.status, w.text).toBe(201);
+    const h = await api('POST', '/api/webhooks', { id: 'hook', name: 'Hook', endpoint: '/webhooks/hook', template: 'tick', signature: 'none' });
+    expect(h.status, h.text).toBe(201);
+    const figure = async (kind: string, id: string) => (await api<MetricsSnapshot>('GET', '/metrics')).json.trigger_metrics.find((t) => t.kind === kind && t.trigger === id);
+    expect(await figure('watcher', 'inbox')).toEqual({ kind: 'watcher', trigger: 'inbox', name: 'Inbox', enabled: true, last_fire: null, fires_24h: 0, failures_24h: 0, refused_24h: null });
+
+    // The watcher hands one file over (its run fails); the webhook accepts two deliveries and refuses one.
+    await until('the watcher to watch', async () => (await api<{ items: { id: string; state: string }[] }>('GET', '/api/watchers')).json.items.find((x) => x.id === 'inbox')?.state === 'watching');
+    writeFileSync(join(inbox, 'a.csv'), 'x\n1\n');
+    await until('the file handed over', async () => {
+      clock.advance(200);
+      return (await figure('watcher', 'inbox'))?.fires_24h === 1;
+    });
+    const handedAt = clock.now();
+    const post = (body: string) => rawHttp(`${serve.url}/webhooks/hook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await post('{"a":1}')).status).toBe(202);
+    expect((await post('{"a":2}')).status).toBe(202);
+    expect((await post('not json')).status).toBe(400);
+    await until("the watcher's run to fail", async () => (await figure('watcher', 'inbox'))?.failures_24h === 1);
+    const watcher = (await figure('watcher', 'inbox'))!;
+    expect(Date.parse(watcher.last_fire!)).toBeLessThanOrEqual(handedAt);
+    expect(Date.parse(watcher.last_fire!)).toBeGreaterThan(handedAt - 60_000);
+    expect(await figure('webhook', 'hook')).toEqual({ kind: 'webhook', trigger: 'hook', name: 'Hook', enabled: true, last_fire: new Date(clock.now()).toISOString(), fires_24h: 2, failures_24h: 0, refused_24h: 1 });
+    const prom = parsePrometheusTextFormat((await api('GET', '/metrics/prometheus')).text);
+    const value = (name: string, kind: string, id: string) => prom.find((f) => f.name === name)?.metrics.find((m) => m.labels?.kind === kind && m.labels?.trigger === id)?.value;
+    expect(value('desktop_agent_trigger_fires_24h', 'webhook', 'hook')).toBe('2');
+    expect(value('desktop_agent_trigger_refused_24h', 'webhook', 'hook')).toBe('1');
+    expect(value('desktop_agent_trigger_failures_24h', 'watcher', 'inbox')).toBe('1');
+    expect(Number(value('desktop_agent_trigger_last_fire_timestamp_seconds', 'watcher', 'inbox'))).toBe(Date.parse(watcher.last_fire!) / 1000);
+
+    // A day later the window is empty; the last fire stays.
+    clock.advance(24 * 3_600_000 + 1000);
+    expect(await figure('webhook', 'hook')).toMatchObject({ fires_24h: 0, refused_24h: 0, failures_24h: 0, last_fire: expect.any(String) });
+    expect(await figure('watcher', 'inbox')).toMatchObject({ fires_24h: 0, failures_24h: 0, last_fire: watcher.last_fire });
+    expect((await api('DELETE', '/api/watchers/inbox')).status).toBe(200);
+  });
+
   it('writes the same figures in the Prometheus text format, parsed back by an exposition-format parser', async () => {
     const json = (await api<MetricsSnapshot>('GET', '/metrics')).json;
     const prom = await api('GET', '/metrics/prometheus');

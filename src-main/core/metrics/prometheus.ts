@@ -77,5 +77,17 @@ export async function toPrometheus(m: MetricsSnapshot): Promise<string> {
     last.set(l, seconds(s.last_fire));
     next.set(l, seconds(s.next_fire));
   }
+  const trigger = (name: string, help: string) => new Gauge({ name: `desktop_agent_trigger_${name}`, help, labelNames: ['kind', 'trigger'], registers });
+  const tFires = trigger('fires_24h', 'Runs the folder watcher or webhook queued in the last 24 h');
+  const tFailures = trigger('failures_24h', 'Its runs that failed in the last 24 h plus runs it could not queue');
+  const tRefused = trigger('refused_24h', 'Webhook deliveries refused in the last 24 h (signature, IP, size, replay, JSON)');
+  const tLast = trigger('last_fire_timestamp_seconds', 'When it last queued a run (Unix seconds; NaN when never)');
+  for (const t of m.trigger_metrics) {
+    const l = { kind: t.kind, trigger: t.trigger };
+    tFires.set(l, t.fires_24h);
+    tFailures.set(l, t.failures_24h);
+    if (t.refused_24h !== null) tRefused.set(l, t.refused_24h);
+    tLast.set(l, seconds(t.last_fire));
+  }
   return registry.metrics();
 }

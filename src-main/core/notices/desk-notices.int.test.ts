@@ -3,7 +3,8 @@ import type { ApprovalView } from '@shared/contract/approvals';
 import type { FakeClock } from '../kernel/clock';
 import type { Principal } from '../kernel/principal';
 import { asUser, until, tempCore, type TempCore } from '../../../test-support/temp-core';
-import { DeskNotices, type DeskBadge, type DeskNotice } from './desk-notices';
+import { DeskNotices, type DeskBadge } from './desk-notices';
+import { noticeInWords, type NoticeInWords } from './notice-words';
 
 const template = `dsl_version: "1.1"
 name: invoice_send
@@ -26,7 +27,7 @@ afterEach(async () => {
 async function setup(viewer: Principal) {
   const t = await tempCore({ fakeClock: true });
   open.push(t);
-  const shown: DeskNotice[] = [];
+  const shown: NoticeInWords[] = [];
   const withdrawn: string[] = [];
   const badges: DeskBadge[] = [];
   const ctx = { principal: viewer, source: 'ipc' };
@@ -38,8 +39,7 @@ async function setup(viewer: Principal) {
     selfApproval: () => t.core.config.orchestrator.hitl.self_approval,
     viewer: async () => viewer,
     decide: (id, d) => t.core.dispatcher.dispatch(d === 'approve' ? 'approvals.approve' : 'approvals.deny', { id }, ctx),
-    locale: 'en',
-    display: { show: (n) => void shown.push(n), withdraw: (id) => void withdrawn.push(id), badge: (b) => void badges.push(b) },
+    display: { show: (n) => void shown.push(noticeInWords(n, 'en')), withdraw: (id) => void withdrawn.push(id), badge: (b) => void badges.push(b) },
   });
   await notices.start();
   const request = async (by = asUser('Editor', 'rina')) => {

@@ -5,7 +5,9 @@ import { FakeClock } from '../kernel/clock';
 import { EventBus } from '../kernel/event-bus';
 import { createLogger } from '../kernel/logger';
 import { ANONYMOUS, type Principal } from '../kernel/principal';
+import { isTextCode } from '@shared/i18n';
 import { DeskNotices, routeHash, type DeskBadge, type DeskNotice } from './desk-notices';
+import { badgeInWords, noticeInWords, type BadgeInWords, type NoticeInWords } from './notice-words';
 
 const MIN = 60_000;
 
@@ -15,9 +17,12 @@ function setup(o: { selfApproval?: boolean; locale?: 'ja' | 'en' } = {}) {
   const bus = new EventBus(() => clock.now());
   const pending: ApprovalView[] = [];
   let viewer: Principal = ANONYMOUS;
-  const shown: DeskNotice[] = [];
+  // What the core emitted (codes), and the same said in the test's language as a host would.
+  const emitted: (DeskNotice | DeskBadge)[] = [];
+  const locale = o.locale ?? 'en';
+  const shown: NoticeInWords[] = [];
   const withdrawn: string[] = [];
-  const badges: DeskBadge[] = [];
+  const badges: BadgeInWords[] = [];
   const decisions: string[] = [];
   /** How often the ports were asked (each is a query or a session lookup in the app). */
   const reads = { pending: 0, viewer: 0 };
@@ -32,8 +37,11 @@ function setup(o: { selfApproval?: boolean; locale?: 'ja' | 'en' } = {}) {
       decisions.push(`${d}:${id}`);
       return { ok: true, data: { id } };
     },
-    locale: o.locale ?? 'en',
-    display: { show: (n) => void shown.push(n), withdraw: (id) => void withdrawn.push(id), badge: (b) => void badges.push(b) },
+    display: {
+      show: (n) => void (emitted.push(n), shown.push(noticeInWords(n, locale))),
+      withdraw: (id) => void withdrawn.push(id),
+      badge: (b) => void (emitted.push(b), badges.push(badgeInWords(b, locale))),
+    },
   });
   const signIn = (username: string, role: Role) => (viewer = { kind: 'user', id: `u_${username}`, username, role, via: 'ipc' });
   /** A request as the approvals module records it, and its event. */
@@ -67,7 +75,7 @@ function setup(o: { selfApproval?: boolean; locale?: 'ja' | 'en' } = {}) {
     bus.publish('approval.decided', { approvalId: id, runId: row.run_id, decision, by: 'ken' });
   };
   const lastBadge = () => badges.at(-1)!;
-  return { clock, bus, notices, shown, withdrawn, badges, decisions, reads, signIn, request, decide, lastBadge };
+  return { clock, bus, notices, emitted, shown, withdrawn, badges, decisions, reads, signIn, request, decide, lastBadge };
 }
 
 describe('desktop notices: who is told about which approval', () => {
@@ -242,5 +250,30 @@ describe('desktop notices: clicks and failed runs', () => {
     const click = await t.notices.click('run:run_9');
     expect(click).toEqual({ kind: 'open', route: { view: 'run', runId: 'run_9' } });
     expect(routeHash({ view: 'run', runId: 'run_9' })).toBe('#/runs/run_9');
+  });
+});
+
+describe('desktop notices: the core says codes, the host says words', () => {
+  it('emits catalogue codes with parameters for every title, body, label, tooltip and header, and no words', async () => {
+    const t = setup();
+    t.signIn('eddie', 'Editor');
+    await t.notices.start();
+    t.request('a1');
+    await t.clock.advanceAsync(30 * MIN);
+    t.bus.publish('run.finished', { runId: 'run_9', template: 'daily_report', status: 'failed', error: 'File not found: in/report.csv' });
+    await t.notices.settled();
+    const notices = t.emitted.filter((e): e is DeskNotice => 'kind' in e);
+    const badges = t.emitted.filter((e): e is DeskBadge => 'count' in e);
+    expect(notices.map((n) => n.kind)).toEqual(['approval', 'reminder', 'run_failed']);
+    const texts = [...notices.flatMap((n) => [n.title, n.body, ...n.actions.map((a) => a.label)]), ...badges.flatMap((b) => [b.tooltip, b.header, ...b.items.map((i) => i.label)])];
+    for (const said of texts) {
+      expect(Object.keys(said).sort()).toEqual(['code', 'params']);
+      expect(isTextCode(said.code), said.code).toBe(true);
+    }
+    expect(notices[0]!.title).toEqual({ code: 'notice.approvalTitle', params: ['invoice_send'] });
+    expect(notices[1]!.body).toEqual({ code: 'notice.approvalBody', params: ['請求書を送付しますか？', 'high', 30 * MIN] });
+    // No sentence of either language leaves the core: only the data it was given (template, message).
+    const out = JSON.stringify(t.emitted);
+    for (const words of ['Approval needed', '承認が必要です', 'Reminder', '催促', 'Run failed', '失敗しました', 'waiting', '承認待ち', 'Open', '開く', ' min', ' 分']) expect(out).not.toContain(words);
   });
 });

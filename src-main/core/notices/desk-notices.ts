@@ -6,7 +6,7 @@ import { hasPermission } from '@shared/rbac/roles';
 import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, TimerHandle } from '../kernel/ports';
 import type { Principal } from '../kernel/principal';
-import { NOTICE_TEXTS, type NoticeLocale } from './notice-texts';
+import { text, type Text } from '@shared/i18n';
 
 /** Where a click on a notice or a tray item leads in the window. */
 export type NoticeRoute = { view: 'approval'; approvalId: string; runId: string } | { view: 'run'; runId: string };
@@ -18,24 +18,24 @@ export function routeHash(route: NoticeRoute): string {
 
 export type NoticeAction = 'open' | 'approve';
 
-/** One desktop notification, as data: the host only shows it. */
+/** One desktop notification, as data: codes of the shared catalogue, which the host translates and shows. */
 export interface DeskNotice {
   /** One per subject (`approval:<id>`, `run:<id>`): a reminder replaces the request's notice. */
   id: string;
   kind: 'approval' | 'reminder' | 'run_failed';
-  title: string;
-  body: string;
+  title: Text;
+  body: Text;
   route: NoticeRoute;
   /** Buttons where the desktop shows them (the click itself is `open`). */
-  actions: { action: NoticeAction; label: string }[];
+  actions: { action: NoticeAction; label: Text }[];
 }
 
 /** The tray's view: how many requests the signed-in user may decide, and which. */
 export interface DeskBadge {
   count: number;
-  tooltip: string;
-  header: string;
-  items: { approvalId: string; label: string; route: NoticeRoute }[];
+  tooltip: Text;
+  header: Text;
+  items: { approvalId: string; label: Text; route: NoticeRoute }[];
 }
 
 /** The host's side (Electron: Notification, Tray, app badge). */
@@ -57,7 +57,6 @@ export interface DeskNoticesPorts {
   viewer(): Promise<Principal>;
   /** A decision through the dispatcher as the viewer (role, self-approval and audit apply there). */
   decide(approvalId: string, decision: 'approve' | 'deny'): Promise<Envelope<unknown>>;
-  locale: NoticeLocale;
   display: NoticeDisplay;
 }
 
@@ -92,13 +91,10 @@ export class DeskNotices {
   private readonly live = new Map<string, LiveRequest>();
   private readonly closed = new Map<string, LiveRequest>();
   private unsubscribe?: () => void;
-  private readonly texts: (typeof NOTICE_TEXTS)[NoticeLocale];
   /** Serialises event handling: each handler awaits the viewer, and their effects must keep order. */
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly o: DeskNoticesPorts) {
-    this.texts = NOTICE_TEXTS[o.locale];
-  }
+  constructor(private readonly o: DeskNoticesPorts) {}
 
   /** Arms reminders for what already waits (no notice for old requests: the badge counts them). */
   async start(): Promise<void> {
@@ -131,11 +127,11 @@ export class DeskNotices {
     const now = this.o.clock.now();
     const badge: DeskBadge = {
       count: mine.length,
-      tooltip: this.texts.tooltip(mine.length),
-      header: this.texts.menuHeader(mine.length),
+      tooltip: text('tray.tooltip', mine.length),
+      header: text('tray.menuHeader', mine.length),
       items: mine.map((a) => ({
         approvalId: a.id,
-        label: this.texts.menuItem(a.template, Date.parse(a.expires_at) - now),
+        label: text('tray.menuItem', a.template, Date.parse(a.expires_at) - now),
         route: { view: 'approval', approvalId: a.id, runId: a.run_id },
       })),
     };
@@ -185,10 +181,10 @@ export class DeskNotices {
       this.o.display.show({
         id: `run:${runId}`,
         kind: 'run_failed',
-        title: this.texts.runFailedTitle(template ?? runId),
-        body: this.texts.runFailedBody(runId, error),
+        title: text('notice.runFailedTitle', template ?? runId),
+        body: text('notice.runFailedBody', runId, error),
         route: { view: 'run', runId },
-        actions: [{ action: 'open', label: this.texts.open }],
+        actions: [{ action: 'open', label: text('notice.open') }],
       });
     }
   }
@@ -248,12 +244,12 @@ export class DeskNotices {
     return {
       id: noticeId(a.id),
       kind,
-      title: kind === 'approval' ? this.texts.approvalTitle(a.template) : this.texts.reminderTitle(a.template, percent),
-      body: this.texts.approvalBody(a.message, a.risk_level, left),
+      title: kind === 'approval' ? text('notice.approvalTitle', a.template) : text('notice.reminderTitle', a.template, percent),
+      body: text('notice.approvalBody', a.message, a.risk_level, left),
       route: { view: 'approval', approvalId: a.id, runId: a.run_id },
       actions: [
-        { action: 'approve', label: this.texts.approve },
-        { action: 'open', label: this.texts.open },
+        { action: 'approve', label: text('notice.approve') },
+        { action: 'open', label: text('notice.open') },
       ],
     };
   }

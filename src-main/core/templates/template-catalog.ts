@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { Issue } from '@shared/contract/errors';
 import { normalizeTemplateName, slugOf, type TemplateSummary } from '@shared/contract/templates';
 import { allSteps, type TemplateModel } from '@shared/dsl/template-model';
@@ -49,6 +49,7 @@ export function runIdentityOf(title: string): string {
 
 export class TemplateCatalog implements QueueTemplateCatalog {
   private readonly reports = new Map<string, ValidationReport>();
+  private byName: Statement | undefined;
 
   constructor(
     private readonly o: {
@@ -101,7 +102,9 @@ export class TemplateCatalog implements QueueTemplateCatalog {
   find(rawName: string): StoredTemplate | undefined {
     const name = normalizeTemplateName(rawName);
     if (!name) return undefined;
-    const row = this.o.db.prepare('select * from templates where name = ?').get(name) as Row | undefined;
+    // Prepared once: every enqueue (a webhook burst, a watcher batch) looks its template up here.
+    this.byName ??= this.o.db.prepare('select * from templates where name = ?');
+    const row = this.byName.get(name) as Row | undefined;
     if (row) return { name, yaml: row.yaml, source: 'database', path: null, updatedAt: row.updated_at, updatedBy: row.updated_by };
     const path = this.fileOf(name);
     if (!path) return undefined;

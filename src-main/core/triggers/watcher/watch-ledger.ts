@@ -46,6 +46,7 @@ export class WatchLedger {
   private readonly dropState: Statement<[string]>;
   private readonly addEvent: Statement<[WatcherEventRow]>;
   private readonly recentEvents: Statement<[string, number], WatcherEventRow>;
+  private readonly lastQueued: Statement<[string], number>;
   private readonly counts: Statement<[number], { watcher_id: string; queued: number; failed: number; last_at: number }>;
   private readonly prune: Statement<[number]>;
 
@@ -71,9 +72,11 @@ export class WatchLedger {
     this.recentEvents = db.prepare('select watcher_id, event, path, from_path, at, outcome, run_id, error from watcher_events where watcher_id = ? order by at desc, id desc limit ?');
     this.counts = db.prepare(
       `select watcher_id, sum(case when outcome = 'queued' then 1 else 0 end) as queued, sum(case when outcome = 'failed' then 1 else 0 end) as failed, max(at) as last_at
-       from watcher_events where at >= ? group by watcher_id`,
+       from watcher_events indexed by watcher_events_at where at >= ? group by watcher_id`,
     );
     this.prune = db.prepare('delete from watcher_events where at < ?');
+    // Walks watcher_events_recent newest first and stops at the first queued one.
+    this.lastQueued = db.prepare<[string], number>("select at from watcher_events where watcher_id = ? and outcome = 'queued' order by at desc limit 1").pluck();
   }
 
   file(watcherId: string, path: string): LedgerFileRow | undefined {
@@ -115,6 +118,11 @@ export class WatchLedger {
 
   recent(watcherId: string, limit: number): WatcherEventRow[] {
     return this.recentEvents.all(watcherId, limit);
+  }
+
+  /** When this watcher last handed a file over (within the kept history). */
+  lastQueuedAt(watcherId: string): number | undefined {
+    return this.lastQueued.get(watcherId);
   }
 
   countsSince(since: number) {

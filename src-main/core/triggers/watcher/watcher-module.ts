@@ -1,5 +1,6 @@
 import { watchSchema, type WatchConfig } from '@shared/config';
 import type { Issue } from '@shared/contract/errors';
+import type { TriggerFigure } from '@shared/contract/metrics';
 import type { WatcherView, watchersContract } from '@shared/contract/watchers';
 import { isoAt } from '../../kernel/clock';
 import { conflict, notFound } from '../../kernel/errors';
@@ -24,6 +25,8 @@ export interface WatcherModule extends CoreModule {
   /** The running watcher of an id (tests wait on what it has seen). */
   watcher(id: string): FolderWatcher | undefined;
   views(): WatcherView[];
+  /** Per watcher from its stored events: files handed over and refused by the queue in 24 h, last hand-over. */
+  figures(now: number): TriggerFigure[];
 }
 
 const patternProblems = (w: WatchConfig): Issue[] => [...patternIssues('patterns', w.patterns), ...patternIssues('ignore_patterns', w.ignore_patterns)];
@@ -85,6 +88,14 @@ export function createWatcherModule(o: WatcherModuleOptions): WatcherModule {
     const counts = countsNow();
     return configs().map((w) => view(w, counts));
   };
+  const figures = (now: number): TriggerFigure[] => {
+    const counts = new Map(ledger.countsSince(now - DAY_MS).map((c) => [c.watcher_id, c]));
+    return configs().map((w) => {
+      const last = ledger.lastQueuedAt(w.id);
+      const c = counts.get(w.id);
+      return { kind: 'watcher', trigger: w.id, name: w.name, enabled: w.enabled, last_fire: last === undefined ? null : isoAt(last), fires_24h: c?.queued ?? 0, failures_24h: c?.failed ?? 0, refused_24h: null };
+    });
+  };
   const viewOf = (id: string) => view(find(id), countsNow());
 
   const check = (value: Record<string, unknown>): void => {
@@ -130,6 +141,7 @@ export function createWatcherModule(o: WatcherModuleOptions): WatcherModule {
     handlers: contractHandlers(handlers),
     watcher: (id) => running.get(id)?.watcher,
     views,
+    figures,
     start: async () => {
       started = true;
       unwatch = o.config.onChange((name) => {

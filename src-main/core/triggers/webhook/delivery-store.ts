@@ -15,7 +15,8 @@ export class DeliveryStore {
   private readonly insert: Statement<[DeliveryRow]>;
   private readonly accepted: Statement<[string, string], { run_id: string | null }>;
   private readonly recentRows: Statement<[string, number], DeliveryRow>;
-  private readonly counts: Statement<[number], { webhook_id: string; accepted: number; refused: number; last_at: number }>;
+  private readonly counts: Statement<[number], { webhook_id: string; accepted: number; refused: number; unqueued: number; last_at: number }>;
+  private readonly lastAccepted: Statement<[string], number>;
   private readonly prune: Statement<[number]>;
 
   constructor(db: Database) {
@@ -23,10 +24,13 @@ export class DeliveryStore {
     this.accepted = db.prepare('select run_id from webhook_deliveries where webhook_id = ? and delivery_id = ? and status = 202');
     this.recentRows = db.prepare('select * from webhook_deliveries where webhook_id = ? order by received_at desc, id desc limit ?');
     this.counts = db.prepare(
-      `select webhook_id, sum(case when status = 202 then 1 else 0 end) as accepted, sum(case when status <> 202 then 1 else 0 end) as refused, max(received_at) as last_at
-       from webhook_deliveries where received_at >= ? group by webhook_id`,
+      `select webhook_id, sum(case when status = 202 then 1 else 0 end) as accepted, sum(case when status <> 202 then 1 else 0 end) as refused,
+         sum(case when status = 429 or status >= 500 then 1 else 0 end) as unqueued, max(received_at) as last_at
+       from webhook_deliveries indexed by webhook_deliveries_received where received_at >= ? group by webhook_id`,
     );
     this.prune = db.prepare('delete from webhook_deliveries where received_at < ?');
+    // Walks webhook_deliveries_recent newest first and stops at the first accepted one.
+    this.lastAccepted = db.prepare<[string], number>('select received_at from webhook_deliveries where webhook_id = ? and status = 202 order by received_at desc limit 1').pluck();
   }
 
   record(row: DeliveryRow): void {
@@ -42,8 +46,14 @@ export class DeliveryStore {
     return this.recentRows.all(webhookId, limit);
   }
 
+  /** Per webhook since then: accepted, refused (any other answer), unqueued (429/5xx: refused by us, not the sender's fault). */
   countsSince(since: number) {
     return this.counts.all(since);
+  }
+
+  /** When a delivery to this webhook was last accepted (within the kept history). */
+  lastAcceptedAt(webhookId: string): number | undefined {
+    return this.lastAccepted.get(webhookId);
   }
 
   pruneBefore(time: number): number {

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * Webhook signatures (SPEC section 6): HMAC-SHA256 over the raw body, compared in constant time.
@@ -18,8 +18,18 @@ function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** Secrets as key objects, made once per secret rather than once per delivery. */
+const keys = new Map<string, KeyObject>();
+
 function hmac(key: string | Buffer, data: string): Buffer {
-  return createHmac('sha256', key).update(data, 'utf8').digest();
+  const id = typeof key === 'string' ? `s:${key}` : `b:${key.toString('base64')}`;
+  let k = keys.get(id);
+  if (!k) {
+    if (keys.size >= 256) keys.clear();
+    k = createSecretKey(typeof key === 'string' ? Buffer.from(key, 'utf8') : key);
+    keys.set(id, k);
+  }
+  return createHmac('sha256', k).update(data, 'utf8').digest();
 }
 
 function sameBytes(expected: Buffer, given: Buffer): boolean {

@@ -1,5 +1,6 @@
 import { webhookSchema, type WebhookConfig } from '@shared/config';
 import type { Issue } from '@shared/contract/errors';
+import type { TriggerFigure } from '@shared/contract/metrics';
 import type { WebhookView, webhooksContract } from '@shared/contract/webhooks';
 import { isoAt } from '../../kernel/clock';
 import { contractHandlers, type CoreModule, type Handler } from '../../kernel/module';
@@ -19,6 +20,8 @@ export interface WebhookModuleOptions extends TriggerModulePorts {
 
 export interface WebhookModule extends CoreModule {
   service: WebhookService;
+  /** Per webhook from its stored deliveries: accepted, refused and not queued in 24 h, last accepted. */
+  figures(now: number): TriggerFigure[];
 }
 
 /** Webhooks as a core module: the public receiver, webhooks.* procedures, write-back to webhooks.yaml. */
@@ -48,6 +51,24 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
   };
   /** The 24-hour counts of every webhook in one query (the list shows them all). */
   const countsNow = () => new Map(service.store.countsSince(o.clock.now() - DAY_MS).map((c) => [c.webhook_id, c]));
+
+  const figures = (now: number): TriggerFigure[] => {
+    const counts = new Map(service.store.countsSince(now - DAY_MS).map((c) => [c.webhook_id, c]));
+    return webhooks().map((w) => {
+      const last = service.store.lastAcceptedAt(w.id);
+      const c = counts.get(w.id);
+      return {
+        kind: 'webhook',
+        trigger: w.id,
+        name: w.name,
+        enabled: w.enabled,
+        last_fire: last === undefined ? null : isoAt(last),
+        fires_24h: c?.accepted ?? 0,
+        failures_24h: c?.unqueued ?? 0,
+        refused_24h: (c?.refused ?? 0) - (c?.unqueued ?? 0),
+      };
+    });
+  };
 
   const check = (value: Record<string, unknown>, selfId?: string): void => {
     // A schema error is thrown as is: the dispatcher answers it 400, by field.
@@ -107,6 +128,7 @@ export function createWebhookModule(o: WebhookModuleOptions): WebhookModule {
   return {
     name: 'webhooks',
     service,
+    figures,
     handlers: contractHandlers(handlers),
     start: () => {
       stopPruning = pruneHourly(o.clock, (t) => service.store.pruneBefore(t));

@@ -8,6 +8,7 @@ import type { EventBus } from '../../kernel/event-bus';
 import type { Clock, Logger, SecretStore } from '../../kernel/ports';
 import type { TriggerQueue } from '../ports';
 import { DeliveryStore } from './delivery-store';
+import { GroupCommit } from './group-commit';
 import { extractVariables, parseAllowList, type IpAllowList } from './ip-allow-list';
 import { verifySignature } from './signatures';
 
@@ -34,15 +35,19 @@ const SECRET_TTL_MS = 30_000;
 /**
  * Receives deliveries (SPEC section 6), checking in SPEC's order: unknown endpoint 404, IP not
  * allowed 403, body too large 413, bad or missing signature 401, replayed delivery 409, invalid
- * JSON 400; then the run is queued and the delivery recorded in one transaction before 202.
+ * JSON 400; then the run is queued and the delivery recorded in one transaction (shared with the
+ * deliveries that arrived in the same turn) before 202.
  */
 export class WebhookService {
   readonly store: DeliveryStore;
+  /** Deliveries that arrive together are queued in one transaction (one commit, not one each). */
+  private readonly commits: GroupCommit;
   private readonly lists = new WeakMap<WebhookConfig, IpAllowList | null>();
   private readonly secretCache = new Map<string, { value: string | undefined; until: number }>();
 
   constructor(private readonly o: WebhookServiceOptions) {
     this.store = new DeliveryStore(o.db);
+    this.commits = new GroupCommit(o.db);
   }
 
   async receive(path: string, req: WebhookRequest): Promise<{ run_id: string }> {
@@ -79,16 +84,19 @@ export class WebhookService {
     }
 
     const variables = { ...hook.variables, ...extractVariables(body, hook.extract_variables) };
-    let runId: string;
+    let outcome: { run_id: string } | { replayOf: string | null };
     try {
-      runId = this.o.db.transaction(() => {
+      outcome = await this.commits.run(() => {
+        // The same delivery twice in one batch: the second sees the first's row (same connection).
+        const earlier = deliveryId === null ? undefined : this.store.acceptedRun(hook.id, deliveryId);
+        if (earlier) return { replayOf: earlier.run_id };
         const run = this.o.queue.enqueue(
           { template: hook.template, variables, queue: hook.queue, priority: hook.priority, idempotency_key: `webhook:${hook.id}:${deliveryId ?? randomUUID()}` },
           { trigger: `webhook:${hook.id}`, triggerData: { webhook_id: hook.id, delivery_id: deliveryId }, requestedBy: null },
         );
         this.store.record({ webhook_id: hook.id, delivery_id: deliveryId, received_at: now, status: 202, run_id: run.run_id, error: null, ip: req.ip });
-        return run.run_id;
-      })();
+        return { run_id: run.run_id };
+      });
     } catch (e) {
       const code = e instanceof AppError ? e.code : 'INTERNAL';
       const status = code === 'QUEUE_FULL' ? 429 : code === 'UNAVAILABLE' ? 503 : 500;
@@ -98,6 +106,8 @@ export class WebhookService {
       if (e instanceof AppError && (code === 'QUEUE_FULL' || code === 'UNAVAILABLE')) throw e;
       throw new AppError('INTERNAL', `Webhook '${hook.id}' could not queue its run`);
     }
+    if ('replayOf' in outcome) refuse(409, 'REPLAYED', `Delivery ${deliveryId} was already accepted (run ${outcome.replayOf})`);
+    const runId = (outcome as { run_id: string }).run_id;
     this.o.logger.info(`Webhook '${hook.id}' accepted a delivery`, { webhookId: hook.id, deliveryId, runId });
     this.o.bus.publish('webhook.received', { webhookId: hook.id, status: 202, runId });
     return { run_id: runId };

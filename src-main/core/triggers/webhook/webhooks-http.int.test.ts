@@ -96,4 +96,14 @@ describe('webhooks over real HTTP', () => {
     const bad = c.core.dispatcher.dispatch('webhooks.create', { id: 'x', name: 'x', endpoint: '/webhooks/deploy', template: 'deploy', signature: 'none', allowed_ips: ['10.0.0.0/40'] }, admin);
     expect(await bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', details: { issues: [{ path: 'allowed_ips[0]' }, { path: 'endpoint' }] } } });
   });
+  it('accepts every one of many deliveries sent at once (queued together), and of one delivery sent twice at once exactly one', async () => {
+    const body = JSON.stringify({ repository: { name: 'burst' } });
+    const sig = `sha256=${createHmac('sha256', GH.secret).update(body).digest('hex')}`;
+    const send = (id: string) => post('/webhooks/deploy', body, { 'x-hub-signature-256': sig, 'x-github-delivery': id });
+    const answers = await Promise.all([...Array.from({ length: 60 }, (_, i) => send(`burst-${i}`)), send('twice'), send('twice')]);
+    expect(answers.slice(0, 60).map((a) => a.status)).toEqual(Array(60).fill(202));
+    expect(new Set(answers.slice(0, 60).map((a) => a.json.run_id)).size).toBe(60);
+    expect(answers.slice(60).map((a) => a.status).sort()).toEqual([202, 409]);
+    for (const a of answers.filter((x) => x.status === 202)) expect(await invoke<RunView>('runs.get', { id: a.json.run_id! })).toMatchObject({ trigger: 'webhook:gh', variables: { repository_name: 'burst' } });
+  });
 });
