@@ -3,6 +3,9 @@
 //
 //   BENCH_MARKS=1 BENCH_ONLY=ours node --cpu-prof --cpu-prof-dir=prof dist/bench/queue.js 2> marks.txt
 //   node bench/scripts/profile-summary.mjs prof/CPU.*.cpuprofile --marks marks.txt --from "process-8 start" --to "process-8 end"
+//
+// --groups a,b,c adds a table that gives each sample to the innermost frame on its stack named
+// a, b or c (self time included), "(other)" when none is: where a run's time goes by part.
 import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
@@ -12,7 +15,7 @@ const opt = (name) => {
 };
 const file = args[0];
 if (!file) {
-  console.error('usage: profile-summary.mjs FILE.cpuprofile [--marks FILE --from MARK --to MARK] [--top N]');
+  console.error('usage: profile-summary.mjs FILE.cpuprofile [--marks FILE --from MARK --to MARK] [--top N] [--groups NAME,NAME,...]');
   process.exit(2);
 }
 const top = Number(opt('--top') ?? 30);
@@ -65,3 +68,22 @@ console.log('\nself time');
 for (const [k, v] of [...selfBy].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(v)}  ${k}`);
 console.log('\ninclusive time');
 for (const [k, v] of [...inclBy].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(v)}  ${k}`);
+
+const groups = opt('--groups')?.split(',').filter(Boolean);
+if (groups) {
+  const wanted = new Set(groups);
+  const byGroup = new Map();
+  for (const [id, v] of self) {
+    let g = '(other)';
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const name = byId.get(cur).callFrame.functionName || '(anonymous)';
+      if (wanted.has(name)) {
+        g = name;
+        break;
+      }
+    }
+    byGroup.set(g, (byGroup.get(g) ?? 0) + v);
+  }
+  console.log('\nby part (innermost of --groups on the stack)');
+  for (const [k, v] of [...byGroup].sort((a, b) => b[1] - a[1])) console.log(`${pct(v)}  ${k}`);
+}

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { transactions, type Transactions } from './transactions';
 
 /**
  * Group commit for the run hot path. Writes that need not be on disk before the caller moves on
@@ -17,14 +18,17 @@ export class WriteBatcher {
   private after: (() => void)[] = [];
   private keys = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly tx: Transactions;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly onError: (error: unknown) => void,
     /** How long a write may wait for company; a full batch commits at once. */
     private readonly windowMs = 1,
     private readonly maxBatch = 256,
-  ) {}
+  ) {
+    this.tx = transactions(db);
+  }
 
   /**
    * Queues a write; `key` (a run id) lets readers flush only when their own data is pending.
@@ -59,9 +63,9 @@ export class WriteBatcher {
     if (!this.writes.length) return;
     const { writes, after } = this.take();
     try {
-      this.db.transaction(() => {
+      this.tx.run(() => {
         for (const w of writes) w.write();
-      })();
+      });
     } catch {
       this.commitEach(writes);
     }
@@ -75,20 +79,18 @@ export class WriteBatcher {
    * would, and `unit` then runs in a transaction of its own (its error, if any, is thrown).
    */
   flushWith<T>(unit: () => T): T {
-    if (!this.writes.length) return this.db.transaction(unit).immediate();
+    if (!this.writes.length) return this.tx.immediate(unit);
     const { writes, after } = this.take();
     let result: T;
     try {
-      result = this.db
-        .transaction(() => {
-          for (const w of writes) w.write();
-          return unit();
-        })
-        .immediate();
+      result = this.tx.immediate(() => {
+        for (const w of writes) w.write();
+        return unit();
+      });
     } catch {
       this.commitEach(writes);
       this.runAfter(after);
-      return this.db.transaction(unit).immediate();
+      return this.tx.immediate(unit);
     }
     this.runAfter(after);
     return result;
@@ -108,7 +110,7 @@ export class WriteBatcher {
   private commitEach(writes: WriteBatcher['writes']): void {
     for (const w of writes) {
       try {
-        this.db.transaction(w.write)();
+        this.tx.run(w.write);
       } catch (e) {
         (w.onFailed ?? this.onError)(e);
       }

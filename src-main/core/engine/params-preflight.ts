@@ -59,8 +59,22 @@ function literalIssues(value: Extract<CompiledValue, { k: 'lit' }>, key: string,
   return found;
 }
 
+/** Step lists whose params are all literals, with no `when` and no nested steps: nothing in them depends on a run. */
+const literalOnly = new WeakMap<readonly StepNode[], ParamProblem[] | null>();
+
 /** The first problems found (every step, nested ones included), or none. */
 export function preflightParams(steps: readonly StepNode[], specOf: (action: string) => ActionSpec | undefined, scope: Omit<ScopeData, 'steps' | 'ids'>): ParamProblem[] {
+  // A template of literals alone has the same problems on every run: found once (issue 18).
+  let constant = literalOnly.get(steps);
+  if (constant === undefined) {
+    const literal = steps.every((s) => !s.when && !s.body && (s.params.k !== 'map' || s.params.entries.every(([, v]) => v.k === 'lit')));
+    constant = literal ? checkParams(steps, specOf, scope) : null;
+    literalOnly.set(steps, constant);
+  }
+  return constant ? [...constant] : checkParams(steps, specOf, scope);
+}
+
+function checkParams(steps: readonly StepNode[], specOf: (action: string) => ActionSpec | undefined, scope: Omit<ScopeData, 'steps' | 'ids'>): ParamProblem[] {
   const lookup = makeLookup({ ...scope, steps: [], ids: new Map() });
   const problems: ParamProblem[] = [];
   const walk = (list: readonly StepNode[], shadowed: ReadonlySet<string>) => {

@@ -5,7 +5,9 @@ import { bilingual, text } from '@shared/i18n';
 import { PRE_RUN_STEP, type ApprovalRequest, type ExecutableRun } from '../runs';
 import type { Compiled } from './compile-cache';
 import { preflightMessage, preflightParams } from './params-preflight';
-import { scopeOf, type EngineOutcome, type EngineParts } from './run-context';
+import { actionsOf, scopeOf, type EngineOutcome, type EngineParts } from './run-context';
+
+const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
  * What must hold before a run's first step: it is not finished, its template is valid, this
@@ -14,7 +16,7 @@ import { scopeOf, type EngineOutcome, type EngineParts } from './run-context';
  */
 export function preRunCheck(e: EngineParts, run: ExecutableRun, compiled: Compiled): { ok: false; outcome: EngineOutcome } | { ok: true; model: TemplateModel; variables: Record<string, unknown> } {
   const fail = (error: string, errorCode: string) => ({ ok: false as const, outcome: { status: 'failed' as const, error, errorCode, retryable: false } });
-  if (['succeeded', 'failed', 'cancelled'].includes(run.status)) {
+  if (FINISHED.has(run.status)) {
     return { ok: false, outcome: { status: run.status as 'succeeded', error: `Run ${run.id} already finished (${run.status})`, errorCode: 'RUN_FINISHED', retryable: false } };
   }
   if (!compiled.ok) {
@@ -35,7 +37,7 @@ export function preRunCheck(e: EngineParts, run: ExecutableRun, compiled: Compil
   }
   // Before the first step (and before a pre-run approval is asked for, PRE_RUN_STEP).
   if (run.nextStep <= 0) {
-    const problems = preflightParams(model.steps, (a) => e.registry.spec(a), { ...scopeOf(e, run, variables), actions: model.steps.map((s) => s.action) });
+    const problems = preflightParams(model.steps, (a) => e.registry.spec(a), { ...scopeOf(e, run, variables), actions: actionsOf(model) });
     if (problems.length) return fail(preflightMessage(problems), 'INVALID_PARAMS');
   }
   const gate = preRunApproval(e, run, model);

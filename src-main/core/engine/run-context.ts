@@ -112,6 +112,19 @@ export function bounded(value: unknown, max = MAX_STORED_JSON): unknown {
   return { truncated: true, json_chars: text.length, preview: text.slice(0, Math.min(2_000, max)) };
 }
 
+/**
+ * The JSON a step row stores for a value, as `JSON.stringify(mask(bounded(value)))` would give it,
+ * in one serialisation: with no secret registered nothing needs masking, and the copy bounded()
+ * makes is only parsed back when something does (issue 18: each step's params and result were
+ * serialised twice and parsed once).
+ */
+export function storedJson(e: EngineParts, value: unknown, max = MAX_STORED_JSON): string {
+  let text = JSON.stringify(value);
+  if (text === undefined) return 'null';
+  if (text.length > max) text = JSON.stringify({ truncated: true, json_chars: text.length, preview: text.slice(0, Math.min(2_000, max)) });
+  return e.o.redactor.size ? JSON.stringify(e.o.redactor.maskDeep(JSON.parse(text) as unknown)) : text;
+}
+
 export function reasonOf(signal: AbortSignal): StopReason {
   const r = signal.reason as unknown;
   return r === 'pause' || r === 'shutdown' || r === 'timeout' || r === 'cancel' ? r : 'cancel';
@@ -157,6 +170,15 @@ export function persistable(e: EngineParts, rc: RunContext): RunState {
     ...(rc.state.approval ? { approval: e.o.redactor.maskDeep(rc.state.approval) } : {}),
     ...(rc.state.loop ? { loop: e.o.redactor.maskDeep(rc.state.loop) } : {}),
   };
+}
+
+const actionLists = new WeakMap<TemplateModel, readonly string[]>();
+
+/** The actions of a template's top-level steps (for messages), made once per compiled template. */
+export function actionsOf(model: TemplateModel): readonly string[] {
+  let list = actionLists.get(model);
+  if (!list) actionLists.set(model, (list = model.steps.map((s) => s.action)));
+  return list;
 }
 
 /** What a step can read that does not depend on earlier steps. */

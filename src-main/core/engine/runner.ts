@@ -80,7 +80,9 @@ export class Engine implements RunExecutor {
       if (internal) outer?.removeEventListener('abort', onOuter);
       for (const cleanup of rc.cleanups.reverse()) {
         try {
-          await cleanup();
+          // Most cleanups are synchronous (the taint's release): awaited only when they return a promise.
+          const pending = cleanup();
+          if (pending) await pending;
         } catch (e) {
           this.log.warn('A cleanup at the end of the run failed', { runId, error: e as Error });
         }

@@ -1,6 +1,6 @@
 import type { StopReason } from '../queue';
 import type { StepOutcome } from '../runs';
-import { bounded, persistable, reasonOf, scopeOf, whereFailed, type EngineOutcome, type EngineParts, type RunContext, type StepResult } from './run-context';
+import { actionsOf, persistable, reasonOf, scopeOf, storedJson, whereFailed, type EngineOutcome, type EngineParts, type RunContext, type StepResult } from './run-context';
 import type { ScopeData } from './scope';
 import { execStep } from './step-exec';
 
@@ -29,13 +29,13 @@ export async function runSteps(e: EngineParts, rc: RunContext, start: number): P
     }
     const finishedAt = e.o.clock.now();
     const artifacts = rc.artifacts.take();
-    const mask = <T>(v: T): T => e.o.redactor.maskDeep(v);
+    const json = (v: unknown): string | undefined => (v === undefined ? undefined : storedJson(e, v));
     const base = { runId: run.id, index: i, stepId: step.id ?? null, action: step.action, startedAt, artifacts };
 
     if (r.status === 'suspended') {
       rc.state.approval = { request: r.approval };
       e.runs.recordStep(
-        { ...base, status: 'running', params: mask(bounded(r.params)), result: mask({ waiting_for_approval: r.approval }), error: null, errorCode: null, attempt: 1, finishedAt: null, durationMs: null },
+        { ...base, status: 'running', params: undefined, paramsJson: json(r.params), result: e.o.redactor.maskDeep({ waiting_for_approval: r.approval }), error: null, errorCode: null, attempt: 1, finishedAt: null, durationMs: null },
         { nextStep: i, state: persistable(e, rc) },
       );
       e.log.info('Run waits for an approval', { runId: run.id, step: i, expiresAt: r.approval.expires_at });
@@ -59,8 +59,11 @@ export async function runSteps(e: EngineParts, rc: RunContext, start: number): P
       {
         ...base,
         status: r.status,
-        params: r.status === 'skipped' ? null : mask(bounded(r.params)),
-        result: r.status === 'succeeded' || (r.status === 'failed' && r.result) ? mask(bounded((r as { result: unknown }).result)) : null,
+        // A skipped step stores `null` params; otherwise what rendered (SQL NULL when nothing did).
+        params: r.status === 'skipped' ? null : undefined,
+        paramsJson: r.status === 'skipped' ? undefined : json(r.params),
+        result: null,
+        resultJson: r.status === 'succeeded' || (r.status === 'failed' && r.result) ? json((r as { result: unknown }).result) : undefined,
         error,
         errorCode: r.status === 'failed' ? r.error.code : null,
         attempt: r.status === 'skipped' ? 1 : r.attempt,
@@ -69,7 +72,7 @@ export async function runSteps(e: EngineParts, rc: RunContext, start: number): P
       },
       { nextStep: stop ? i : i + 1, state: persistable(e, rc) },
     );
-    rc.observer?.stepFinished?.({ runId: run.id, index: i, action: step.action, id: step.id, status: r.status, error: error ?? undefined, durationMs, result: r.status === 'succeeded' ? mask(r.result) : undefined });
+    rc.observer?.stepFinished?.({ runId: run.id, index: i, action: step.action, id: step.id, status: r.status, error: error ?? undefined, durationMs, result: r.status === 'succeeded' ? e.o.redactor.maskDeep(r.result) : undefined });
     const finished = { runId: run.id, index: i, action: step.action, status: r.status, duration_ms: durationMs, ...(error ? { error } : {}) };
     e.runs.afterCommit(() => e.o.bus?.publish('step.finished', finished));
 
@@ -108,7 +111,8 @@ function stopped(e: EngineParts, rc: RunContext, index: number, reason: StopReas
 }
 
 function scopeAt(e: EngineParts, rc: RunContext): ScopeData {
-  return { ...scopeOf(e, rc.run, rc.variables), steps: rc.state.steps, actions: rc.model.steps.map((s) => s.action), ids: rc.ids };
+  const base = scopeOf(e, rc.run, rc.variables);
+  return { variables: base.variables, run: base.run, trigger: base.trigger, now: base.now, steps: rc.state.steps, actions: actionsOf(rc.model), ids: rc.ids };
 }
 
 /** A step with a possible side effect was cut off: the run fails rather than repeat it (SPEC section 14). */

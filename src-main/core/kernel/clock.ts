@@ -9,8 +9,19 @@ export const systemClock: Clock = {
   },
 };
 
+let lastMs = NaN;
+let lastIso = '';
+
+/**
+ * `new Date(ms).toISOString()`, remembering the last one: a busy queue stamps several events,
+ * log lines and history entries in the same millisecond (issue 18).
+ */
 export function isoAt(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { EVENT_SCHEMAS, type AgentEvent, type EventData, type EventType } from '@shared/contract/events';
+import { isoAt } from './clock';
 import type { Logger } from './ports';
 
 /** Hears every event (SSE, the IPC event channel, the desk notices). */
@@ -29,7 +30,7 @@ export class EventBus {
   publish<T extends EventType>(type: T, data: EventData<T>): AgentEvent<T> {
     if (!(type in EVENT_SCHEMAS)) throw new Error(`Unknown event type '${type}'`);
     // The conditional type AgentEvent<T> cannot be built from a generic T without this one assertion.
-    const event = { seq: ++this.seq, type, at: new Date(this.now()).toISOString(), data: this.redact(data) } as AgentEvent<T>;
+    const event = { seq: ++this.seq, type, at: isoAt(this.now()), data: this.redact(data) } as AgentEvent<T>;
     this.recent.push(event);
     if (this.recent.length > this.keep) this.recent.shift();
     for (const l of this.listeners) {

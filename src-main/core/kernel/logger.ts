@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isoAt } from './clock';
 import type { LogFields, LogLevel, Logger } from './ports';
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -152,15 +153,11 @@ export function createLogger(options: LoggerOptions, component = 'App', base: Lo
 
   const emit = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (LEVELS[level] < min) return;
-    const record = redact({
-      time: new Date(now()).toISOString(),
-      level,
-      component,
-      msg: bound(message),
-      ...base,
-      ...boundFields(fields),
-    });
-    const line = JSON.stringify(record);
+    // Built field by field rather than by spreads: a busy queue writes a few lines per run (issue 18).
+    const record: Record<string, unknown> = { time: isoAt(now()), level, component, msg: bound(message) };
+    for (const k in base) record[k] = base[k];
+    if (fields) for (const k in fields) record[k] = boundField(fields[k]);
+    const line = JSON.stringify(redact(record));
     for (const sink of options.sinks) {
       try {
         sink.write(line);
@@ -183,15 +180,10 @@ function bound(s: string): string {
   return s.length > MAX_STRING ? `${s.slice(0, MAX_STRING)}…(${s.length - MAX_STRING} more chars)` : s;
 }
 
-function boundFields(fields?: LogFields): LogFields | undefined {
-  if (!fields) return undefined;
-  const out: LogFields = {};
-  for (const [k, v] of Object.entries(fields)) {
-    if (v instanceof Error) out[k] = { name: v.name, message: bound(v.message) };
-    else if (typeof v === 'string') out[k] = bound(v);
-    else out[k] = v;
-  }
-  return out;
+function boundField(v: unknown): unknown {
+  if (typeof v === 'string') return bound(v);
+  if (v instanceof Error) return { name: v.name, message: bound(v.message) };
+  return v;
 }
 
 /** A logger that writes nothing (short-lived CLI commands that must not touch the log file). */

@@ -7,7 +7,7 @@ import { decideAttemptEnd } from './attempt-end';
 const now = Date.UTC(2026, 2, 2, 9, 0, 0);
 const policy: RetryPolicy = { max_attempts: 1, backoff_ms: 1000, backoff_multiplier: 2, max_backoff_ms: 10_000, jitter: 0, only_idempotent: false };
 const run = (attempts: number) => ({ id: 'run_1', attempts, attempt_history_json: '[]', timeout_ms: null, enqueued_at: now - 1000 }) as unknown as RunRow;
-const deps = { now, policy, mask: (s: string) => s };
+const deps = { now, policy: () => policy, mask: (s: string) => s };
 
 describe('how an attempt ends when the screen is locked', () => {
   it('defers the run (retry_wait, rechecked later) even when its retry policy allows no more attempts', () => {

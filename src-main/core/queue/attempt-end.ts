@@ -1,4 +1,5 @@
 import type { RetryPolicy } from '@shared/config';
+import { isoAt } from '../kernel/clock';
 import type { EventBus } from '../kernel/event-bus';
 import type { Logger } from '../kernel/ports';
 import { DESKTOP_LOCKED, DESKTOP_LOCKED_RECHECK_MS, type RunStatus } from '@shared/domain/runs';
@@ -29,7 +30,8 @@ export function decideAttemptEnd(
   startedAt: number,
   outcome: ExecutionOutcome,
   stop: StopReason | undefined,
-  deps: { now: number; policy: RetryPolicy; mask: (s: string) => string; random?: () => number },
+  /** `policy`: the run's retry policy, read only when a failure may be retried. */
+  deps: { now: number; policy: () => RetryPolicy; mask: (s: string) => string; random?: () => number },
 ): AttemptEnd {
   const { now } = deps;
   const history = parseHistory(run.attempt_history_json);
@@ -52,8 +54,8 @@ export function decideAttemptEnd(
   const continued = last && last.attempt === run.attempts && last.status === 'waiting_approval' ? last : undefined;
   const attempt: AttemptRecord = {
     attempt: run.attempts,
-    started_at: continued?.started_at ?? new Date(startedAt).toISOString(),
-    finished_at: new Date(now).toISOString(),
+    started_at: continued?.started_at ?? isoAt(startedAt),
+    finished_at: isoAt(now),
     status,
     error: error ? deps.mask(error) : null,
     error_code: errorCode,
@@ -74,9 +76,10 @@ export function decideAttemptEnd(
     case 'cancelled':
       return { next: 'cancelled', attempt, due: 0, settlement: { kind: 'finish', status, now, error: error ?? 'cancelled by a person', errorCode: 'CANCELLED', history } };
     case 'failed': {
-      const decision = shouldRetry({ policy: deps.policy, attempts: run.attempts, retryable: outcome.retryable ?? false, failedStepIdempotent: outcome.failedStepIdempotent ?? true });
+      const policy = deps.policy();
+      const decision = shouldRetry({ policy, attempts: run.attempts, retryable: outcome.retryable ?? false, failedStepIdempotent: outcome.failedStepIdempotent ?? true });
       if (decision.retry && stop !== 'timeout') {
-        const due = now + retryDelayMs(deps.policy, run.attempts, deps.random);
+        const due = now + retryDelayMs(policy, run.attempts, deps.random);
         return { next: 'retry_wait', attempt, due, settlement: { kind: 'retry_wait', due, error, errorCode, history } };
       }
       return { next: 'failed', attempt, due: 0, settlement: { kind: 'finish', status: 'failed', now, error, errorCode, history } };

@@ -273,17 +273,27 @@ export class RunQueue {
     this.slots.changeDepth(queue, -1);
     if (row.timeout_ms) entry.timeout = this.o.clock.setTimer(row.timeout_ms, () => controller.abort('timeout' satisfies StopReason));
     this.o.bus.publish('run.started', { runId: id, queue, template: row.template, attempt: row.attempts });
-    const startedAt = claimedAt;
-    entry.done = this.o.executor
-      .execute(id, controller.signal, row)
-      .catch((e: unknown): ExecutionOutcome => ({ status: 'failed', error: `Engine error: ${(e as Error).message}`, errorCode: 'ENGINE_ERROR', retryable: false }))
-      .then((outcome) => this.settle(row, startedAt, outcome, controller.signal.reason as StopReason | undefined))
-      .catch((e: unknown) => this.log.error('Could not record the end of a run', { runId: id, error: e as Error }))
-      .finally(() => {
-        entry.timeout?.cancel();
-        this.running.delete(id);
-        this.wake();
-      });
+    entry.done = this.attempt(row, entry, claimedAt);
+  }
+
+  /** Executes the claimed run and records how the attempt ended; one async frame per run (issue 18). */
+  private async attempt(row: RunRow, entry: Running, startedAt: number): Promise<void> {
+    const signal = entry.controller.signal;
+    try {
+      let outcome: ExecutionOutcome;
+      try {
+        outcome = await this.o.executor.execute(row.id, signal, row);
+      } catch (e) {
+        outcome = { status: 'failed', error: `Engine error: ${(e as Error).message}`, errorCode: 'ENGINE_ERROR', retryable: false };
+      }
+      this.settle(row, startedAt, outcome, signal.reason as StopReason | undefined);
+    } catch (e) {
+      this.log.error('Could not record the end of a run', { runId: row.id, error: e as Error });
+    } finally {
+      entry.timeout?.cancel();
+      this.running.delete(row.id);
+      this.wake();
+    }
   }
 
   /**
@@ -295,7 +305,7 @@ export class RunQueue {
     const id = run.id;
     const end = decideAttemptEnd(run, startedAt, outcome, stop, {
       now: this.o.clock.now(),
-      policy: parsePolicy(run.retry_json, this.slots.queueConfig(run.queue).retry_policy),
+      policy: () => parsePolicy(run.retry_json, this.slots.queueConfig(run.queue).retry_policy),
       mask: (s) => this.o.redactor.mask(s),
       random: this.o.random,
     });

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { RUN_COLUMNS, type RunRow } from './run-row';
+import { transactions } from '../db/transactions';
+import { RUN_COLUMNS, maybeRunRow, runRowOf, type RunRow } from './run-row';
 
 /**
  * The oldest queued run of one priority level whose tag is not at its limit. `rowid` names it
@@ -26,17 +27,17 @@ export class RunClaims {
     this.headStmt = db.prepare(`select ${RUN_COLUMNS} from runs
       where queue = ? and status = 'queued' and priority = ?
         and (concurrency_tag is null or concurrency_tag not in (select value from json_each(?)))
-      order by enqueued_at, rowid limit ?`);
+      order by enqueued_at, rowid limit ?`).raw();
     // The same when no tag is at its limit (the usual case): json_each and its bloom filter cost
     // more than the index probe itself.
     this.headAnyTagStmt = db.prepare(`select ${RUN_COLUMNS} from runs
-      where queue = ? and status = 'queued' and priority = ? order by enqueued_at, rowid limit ?`);
+      where queue = ? and status = 'queued' and priority = ? order by enqueued_at, rowid limit ?`).raw();
     // By rowid, in the transaction that read the heads. No RETURNING: on this schema an UPDATE …
     // RETURNING costs several times the UPDATE and a point SELECT (issue 18, docs/benchmarks.md).
     this.claimStmt = db.prepare(`update runs set status = 'running', lease_owner = ?, lease_expires_at = ?, started_at = coalesce(started_at, ?),
         attempts = attempts + 1, cancel_requested = 0
       where rowid = ? and status = 'queued'`);
-    this.rowStmt = db.prepare(`select ${RUN_COLUMNS} from runs where rowid = ?`);
+    this.rowStmt = db.prepare(`select ${RUN_COLUMNS} from runs where rowid = ?`).raw();
     this.rowidStmt = db.prepare(`select rowid from runs where id = ?`);
     this.promoteDueStmt = db.prepare(`update runs set status = 'queued', enqueued_at = available_at where status = 'retry_wait' and available_at <= ? returning id, queue, priority`);
     this.nextDueStmt = db.prepare(`select min(available_at) from runs where status = 'retry_wait'`);
@@ -46,7 +47,8 @@ export class RunClaims {
 
   /** `blockedTagsJson`: the tags at their limit (a JSON array), or null when no tag has a limit. */
   heads(queue: string, priority: number, blockedTagsJson: string | null, limit: number): QueueHead[] {
-    const rows = (blockedTagsJson === null || blockedTagsJson === '[]' ? this.headAnyTagStmt.all(queue, priority, limit) : this.headStmt.all(queue, priority, blockedTagsJson, limit)) as RunRow[];
+    const values = (blockedTagsJson === null || blockedTagsJson === '[]' ? this.headAnyTagStmt.all(queue, priority, limit) : this.headStmt.all(queue, priority, blockedTagsJson, limit)) as unknown[][];
+    const rows = values.map(runRowOf);
     for (const row of rows) this.headRows.set(row.rowid, row);
     return rows;
   }
@@ -56,11 +58,11 @@ export class RunClaims {
    * others were taken by someone else meanwhile).
    */
   claimBatch(ids: readonly string[], owner: string, leaseUntil: number, now: number): RunRow[] {
-    return this.db.transaction(() => {
+    return transactions(this.db).run(() => {
       this.headRows.clear();
       const rowids = ids.map((id) => this.rowidStmt.pluck().get(id) as number | undefined).filter((r): r is number => r !== undefined);
       return this.claimRowids(rowids, owner, leaseUntil, now);
-    })();
+    });
   }
 
   /** Forgets the heads of an earlier claim transaction (the repository's claimNext starts with it). */
@@ -81,7 +83,7 @@ export class RunClaims {
       claimed.push(
         head
           ? { ...head, status: 'running', lease_owner: owner, lease_expires_at: leaseUntil, started_at: head.started_at ?? now, attempts: head.attempts + 1, cancel_requested: 0 }
-          : (this.rowStmt.get(rowid) as RunRow),
+          : maybeRunRow(this.rowStmt.get(rowid))!,
       );
     }
     this.headRows.clear();

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { transactions, type Transactions } from '../db/transactions';
 import type { RunSubject } from './run-row';
 
 /** A new run as the queue (enqueue) or the CLI (a local run) creates it. */
@@ -26,13 +27,15 @@ export class RunInserts {
   /** Template contents known to be stored, so an enqueue of a known template writes only its run. */
   private readonly storedContents = new Set<string>();
 
-  constructor(private readonly db: Database) {
+  private readonly tx: Transactions;
+
+  constructor(db: Database) {
+    this.tx = transactions(db);
+    // Positional parameters: binding an object looks every name up on it, on every run (issue 18).
     this.insertRun = db.prepare(`insert into runs (id, template, template_hash, variables_json, trigger, trigger_json, requested_by,
         queue, priority, concurrency_tag, dry_run, idempotency_key, status, attempts, available_at, enqueued_at, created_at, started_at,
         retry_json, timeout_ms, retry_of, lease_owner, lease_expires_at)
-      values (@id, @template, @template_hash, @variables_json, @trigger, @trigger_json, @requested_by,
-        @queue, @priority, @concurrency_tag, @dry_run, @idempotency_key, @status, @attempts, @now, @now, @now, @started_at,
-        @retry_json, @timeout_ms, @retry_of, @lease_owner, @lease_expires_at)`);
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertContent = db.prepare('insert or ignore into template_contents(hash, yaml) values (?, ?)');
   }
 
@@ -40,9 +43,9 @@ export class RunInserts {
   insertMany(runs: readonly NewRun[]): void {
     if (!runs.length) return;
     const stored: string[] = [];
-    this.db.transaction(() => {
+    this.tx.run(() => {
       for (const run of runs) if (this.insertOne(run)) stored.push(run.templateHash);
-    })();
+    });
     // Remembered only once committed: a rolled-back insert must not hide a missing content.
     for (const hash of stored) this.storedContents.add(hash);
   }
@@ -52,29 +55,31 @@ export class RunInserts {
     const content = !this.storedContents.has(run.templateHash);
     if (content) this.insertContent.run(run.templateHash, run.templateYaml);
     const running = run.status === 'running';
-    this.insertRun.run({
-      id: run.id,
-      template: run.template,
-      template_hash: run.templateHash,
-      variables_json: JSON.stringify(run.variables),
-      trigger: run.trigger,
-      trigger_json: JSON.stringify({ type: run.trigger.split(':')[0], ...run.triggerData }),
-      requested_by: run.requestedBy,
-      queue: run.queue,
-      priority: run.priority,
-      concurrency_tag: run.concurrencyTag,
-      dry_run: run.dryRun ? 1 : 0,
-      idempotency_key: run.idempotencyKey ?? null,
-      status: run.status,
-      attempts: running ? 1 : 0,
-      now: run.now,
-      started_at: running ? run.now : null,
-      retry_json: run.retryJson ?? null,
-      timeout_ms: run.timeoutMs ?? null,
-      retry_of: run.retryOf ?? null,
-      lease_owner: run.leaseOwner ?? null,
-      lease_expires_at: run.leaseExpiresAt ?? null,
-    });
+    this.insertRun.run(
+      run.id,
+      run.template,
+      run.templateHash,
+      JSON.stringify(run.variables),
+      run.trigger,
+      triggerJson(run),
+      run.requestedBy,
+      run.queue,
+      run.priority,
+      run.concurrencyTag,
+      run.dryRun ? 1 : 0,
+      run.idempotencyKey ?? null,
+      run.status,
+      running ? 1 : 0,
+      run.now,
+      run.now,
+      run.now,
+      running ? run.now : null,
+      run.retryJson ?? null,
+      run.timeoutMs ?? null,
+      run.retryOf ?? null,
+      run.leaseOwner ?? null,
+      run.leaseExpiresAt ?? null,
+    );
     return content;
   }
 
@@ -82,4 +87,11 @@ export class RunInserts {
   forgetContents(): void {
     this.storedContents.clear();
   }
+}
+
+/** `trigger_json`: the trigger's type and its data (`trigger.*` in templates). */
+function triggerJson(run: NewRun): string {
+  const colon = run.trigger.indexOf(':');
+  const type = colon < 0 ? run.trigger : run.trigger.slice(0, colon);
+  return run.triggerData && Object.keys(run.triggerData).length ? JSON.stringify({ type, ...run.triggerData }) : JSON.stringify({ type });
 }

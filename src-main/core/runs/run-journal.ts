@@ -13,6 +13,9 @@ export interface StepRecord {
   params: unknown;
   /** Result, masked. */
   result: unknown;
+  /** The params (or result) as their JSON text already, bounded and masked: stored instead of `params` (`result`). */
+  paramsJson?: string;
+  resultJson?: string;
   error: string | null;
   errorCode: string | null;
   attempt: number;
@@ -53,8 +56,7 @@ export class RunJournal {
   constructor(db: Database) {
     this.upsertStepStmt = db.prepare(`insert into run_steps (run_id, idx, step_id, action, status, params_json, result_json, error, error_code,
         attempt, started_at, finished_at, duration_ms, artifacts_json, idempotent)
-      values (@run_id, @idx, @step_id, @action, @status, @params_json, @result_json, @error, @error_code,
-        @attempt, @started_at, @finished_at, @duration_ms, @artifacts_json, @idempotent)
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       on conflict(run_id, idx) do update set step_id = excluded.step_id, action = excluded.action, status = excluded.status,
         params_json = excluded.params_json, result_json = excluded.result_json, error = excluded.error, error_code = excluded.error_code,
         attempt = excluded.attempt, started_at = excluded.started_at, finished_at = excluded.finished_at,
@@ -67,26 +69,27 @@ export class RunJournal {
 
   /** The statements of a step write (and, with progress, the resume point): run them in one transaction. */
   stepWrite(step: StepRecord, progress?: { nextStep: number; state: RunState }): () => void {
-    const row = {
-      run_id: step.runId,
-      idx: step.index,
-      step_id: step.stepId,
-      action: step.action,
-      status: step.status,
-      params_json: step.params === undefined ? null : JSON.stringify(step.params),
-      result_json: step.result === undefined || step.result === null ? null : JSON.stringify(step.result),
-      error: step.error,
-      error_code: step.errorCode,
-      attempt: step.attempt,
-      started_at: step.startedAt,
-      finished_at: step.finishedAt,
-      duration_ms: step.durationMs,
-      artifacts_json: JSON.stringify(step.artifacts),
-      idempotent: step.idempotent === undefined ? null : step.idempotent ? 1 : 0,
-    };
+    // Positional, in the column order above: binding an object looks every name up on it, for every step.
+    const values = [
+      step.runId,
+      step.index,
+      step.stepId,
+      step.action,
+      step.status,
+      step.paramsJson ?? (step.params === undefined ? null : JSON.stringify(step.params)),
+      step.resultJson ?? (step.result === undefined || step.result === null ? null : JSON.stringify(step.result)),
+      step.error,
+      step.errorCode,
+      step.attempt,
+      step.startedAt,
+      step.finishedAt,
+      step.durationMs,
+      step.artifacts.length ? JSON.stringify(step.artifacts) : '[]',
+      step.idempotent === undefined ? null : step.idempotent ? 1 : 0,
+    ];
     const progressRow = progress && this.progressRow(step.runId, progress.nextStep, progress.state);
     return () => {
-      this.upsertStepStmt.run(row);
+      this.upsertStepStmt.run(values);
       if (progressRow) this.progressStmt.run(progressRow);
     };
   }

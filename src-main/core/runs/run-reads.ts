@@ -3,7 +3,7 @@ import type { RunView } from '@shared/contract/runs';
 import type { RunStatus } from '@shared/domain/runs';
 import type { ArtifactRef } from './run-state';
 import { AppError } from '../kernel/errors';
-import { FINAL_SQL, RUN_COLUMNS, type RunRow } from './run-row';
+import { FINAL_SQL, RUN_COLUMNS, maybeRunRow, runRowOf, type RunRow } from './run-row';
 import { runView, stepView, type StepRow } from './run-views';
 
 export interface ListFilter {
@@ -34,15 +34,15 @@ export class RunReads {
   private readonly yamlByHash = new Map<string, string>();
 
   constructor(private readonly db: Database) {
-    this.rowStmt = db.prepare(`select ${RUN_COLUMNS} from runs where id = ?`);
+    this.rowStmt = db.prepare(`select ${RUN_COLUMNS} from runs where id = ?`).raw();
     this.yamlStmt = db.prepare('select yaml from template_contents where hash = ?');
     this.stepsStmt = db.prepare('select idx, step_id, action, status, params_json, result_json, error, error_code, attempt, started_at, finished_at, duration_ms, artifacts_json from run_steps where run_id = ? order by idx');
-    this.byKeyStmt = db.prepare(`select ${RUN_COLUMNS} from runs where idempotency_key = ?`);
+    this.byKeyStmt = db.prepare(`select ${RUN_COLUMNS} from runs where idempotency_key = ?`).raw();
     this.waitingStmt = db.prepare("select id from runs where status = 'waiting_approval'");
   }
 
   row(id: string): RunRow | undefined {
-    return this.rowStmt.get(id) as RunRow | undefined;
+    return maybeRunRow(this.rowStmt.get(id));
   }
 
   /** The row, or NOT_FOUND. */
@@ -64,7 +64,7 @@ export class RunReads {
   }
 
   byIdempotencyKey(key: string): RunRow | undefined {
-    return this.byKeyStmt.get(key) as RunRow | undefined;
+    return maybeRunRow(this.byKeyStmt.get(key));
   }
 
   waitingForApproval(): string[] {
@@ -86,7 +86,9 @@ export class RunReads {
     }
     const rows = this.db
       .prepare(`select ${RUN_COLUMNS} from runs ${where.length ? 'where ' + where.join(' and ') : ''} order by created_at desc, rowid desc limit ?`)
-      .all(...args, f.limit + 1) as RunRow[];
+      .raw()
+      .all(...args, f.limit + 1)
+      .map((v) => runRowOf(v as unknown[]));
     const page = rows.slice(0, f.limit);
     const last = page[page.length - 1];
     return {

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { transactions, type Transactions } from '../db/transactions';
 import type { WriteBatcher } from '../db/write-batcher';
 import { AppError } from '../kernel/errors';
 import { RunClaims } from './run-claim';
@@ -56,6 +57,7 @@ export class RunRepository implements RunsStorage {
   private readonly lostSteps = new Map<string, string>();
   /** Each running run's last step write, while it may still wait for the group commit (settle takes it). */
   private readonly waitingSteps = new Map<string, WaitingStep>();
+  private readonly tx: Transactions;
 
   /** With a batcher, hot-path writes are group-committed (see db/write-batcher.ts); without, immediate. */
   constructor(
@@ -73,6 +75,7 @@ export class RunRepository implements RunsStorage {
     this.retention = new RunRetention(db, () => this.insert.forgetContents());
     this.journal = new RunJournal(db);
     this.settlements = new RunSettlements(db);
+    this.tx = transactions(db);
   }
 
   // ---- commit policy ---------------------------------------------------------------------
@@ -97,7 +100,7 @@ export class RunRepository implements RunsStorage {
     if (this.writes) this.writes.defer(write, runId, onFailed);
     else {
       try {
-        this.db.transaction(write)();
+        this.tx.run(write);
       } catch (e) {
         if (!onFailed) throw e;
         onFailed(e);
@@ -111,7 +114,7 @@ export class RunRepository implements RunsStorage {
    */
   private now(write: () => void): void {
     if (!this.writes?.pending) {
-      this.db.transaction(write)();
+      this.tx.run(write);
       return;
     }
     let failure: { error: unknown } | undefined;
@@ -134,7 +137,7 @@ export class RunRepository implements RunsStorage {
       this.claim.beginClaim();
       return this.claim.claimRowids(pick(), owner, leaseUntil, now);
     };
-    return this.writes ? this.writes.flushWith(unit) : this.db.transaction(unit).immediate();
+    return this.writes ? this.writes.flushWith(unit) : this.tx.immediate(unit);
   }
 
   // ---- settle ----------------------------------------------------------------------------

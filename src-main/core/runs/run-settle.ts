@@ -29,10 +29,11 @@ export class RunSettlements {
   private readonly interruptStmt: Statement;
 
   constructor(db: Database) {
-    this.finishStmt = db.prepare(`update runs set status = @status, finished_at = @now, error = @error, error_code = @error_code,
-        lease_owner = null, lease_expires_at = null, attempt_history_json = @history where id = @id`);
-    this.finishWithProgressStmt = db.prepare(`update runs set status = @status, finished_at = @now, error = @error, error_code = @error_code,
-        lease_owner = null, lease_expires_at = null, attempt_history_json = @history, next_step = @next_step, state_json = @state_json where id = @id`);
+    // Positional (the end of every run): binding an object looks every name up on it.
+    this.finishStmt = db.prepare(`update runs set status = ?, finished_at = ?, error = ?, error_code = ?,
+        lease_owner = null, lease_expires_at = null, attempt_history_json = ? where id = ?`);
+    this.finishWithProgressStmt = db.prepare(`update runs set status = ?, finished_at = ?, error = ?, error_code = ?,
+        lease_owner = null, lease_expires_at = null, attempt_history_json = ?, next_step = ?, state_json = ? where id = ?`);
     this.parkStmt = db.prepare(`update runs set status = @status, error = null, error_code = null,
         lease_owner = null, lease_expires_at = null, attempt_history_json = coalesce(@history, attempt_history_json),
         paused_from = @paused_from where id = @id`);
@@ -56,9 +57,9 @@ export class RunSettlements {
   apply(id: string, s: Settlement, progress?: ProgressRow): void {
     switch (s.kind) {
       case 'finish': {
-        const row = { id, status: s.status, now: s.now, error: s.error, error_code: s.errorCode, history: JSON.stringify(s.history) };
-        if (progress) this.finishWithProgressStmt.run({ ...row, next_step: progress.next_step, state_json: progress.state_json });
-        else this.finishStmt.run(row);
+        const history = JSON.stringify(s.history);
+        if (progress) this.finishWithProgressStmt.run(s.status, s.now, s.error, s.errorCode, history, progress.next_step, progress.state_json, id);
+        else this.finishStmt.run(s.status, s.now, s.error, s.errorCode, history, id);
         return;
       }
       case 'retry_wait':
@@ -87,7 +88,7 @@ export class RunSettlements {
         if (s.then.requeue) {
           this.requeueStmt.run({ id, now: s.now, enqueued_at: s.then.enqueuedAt, attempts: s.then.attempts, history, error: s.reason, error_code: 'INTERRUPTED' });
         } else {
-          this.finishStmt.run({ id, status: 'failed', now: s.now, error: s.then.error, error_code: 'INTERRUPTED', history });
+          this.finishStmt.run('failed', s.now, s.then.error, 'INTERRUPTED', history, id);
         }
       }
     }
