@@ -2,14 +2,16 @@ import { defineConfig } from 'electron-vite';
 import { nodeBundleConfig, rendererConfig } from './build/vite-shared.ts';
 
 /**
- * `npm run build:electron` (and `npm start`): out/main/index.js (package.json `main`),
+ * `npm run build:electron` (and `npm start`): out/main/index.js (package.json `main`), out/main/app-core.js,
  * out/preload/preload.cjs and out/renderer/. Dependencies stay external (node_modules).
  */
 export default defineConfig({
   main: {
     ...nodeBundleConfig,
     build: {
-      lib: { entry: { index: 'src-main/electron/main.ts' }, formats: ['es'] },
+      // app-core.js: the app's core entry as its own file, so the packaged-layout smoke test
+      // (scripts/packaged-layout.mjs) starts the very code index.js starts, under plain Node.
+      lib: { entry: { index: 'src-main/electron/main.ts', 'app-core': 'src-main/host/start-app-core.ts' }, formats: ['es'] },
       sourcemap: true,
     },
   },

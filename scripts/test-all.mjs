@@ -16,32 +16,62 @@ if (!process.env.DBUS_SESSION_BUS_ADDRESS && !process.env.DA_TEST_NO_DBUS && has
 
 let xvfb;
 if (!process.env.DISPLAY && has('Xvfb')) {
-  const display = `:${90 + (process.pid % 9)}`;
-  xvfb = spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
-  process.env.DISPLAY = display;
-  await new Promise((r) => setTimeout(r, 800));
+  // -displayfd: Xvfb picks a free display and writes its number once it accepts clients, so
+  // there is no fixed wait and no clash with another suite's Xvfb on this machine.
+  xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  const number = await new Promise((resolve, reject) => {
+    let text = '';
+    xvfb.stdio[3].on('data', (d) => {
+      text += d;
+      if (text.includes('\n')) resolve(text.trim());
+    });
+    xvfb.on('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it had a display`)));
+  });
+  process.env.DISPLAY = `:${number}`;
+  // A killed run must not leave its Xvfb behind.
+  process.on('exit', () => xvfb.kill());
 }
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
-const step = (name, cmd, args) => {
+// Children run asynchronously so that a SIGTERM to this script is handled (and Xvfb stopped) at once.
+// Each runs in its own process group, which a SIGTERM here ends as a whole (npm, tsc, vitest's workers).
+const children = new Set();
+const run = (cmd, args) =>
+  new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: 'inherit', cwd: root, env: process.env, detached: true });
+    children.add(child);
+    child.on('exit', (code) => {
+      children.delete(child);
+      resolve({ status: code });
+    });
+  });
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const child of children) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(130);
+  });
+}
+const step = async (name, cmd, args) => {
   process.stderr.write(`\n== ${name}\n`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: process.env });
+  const r = await run(cmd, args);
   if (r.status === 0) counts.passed++;
   else counts.failed++;
   return r.status === 0;
 };
 
-step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
-step('lint', 'npm', ['run', '--silent', 'lint']);
+await step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
+await step('lint', 'npm', ['run', '--silent', 'lint']);
 
 mkdirSync(`${root}/.vitest-results`, { recursive: true });
 const out = `${root}/.vitest-results/all.json`;
 process.stderr.write('\n== vitest (unit, int, e2e)\n');
-const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], {
-  stdio: 'inherit',
-  cwd: root,
-  env: process.env,
-});
+const vitest = await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
 if (existsSync(out)) {
   const r = JSON.parse(readFileSync(out, 'utf8'));
   counts.passed += r.numPassedTests;

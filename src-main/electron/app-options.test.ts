@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appRuntimeOptions, electronProfileDir, unpackedPath } from './app-options';
+import { unpackedPath } from '../host/start-app-core';
+import { appRuntimeOptions, electronProfileDir } from './app-options';
 
 describe('the desktop app options', () => {
   it('reads the shared flags and ignores Chromium switches and the app path', () => {

@@ -22,8 +22,3 @@ export function appRuntimeOptions(args: string[], env: NodeJS.ProcessEnv, platfo
 export function electronProfileDir(dataDir: string): string {
   return join(dataDir, 'electron');
 }
-
-/** Native files cannot be loaded from inside app.asar; electron-builder unpacks them beside it. */
-export function unpackedPath(path: string): string {
-  return path.replace(/app\.asar(?=[\\/]|$)/, 'app.asar.unpacked');
-}

@@ -1,16 +1,10 @@
 import { Menu, Notification, Tray, app, dialog, ipcMain, powerMonitor, protocol, screen, session, shell, type BrowserWindow } from 'electron';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { RunningHttpServer } from '../core/api/http';
-import { startApi } from '../host/start-api';
-import { createCore, type Core } from '../core/app/create-core';
+import type { Core } from '../core/app/create-core';
 import { packageInfo } from '../core/kernel/package-root';
-import { resolvePaths } from '../core/kernel/paths';
-import { removeRuntimeFile, writeRuntimeFile } from '../host/runtime-file';
-import { nativeBindingPath } from '../core/db/native-binding';
-import { firstAdminFromEnv } from '../host/start-serve';
-import { acquireInstanceLock, instanceRunningMessage } from '../host/instance-lock';
-import { appRuntimeOptions, electronProfileDir, unpackedPath } from './app-options';
+import { startAppCore, type AppCore } from '../host/start-app-core';
+import { appRuntimeOptions, electronProfileDir } from './app-options';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol';
 import { createIpcAdapter, type PrincipalResolver } from './ipc-adapter';
 import { createElectronNotifier } from './notifier';
@@ -50,11 +44,10 @@ async function start(): Promise<void> {
   const resources = app.isPackaged ? process.resourcesPath : root;
   const rendererDir = join(root, 'out', 'renderer');
   const assets = join(resources, 'assets');
-  const paths = resolvePaths({ dataDir: options.dataDir, configDir: options.configDir, defaultConfigDir: join(resources, 'configs') });
 
   let core: Core;
   const log = () => core.logger.child('App');
-  const windowStateFile = join(electronProfileDir(paths.dataDir), 'window-state.json');
+  const windowStateFile = join(electronProfileDir(options.dataDir), 'window-state.json');
   // Sleep and the lock: resume and unlock reach the scheduler (catch-up); the lock state is the desktop preflight's.
   const power = watchPower(powerMonitor, { resume: () => core.scheduler.resume(), logger: log });
   let window: BrowserWindow | undefined;
@@ -79,44 +72,30 @@ async function start(): Promise<void> {
     window.focus();
   };
 
-  // One instance per data dir, `serve` included: a second one says which and exits.
-  const locked = acquireInstanceLock(paths.dataDir, { nativeBinding: nativeBindingPath(unpackedPath(root)) });
-  if (!locked.ok) {
-    const message = instanceRunningMessage(paths.dataDir, locked.holder);
-    process.stderr.write(`desktop-agent: ${message}\n`);
-    dialog.showErrorBox('Desktop Agent is already running', message);
-    app.exit(1);
-    return;
-  }
-  const { lock } = locked;
+  // The core and the loopback API (one instance per data dir; an API that cannot listen is shown,
+  // not fatal): the same entry the packaged-layout smoke test starts under plain Node.
+  let appCore: AppCore;
   try {
-    core = await createCore({
-      paths,
+    const started = await startAppCore({
+      ...options,
+      root,
+      resources,
       version,
-      strictConfig: false,
-      watchConfig: true,
-      nativeBinding: nativeBindingPath(unpackedPath(root)),
-      users: { firstAdmin: firstAdminFromEnv(process.env) },
       screenLocked: () => power.locked(),
       notifier: createElectronNotifier({ Notification, shell, showWindow, logger: () => core.logger.child('Notifier') }),
     });
-    await core.start();
+    if (!started.ok) {
+      process.stderr.write(`desktop-agent: ${started.message}\n`);
+      dialog.showErrorBox('Desktop Agent is already running', started.message);
+      app.exit(1);
+      return;
+    }
+    appCore = started.app;
+    core = appCore.core;
   } catch (e) {
-    lock.release();
     dialog.showErrorBox('Desktop Agent cannot start', (e as Error).message);
     app.exit(1);
     return;
-  }
-  // After sleep the scheduler handles the times that came due at once (catch_up), not at its next heartbeat.
-
-  // The loopback API; if it cannot listen the app still runs and says why (window and tray).
-  let http: RunningHttpServer | undefined;
-  try {
-    http = await startApi(core, { host: options.host, port: options.port, allowRemote: options.allowRemote, staticDir: rendererDir });
-    writeRuntimeFile(paths.runtimeFile, { pid: process.pid, url: http.url, started_at: new Date(core.startedAt).toISOString() });
-  } catch {
-    removeRuntimeFile(paths.runtimeFile);
-    log().error('The loopback API did not start; the app runs without it', { reason: core.host.api?.error });
   }
 
   registerAppProtocol(protocol, rendererDir);
@@ -218,10 +197,7 @@ async function start(): Promise<void> {
         }
         appNotices.notices.stop();
         ipc.close();
-        await http?.close();
-        await core.stop();
-        removeRuntimeFile(paths.runtimeFile);
-        lock.release();
+        await appCore.stop();
       } catch (e) {
         log().error('Shutdown was not clean', { error: (e as Error).message });
       } finally {
