@@ -61,10 +61,10 @@ async function main(): Promise<void> {
   const scan = fullScan(core.db, now);
 
   const rows = [
-    { what: 'GET /metrics p50 (1M runs)', unit: 'ms', ours: percentile(json, 50), peer: percentile(scan, 50), higherIsBetter: false, target: '≤ 100 ms' },
-    { what: 'GET /metrics p99', unit: 'ms', ours: percentile(json, 99), peer: percentile(scan, 99), higherIsBetter: false, target: '≤ 100 ms' },
-    { what: 'GET /metrics/prometheus p50', unit: 'ms', ours: percentile(prom, 50), peer: percentile(scan, 50), higherIsBetter: false },
-    { what: 'GET /metrics/prometheus p99', unit: 'ms', ours: percentile(prom, 99), peer: percentile(scan, 99), higherIsBetter: false },
+    { what: 'GET /metrics p50 (1M runs)', unit: 'ms', ours: percentile(json, 50), peer: percentile(scan, 50), higherIsBetter: false, target: '≤ 100 ms', met: percentile(json, 50) <= 100 },
+    { what: 'GET /metrics p99', unit: 'ms', ours: percentile(json, 99), peer: percentile(scan, 99), higherIsBetter: false, target: '≤ 100 ms', met: percentile(json, 99) <= 100 },
+    { what: 'GET /metrics/prometheus p50', unit: 'ms', ours: percentile(prom, 50), peer: percentile(scan, 50), higherIsBetter: false, met: null },
+    { what: 'GET /metrics/prometheus p99', unit: 'ms', ours: percentile(prom, 99), peer: percentile(scan, 99), higherIsBetter: false, met: null },
   ];
   printTable(`Metrics on ${RUNS.toLocaleString('en-US')} runs: the endpoint over HTTP vs the run figures by full scan, this machine, this run`, rows, 'full scan');
   const met = rows.slice(0, 2).every((r) => r.ours <= 100);

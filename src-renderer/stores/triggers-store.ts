@@ -20,24 +20,31 @@ export interface TriggerDetail {
 }
 
 export type ScheduleInput = Input<'schedules.create'>;
+export type WatcherInput = Input<'watchers.create'>;
+export type WebhookInput = Input<'webhooks.create'>;
 
 export interface TriggersState {
   /** The trigger opened below its list, with what it did and will do. */
   detail?: TriggerDetail;
   busy?: string;
   actionError?: { key: string; error: ErrorBody };
-  /** The schedule form: open for a new schedule (`editing: undefined`) or one by id. */
-  form?: { editing?: string; issues: FieldIssues; error?: ErrorBody; saving: boolean };
+  /** The form of a kind of trigger: open for a new one (`editing: undefined`) or one by id. */
+  form?: { kind: TriggerKind; editing?: string; issues: FieldIssues; error?: ErrorBody; saving: boolean };
   open(kind: TriggerKind, id: string | undefined): Promise<void>;
   setEnabled(kind: TriggerKind, id: string, enabled: boolean): Promise<void>;
   editSchedule(id: string | undefined): void;
+  edit(kind: TriggerKind, id: string | undefined): void;
   closeForm(): void;
   saveSchedule(input: ScheduleInput): Promise<boolean>;
+  saveWatcher(input: WatcherInput): Promise<boolean>;
+  /** Without `secret` an edit keeps the stored one; a new secret goes to the secrets backend (the core's). */
+  saveWebhook(input: WebhookInput): Promise<boolean>;
   eventReceived(event: AgentEvent): void;
   reset(): void;
 }
 
 const UPDATE = { schedule: 'schedules.update', watcher: 'watchers.update', webhook: 'webhooks.update' } as const;
+const CREATE = { schedule: 'schedules.create', watcher: 'watchers.create', webhook: 'webhooks.create' } as const;
 
 /** The event types after which the opened trigger's detail is read again, by kind. */
 const LIVE: Record<TriggerKind, readonly string[]> = {
@@ -74,6 +81,20 @@ export function createTriggersStore(client: AgentClient, reloadLists: () => void
       if (now?.kind === kind && now.id === id) set({ detail: next });
     };
     const refresh = coalesce(readDetail);
+    /** Create or update; the core's refusals are kept by field for the form to show. */
+    const save = async (kind: TriggerKind, input: { id: string }): Promise<boolean> => {
+      const editing = get().form?.editing;
+      set({ form: { kind, editing, issues: {}, saving: true } });
+      const r = outcomeOf(editing ? await client.call(UPDATE[kind], { ...input, id: editing } as never) : await client.call(CREATE[kind], input as never));
+      if (!r.ok) {
+        set({ form: { kind, editing, issues: r.fields, error: r.error, saving: false } });
+        return false;
+      }
+      set({ form: undefined });
+      reloadLists();
+      await get().open(kind, (r.data as { id: string }).id);
+      return true;
+    };
     return {
       async open(kind, id) {
         if (id === undefined || (get().detail?.kind === kind && get().detail?.id === id)) return set({ detail: undefined });
@@ -88,21 +109,12 @@ export function createTriggersStore(client: AgentClient, reloadLists: () => void
         reloadLists();
         if (get().detail?.id === id) refresh();
       },
-      editSchedule: (id) => set({ form: { editing: id, issues: {}, saving: false } }),
+      editSchedule: (id) => get().edit('schedule', id),
+      edit: (kind, id) => set({ form: { kind, editing: id, issues: {}, saving: false } }),
       closeForm: () => set({ form: undefined }),
-      async saveSchedule(input) {
-        const editing = get().form?.editing;
-        set({ form: { editing, issues: {}, saving: true } });
-        const r = outcomeOf(editing ? await client.call('schedules.update', { ...input, id: editing }) : await client.call('schedules.create', input));
-        if (!r.ok) {
-          set({ form: { editing, issues: r.fields, error: r.error, saving: false } });
-          return false;
-        }
-        set({ form: undefined });
-        reloadLists();
-        await get().open('schedule', r.data.id);
-        return true;
-      },
+      saveSchedule: (input) => save('schedule', input),
+      saveWatcher: (input) => save('watcher', input),
+      saveWebhook: (input) => save('webhook', input),
       eventReceived(event) {
         const d = get().detail;
         if (d && LIVE[d.kind].includes(event.type)) refresh();

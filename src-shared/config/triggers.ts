@@ -51,11 +51,15 @@ export const watchersFileSchema = z.strictObject({ watchers: z.array(watchSchema
 
 export const SIGNATURE_SCHEMES = ['github', 'stripe', 'standard', 'none'] as const;
 
+/** Where a webhook answers (the Triggers view checks it as it is typed). */
+export const WEBHOOK_ENDPOINT = /^\/webhooks\/[A-Za-z0-9_./-]{1,200}$/;
+export const WEBHOOK_ENDPOINT_HINT = 'an endpoint looks like /webhooks/deploy';
+
 export const webhookSchema = z
   .strictObject({
     id,
     name: z.string().min(1).max(200),
-    endpoint: z.string().regex(/^\/webhooks\/[A-Za-z0-9_./-]{1,200}$/, 'an endpoint looks like /webhooks/deploy'),
+    endpoint: z.string().regex(WEBHOOK_ENDPOINT, WEBHOOK_ENDPOINT_HINT),
     template: z.string().min(1),
     secret: z.string().min(1).optional(),
     allowed_ips: z.array(z.string()).default([]),

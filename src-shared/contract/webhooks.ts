@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { SIGNATURE_SCHEMES } from '../config/triggers';
+import { SIGNATURE_SCHEMES, WEBHOOK_ENDPOINT, WEBHOOK_ENDPOINT_HINT } from '../config/triggers';
 import { defineProcedure, isoTime, ok } from './procedure';
 
 const id = z.string().min(1).max(100);
-const endpoint = z.string().regex(/^\/webhooks\/[A-Za-z0-9_./-]{1,200}$/, 'an endpoint looks like /webhooks/deploy');
+const endpoint = z.string().regex(WEBHOOK_ENDPOINT, WEBHOOK_ENDPOINT_HINT);
 
 /** A webhook as listings show it: never its secret, only whether one is set and where it is kept. */
 export const webhookView = z.object({

@@ -1,10 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { tryParseCron } from '@shared/cron/cron-parse';
-import { ErrorNotice, Field, formText } from '../../components/form';
+import { Field, formText } from '../../components/form';
 import { useMessages } from '../../i18n/use-messages';
 import { useTriggerDetailStore } from '../../stores/app-stores';
 import type { ScheduleInput } from '../../stores/triggers-store';
 import { cronInWords } from './cron-words';
+import { IdAndName, TriggerFormFrame } from './trigger-form-parts';
 
 type ScheduleItem = Partial<ScheduleInput> & { id?: string };
 
@@ -13,15 +14,12 @@ export function ScheduleForm({ current }: { current?: ScheduleItem }) {
   const t = useMessages().triggers;
   const form = useTriggerDetailStore((s) => s.form);
   const save = useTriggerDetailStore((s) => s.saveSchedule);
-  const close = useTriggerDetailStore((s) => s.closeForm);
   const [cron, setCron] = useState(current?.cron ?? '0 9 * * *');
   if (!form) return null;
   const parsed = tryParseCron(cron);
   const issues = { ...form.issues, ...(parsed.ok ? {} : { cron: [parsed.message] }) };
 
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const f = e.currentTarget;
+  const submit = (f: HTMLFormElement) => {
     const timezone = formText(f, 'timezone').trim();
     const input: ScheduleInput = {
       id: form.editing ?? formText(f, 'id').trim(),
@@ -38,17 +36,8 @@ export function ScheduleForm({ current }: { current?: ScheduleItem }) {
   };
 
   return (
-    <form className="panel form" onSubmit={submit} data-testid="schedule-form">
-      <h3>{form.editing ? t.formEdit(form.editing) : t.formNew}</h3>
-      <ErrorNotice title={t.saveFailed} error={form.error} testId="schedule-form-error" />
-      {form.editing ? null : (
-        <Field label={t.fields.id!} name="id" issues={issues}>
-          <input name="id" required data-testid="schedule-id" />
-        </Field>
-      )}
-      <Field label={t.fields.name!} name="name" issues={issues}>
-        <input name="name" required defaultValue={current?.name} data-testid="schedule-name" />
-      </Field>
+    <TriggerFormFrame testId="schedule-form" saveTestId="schedule-save" title={form.editing ? t.formEdit(form.editing) : t.formNew} failed={t.saveFailed} canSave={parsed.ok} onSubmit={submit}>
+      <IdAndName kind="schedule" editing={form.editing} name={current?.name} issues={issues} />
       <Field label={t.fields.cron!} name="cron" issues={issues} hint={parsed.ok ? cronInWords(cron, t.cron) : t.cronHint}>
         <input name="cron" value={cron} onChange={(e) => setCron(e.target.value)} required data-testid="schedule-cron" />
       </Field>
@@ -82,14 +71,6 @@ export function ScheduleForm({ current }: { current?: ScheduleItem }) {
           ))}
         </select>
       </Field>
-      <div className="actions">
-        <button type="submit" disabled={form.saving || !parsed.ok} data-testid="schedule-save">
-          {t.save}
-        </button>
-        <button type="button" onClick={close}>
-          {t.cancel}
-        </button>
-      </div>
-    </form>
+    </TriggerFormFrame>
   );
 }

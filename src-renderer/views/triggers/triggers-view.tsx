@@ -14,11 +14,13 @@ import type { TriggerKind } from '../../stores/triggers-store';
 import { cronInWords } from './cron-words';
 import { ScheduleForm } from './schedule-form';
 import { TriggerDetail } from './trigger-detail';
+import { WatcherForm } from './watcher-form';
+import { WebhookForm } from './webhook-form';
 
 /**
  * Triggers (SPEC section 6, issue 15): schedules, folder watchers and webhooks with their state,
  * read again on `schedule.*`, `watcher.*`, `webhook.received` and config reloads. A row opens what
- * it will do and did; Editors enable/disable and create or edit schedules.
+ * it will do and did; Editors enable/disable and create or edit schedules, watchers and webhooks.
  */
 export function TriggersView() {
   const t = useMessages();
@@ -41,7 +43,7 @@ export function TriggersView() {
   );
 }
 
-function SectionFrame({ section, reload, extra, children }: { section: SectionState; reload: () => void; extra?: ReactNode; children: ReactNode }) {
+function SectionFrame({ section, reload, extra, form, children }: { section: SectionState; reload: () => void; extra?: ReactNode; form?: ReactNode; children: ReactNode }) {
   const t = useMessages();
   const texts = t.sections[section.key];
   return (
@@ -50,6 +52,7 @@ function SectionFrame({ section, reload, extra, children }: { section: SectionSt
         {texts.title}
         {section.status === 'ready' ? <span className="count"> {t.state.count(section.items.length)}</span> : null} {extra}
       </h3>
+      {form}
       {section.status !== 'ready' ? (
         <QueryMessage status={section.status} error={section.error} binding={section.binding} onReload={reload} />
       ) : section.items.length === 0 ? (
@@ -86,6 +89,25 @@ function RowActions({ kind, id, enabled, extra }: { kind: TriggerKind; id: strin
   );
 }
 
+function NewButton({ kind, label }: { kind: TriggerKind; label: string }) {
+  const edit = useTriggerDetailStore((s) => s.edit);
+  return (
+    <button type="button" onClick={() => edit(kind, undefined)} data-testid={`${kind}-new`}>
+      {label}
+    </button>
+  );
+}
+
+function EditButton({ kind, id }: { kind: TriggerKind; id: string }) {
+  const t = useMessages().triggers;
+  const edit = useTriggerDetailStore((s) => s.edit);
+  return (
+    <button type="button" onClick={() => edit(kind, id)} data-testid={`${kind}-edit-${id}`}>
+      {t.edit}
+    </button>
+  );
+}
+
 function NameCell({ name, id }: { name: string; id: string }) {
   return (
     <td>
@@ -115,8 +137,7 @@ function Schedules({ section, reload }: { section: SectionState; reload: () => v
   const t = useMessages().triggers;
   const locale = useLocaleStore((s) => s.locale);
   const me = useAuthStore((s) => s.me);
-  const form = useTriggerDetailStore((s) => s.form);
-  const edit = useTriggerDetailStore((s) => s.editSchedule);
+  const form = useTriggerDetailStore((s) => (s.form?.kind === 'schedule' ? s.form : undefined));
   const items = section.items as unknown as ScheduleView[];
   const editing = form?.editing ? items.find((s) => s.id === form.editing) : undefined;
   const manage = can(me, 'manage_schedules');
@@ -124,15 +145,9 @@ function Schedules({ section, reload }: { section: SectionState; reload: () => v
     <SectionFrame
       section={section}
       reload={reload}
-      extra={
-        manage && section.status === 'ready' ? (
-          <button type="button" onClick={() => edit(undefined)} data-testid="schedule-new">
-            {t.newSchedule}
-          </button>
-        ) : null
-      }
+      extra={manage && section.status === 'ready' ? <NewButton kind="schedule" label={t.newSchedule} /> : null}
+      form={form ? <ScheduleForm key={form.editing ?? '(new)'} current={editing} /> : null}
     >
-      {form ? <ScheduleForm key={form.editing ?? '(new)'} current={editing} /> : null}
       <Table testId="table-schedules" columns={[t.name, t.when, t.zone, t.next, t.last, t.missed24h, t.enabled, '']}>
         {items.map((s) => (
           <TriggerRows key={s.id} kind="schedule" id={s.id} span={8}>
@@ -151,11 +166,7 @@ function Schedules({ section, reload }: { section: SectionState; reload: () => v
               id={s.id}
               enabled={s.enabled}
               extra={
-                manage ? (
-                  <button type="button" onClick={() => edit(s.id)} data-testid={`schedule-edit-${s.id}`}>
-                    {t.editSchedule}
-                  </button>
-                ) : null
+                manage ? <EditButton kind="schedule" id={s.id} /> : null
               }
             />
           </TriggerRows>
@@ -168,9 +179,17 @@ function Schedules({ section, reload }: { section: SectionState; reload: () => v
 function Watchers({ section, reload }: { section: SectionState; reload: () => void }) {
   const t = useMessages().triggers;
   const locale = useLocaleStore((s) => s.locale);
+  const me = useAuthStore((s) => s.me);
+  const form = useTriggerDetailStore((s) => (s.form?.kind === 'watcher' ? s.form : undefined));
   const items = section.items as unknown as WatcherView[];
+  const manage = can(me, 'manage_schedules');
   return (
-    <SectionFrame section={section} reload={reload}>
+    <SectionFrame
+      section={section}
+      reload={reload}
+      extra={manage && section.status === 'ready' ? <NewButton kind="watcher" label={t.newWatcher} /> : null}
+      form={form ? <WatcherForm key={form.editing ?? '(new)'} current={items.find((w) => w.id === form.editing)} /> : null}
+    >
       <Table testId="table-watchers" columns={[t.name, t.folder, t.patterns, t.state, t.pending, t.lastEvent, t.enabled, '']}>
         {items.map((w) => (
           <TriggerRows key={w.id} kind="watcher" id={w.id} span={8}>
@@ -189,7 +208,7 @@ function Watchers({ section, reload }: { section: SectionState; reload: () => vo
             <td>{w.pending}</td>
             <td>{w.last_event ? `${formatTime(w.last_event.at, locale)} ${t.watchEvents[w.last_event.event] ?? w.last_event.event} ${w.last_event.path.split(/[\\/]/).pop()}` : t.none}</td>
             <td>{w.enabled ? t.on : t.off}</td>
-            <RowActions kind="watcher" id={w.id} enabled={w.enabled} />
+            <RowActions kind="watcher" id={w.id} enabled={w.enabled} extra={manage ? <EditButton kind="watcher" id={w.id} /> : null} />
           </TriggerRows>
         ))}
       </Table>
@@ -234,9 +253,17 @@ function Webhooks({ section, reload }: { section: SectionState; reload: () => vo
   const t = useMessages().triggers;
   const locale = useLocaleStore((s) => s.locale);
   const base = useApiBase();
+  const me = useAuthStore((s) => s.me);
+  const form = useTriggerDetailStore((s) => (s.form?.kind === 'webhook' ? s.form : undefined));
   const items = section.items as unknown as WebhookView[];
+  const manage = can(me, 'manage_schedules');
   return (
-    <SectionFrame section={section} reload={reload}>
+    <SectionFrame
+      section={section}
+      reload={reload}
+      extra={manage && section.status === 'ready' ? <NewButton kind="webhook" label={t.newWebhook} /> : null}
+      form={form ? <WebhookForm key={form.editing ?? '(new)'} current={items.find((w) => w.id === form.editing)} /> : null}
+    >
       <Table testId="table-webhooks" columns={[t.name, t.url, t.scheme, t.lastDelivery, t.enabled, '']}>
         {items.map((w) => (
           <TriggerRows key={w.id} kind="webhook" id={w.id} span={6}>
@@ -247,7 +274,7 @@ function Webhooks({ section, reload }: { section: SectionState; reload: () => vo
             <td>{t.schemes[w.signature] ?? w.signature}</td>
             <td data-testid={`webhook-last-${w.id}`}>{w.last_delivery ? `${formatTime(w.last_delivery.received_at, locale)} — ${w.last_delivery.status}` : t.none}</td>
             <td>{w.enabled ? t.on : t.off}</td>
-            <RowActions kind="webhook" id={w.id} enabled={w.enabled} />
+            <RowActions kind="webhook" id={w.id} enabled={w.enabled} extra={manage ? <EditButton kind="webhook" id={w.id} /> : null} />
           </TriggerRows>
         ))}
       </Table>
