@@ -53,9 +53,10 @@ const SYNC_ALLOWED = {
   'src-main/core/queue/retention.ts': 'the retention sweep runs on the clock, off any request; one rmSync per old run',
   'src-main/core/queue/queue-module.ts': 'artifact downloads check one path; run deletion removes its folder after the SQL commit',
   'src-main/core/templates/template-catalog.ts': 'templates are small YAML files on local disk, read in the same tick as their validation',
-  'src-main/core/engine/actions/files.ts': 'a move re-checks its target and creates its folder between two async steps (race window kept short)',
+  'src-main/core/engine/actions/files.ts': 'zip_folder checks its output name exists between two async steps (race window kept short)',
+  'src-main/core/engine/actions/file-transfers.ts': 'a move re-checks its target and creates its folder between two async steps (race window kept short)',
   'src-main/core/engine/actions/file-access.ts': 'existence checks between async reads; mkdir of the output folder',
-  'src-main/core/engine/actions/web.ts': 'the size of an upload file before it goes to the browser',
+  'src-main/core/engine/actions/web-files.ts': 'the size of an upload file before it goes to the browser',
   'src-main/core/engine/web/browser-discovery.ts': 'looks for a browser binary once, when the first web step starts a browser',
 };
 

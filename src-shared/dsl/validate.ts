@@ -1,3 +1,4 @@
+// size: one Validator walks a template once; its checks share the walk's state (scope, ids, positions) to report every problem at once
 import type { z } from 'zod';
 import type { Issue } from '../contract/errors';
 import { formatPath, type YamlSource } from '../domain/yaml-source';

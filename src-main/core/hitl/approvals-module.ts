@@ -18,7 +18,7 @@ export interface ApprovalsModule extends CoreModule {
 
 const html = (body: string, status = 200) => ({ contentType: 'text/html; charset=utf-8', body, status });
 
-/** Approvals as a core module: the procedures, the guide's page, and the wait for run.updated (waiting_approval). */
+/** Approvals as a core module: the procedures, the guide's page, and the requests the queue's port announces. */
 export interface ApprovalsModulePorts {
   db: Database;
   clock: Clock;
@@ -47,9 +47,9 @@ export function createApprovalsModule(services: ApprovalsModulePorts, deps: { ru
     name: 'approvals',
     approvals,
     start: () => {
-      // The queue announces a run that stopped at human_confirm as the typed event run.updated.
-      unsubscribe = services.bus.on('run.updated', ({ data: { runId, status } }) => {
-        if (status !== 'waiting_approval') return;
+      // The queue tells this port of a run that stopped to wait (human_confirm, the pre-run gate)
+      // once that is on disk; run.updated is the UI's event, not a contract between modules.
+      unsubscribe = deps.queue.onWaitingApproval((runId) => {
         try {
           approvals.recordRequest(runId);
         } catch (err) {

@@ -10,6 +10,7 @@ import { createCore, type Core } from '../app/create-core';
 import { MemorySink } from '../kernel/logger';
 import { resolvePaths } from '../kernel/paths';
 import type { Notification } from '../kernel/ports';
+import type { QueueModule } from '../queue';
 import { REPO_ROOT, asUser, until } from '../../../test-support/temp-core';
 import { localDeadline } from './approval-page';
 
@@ -32,6 +33,7 @@ interface Harness {
   clock: FakeClock;
   events: AgentEvent[];
   notifications: Notification[];
+  logs: MemorySink;
 }
 
 const open: Harness[] = [];
@@ -44,19 +46,20 @@ afterEach(async () => {
 
 async function start(dir = mkdtempSync(join(tmpdir(), 'da-hitl-')), clock = new FakeClock()): Promise<Harness> {
   const notifications: Notification[] = [];
+  const logs = new MemorySink();
   const core = await createCore({
     paths: resolvePaths({ dataDir: dir, defaultConfigDir: join(REPO_ROOT, 'configs') }),
     version: 'test',
     strictConfig: true,
     validateOutputs: true,
     clock,
-    extraLogSinks: [new MemorySink()],
+    extraLogSinks: [logs],
     notifier: { notify: (n) => void notifications.push(n), openPath: async () => undefined },
   });
   await core.start();
   const events: AgentEvent[] = [];
   core.bus.subscribe((e) => events.push(e));
-  const h = { core, dir, clock, events, notifications };
+  const h = { core, dir, clock, events, notifications, logs };
   open.push(h);
   return h;
 }
@@ -72,6 +75,7 @@ async function enqueueAndWait(h: Harness, yaml = confirmTemplate(), ctx = author
   return { runId: run_id, approval };
 }
 
+const queueOf = (h: Harness) => (h.core.modules.find((m) => m.name === 'queue') as QueueModule).queue;
 const runOf = (h: Harness, id: string) => h.core.invoke<RunView>('runs.get', { id }, viewer);
 
 describe('human-in-the-loop approvals', () => {
@@ -97,6 +101,27 @@ describe('human-in-the-loop approvals', () => {
       ['log', 'succeeded'],
     ]);
     expect(view.steps[1]!.result).toMatchObject({ approved: true, decided_by: 'eddie', comment: 'LGTM' });
+  });
+
+  it("hears of a waiting run through the queue's port, not from the UI event run.updated", async () => {
+    const h = await start();
+    const { runId, approval } = await enqueueAndWait(h);
+    // Forget the request, then announce the run on the UI's event: HITL does not take it as a request.
+    h.core.db.prepare('delete from approvals where id = ?').run(approval.id);
+    h.core.bus.publish('run.updated', { runId, template: 'deploy', status: 'waiting_approval' });
+    expect(h.core.approvals.list('all', 10)).toEqual([]);
+    // The queue's port does: a listener of it that throws is logged with the run, and HITL still hears.
+    queueOf(h).onWaitingApproval(() => {
+      throw new Error('listener broke');
+    });
+    const second = await enqueueAndWait(h);
+    const failed = await until('the port listener failure in the log', () =>
+      h.logs.records().find((r) => r.msg === "A listener of the queue's waiting-approval port failed" && r.runId === second.runId),
+    );
+    expect(failed).toMatchObject({ level: 'error', component: 'Queue', error: expect.objectContaining({ message: 'listener broke' }) });
+    expect(h.events.findIndex((e) => e.type === 'run.updated' && e.data.runId === second.runId)).toBeLessThan(
+      h.events.findIndex((e) => e.type === 'approval.requested' && e.data.runId === second.runId),
+    );
   });
 
   it('fails the step and the run with "denied by <user>" on a denial, and refuses a second decision', async () => {

@@ -7,8 +7,9 @@ import type { Clock, Logger, TimerHandle } from '../kernel/ports';
 import type { Principal } from '../kernel/principal';
 import type { RunsStorage } from '../runs';
 
-/** What the approvals need from the queue: put a decided run back in line. */
+/** What HITL needs of the queue: hear of a run that waits for an approval; put it back in line once granted. */
 export interface ApprovalQueue {
+  onWaitingApproval(listener: (runId: string) => void): () => void;
   requeueWaiting(runId: string): void;
 }
 

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import type { RetryPolicy } from '@shared/config';
 import type { RunRow, RunsStorage, Settlement } from '../runs';
-import { parseHistory } from '../runs';
+import { parseHistory, parsePolicy } from '../runs';
 import { shouldRetry } from './backoff';
+import type { OperationsContext } from './run-operations';
 
 export interface Recovered {
   run: RunRow;
@@ -67,4 +68,30 @@ export function orphanedRuns(runs: RunsStorage, o: { atStart: boolean; now: numb
     : runs.lease.expired(o.now);
   // Our own run whose lease expired is orphaned only when we no longer execute it (its end could not be recorded).
   return candidates.filter((r) => !o.mine(r.id));
+}
+
+/**
+ * The recovery sweep (at start and every heartbeat): runs whose owner is gone become `interrupted`,
+ * then are re-queued or failed from the step journal, each in one transaction. Returns how many.
+ */
+export function recoverOrphans(c: OperationsContext, o: { atStart: boolean; ownerId: string; mine: (id: string) => boolean; pidAlive: (pid: number) => boolean }): number {
+  c.runs.flush();
+  const now = c.clock.now();
+  const orphans = orphanedRuns(c.runs, { atStart: o.atStart, now, ownerId: o.ownerId, mine: o.mine, pidAlive: o.pidAlive });
+  let n = 0;
+  for (const orphan of orphans) {
+    const run = c.runs.read.row(orphan.id);
+    if (!run || run.status !== 'running') continue;
+    const r = recoverySettlement(run, c.runs, { now, owner: orphan.lease_owner, policy: parsePolicy(run.retry_json, c.slots.queueConfig(run.queue).retry_policy) });
+    c.runs.settleNow(orphan.id, r.settlement);
+    n++;
+    c.log.warn(r.requeued ? 'Recovered an interrupted run; re-queued' : `Recovered an interrupted run; failed: ${r.error}`, { runId: orphan.id, owner: orphan.lease_owner });
+    c.bus.publish('run.interrupted', { runId: orphan.id, queue: run.queue, template: run.template, reason: r.reason });
+    if (r.requeued) {
+      c.slots.changeDepth(run.queue, +1);
+      c.slots.markLevel(run.queue, run.priority);
+    } else c.bus.publish('run.finished', { runId: orphan.id, queue: run.queue, template: run.template, status: 'failed', error: r.error ?? r.reason });
+  }
+  if (n) c.wake();
+  return n;
 }

@@ -5,10 +5,12 @@ import type { Clock, Logger } from '../kernel/ports';
 import { parseHistory, type RunRow, type RunsStorage } from '../runs';
 import type { StopReason } from './ports';
 import type { QueueSlots } from './queue-slots';
+import type { QueueStateStorage } from './queue-state-store';
 
-/** What a person's operations on one run need from the queue. */
+/** What a person's operations on a run or a whole queue need from the queue. */
 export interface OperationsContext {
   runs: RunsStorage;
+  queueState: QueueStateStorage;
   slots: QueueSlots;
   clock: Clock;
   bus: EventBus;
@@ -88,4 +90,14 @@ export function failWaitingRun(c: OperationsContext, id: string, error: string, 
   if (run.status !== 'waiting_approval') throw new AppError('CONFLICT', `Run ${id} is ${run.status}, not waiting for approval`);
   c.runs.settleNow(id, { kind: 'finish', status: 'failed', now: c.clock.now(), error, errorCode, history: parseHistory(run.attempt_history_json) });
   c.bus.publish('run.finished', { runId: id, queue: run.queue, template: run.template, status: 'failed', error });
+}
+
+/** Pause or resume a whole queue (kept across restarts): a paused queue starts nothing new. */
+export function setQueuePaused(c: OperationsContext, name: string, paused: boolean, by: string | null): void {
+  c.queueState.setPaused(name, paused, by, c.clock.now());
+  if (paused) c.slots.pausedQueues.add(name);
+  else c.slots.pausedQueues.delete(name);
+  c.log.info(`Queue ${name} ${paused ? 'paused' : 'resumed'}`, { by });
+  c.bus.publish(paused ? 'queue.paused' : 'queue.resumed', { queue: name, by });
+  if (!paused) c.wake();
 }

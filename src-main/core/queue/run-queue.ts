@@ -4,8 +4,9 @@ import { newId } from '@shared/domain/ids';
 import type { RunStatus } from '@shared/domain/runs';
 import { AppError } from '../kernel/errors';
 import type { EventBus } from '../kernel/event-bus';
+import { Listeners } from '../kernel/listeners';
 import type { Clock, Logger, TimerHandle } from '../kernel/ports';
-import { parsePolicy, type RunRow, type RunsStorage, type Settlement } from '../runs';
+import { parsePolicy, type RunRow, type RunsStorage } from '../runs';
 import type { Redactor } from '../security';
 import { announceAttemptEnd, decideAttemptEnd } from './attempt-end';
 import type { DepthSampler } from './depth-sampler';
@@ -14,8 +15,9 @@ import { openQueues, pickBatch, type PickInput } from './pick-batch';
 import type { ExecutionOutcome, RunExecutor, StopReason, TemplateCatalog } from './ports';
 import type { QueueStateStorage } from './queue-state-store';
 import { QueueSlots, type QueueSnapshot, type Running } from './queue-slots';
-import { cancelRun, failWaitingRun, pauseRun, requeueWaitingRun, resumeRun, type OperationsContext } from './run-operations';
-import { defaultPidAlive, orphanedRuns, recoverySettlement } from './recovery';
+import { cancelRun, failWaitingRun, pauseRun, requeueWaitingRun, resumeRun, setQueuePaused, type OperationsContext } from './run-operations';
+import { defaultPidAlive, recoverOrphans } from './recovery';
+import { UnsettledEnds } from './unsettled-ends';
 
 export type { EnqueueOrigin, EnqueueRequest, Enqueued } from './enqueue';
 export type { QueueSnapshot } from './queue-slots';
@@ -48,14 +50,16 @@ export interface RunQueueOptions {
  * dispatcher, which claims every run that fits the free slots in one `claimNext`. There is no
  * polling loop for new work; the only timers are the lease heartbeat, the next retry due time
  * and the recovery sweep. Order and aging: pick-batch.ts; how an attempt ends: attempt-end.ts;
- * crash recovery: recovery.ts.
+ * crash recovery: recovery.ts; ends that could not be written: unsettled-ends.ts; a person's
+ * operations on a run: run-operations.ts.
  */
 export class RunQueue {
   readonly ownerId: string;
   private readonly runs: RunsStorage;
   private readonly log: Logger;
   /** Ends of runs that could not be recorded (disk full, read-only): tried again every heartbeat. */
-  private readonly unsettled = new Map<string, { settlement: Settlement; announce: () => void }>();
+  private readonly unsettled: UnsettledEnds;
+  private readonly waitingApproval: Listeners<string>;
   private readonly slots: QueueSlots;
   private readonly ops: OperationsContext;
   private wakeScheduled = false;
@@ -74,7 +78,9 @@ export class RunQueue {
     this.heartbeatMs = o.heartbeatMs ?? 5_000;
     this.ownerId = `${hostname()}/${process.pid}/${newId('q', o.clock.now()).slice(2)}`;
     this.slots = new QueueSlots(o.sampler, o.config);
-    this.ops = { runs: o.runs, slots: this.slots, clock: o.clock, bus: o.bus, log: o.logger, wake: () => this.wake() };
+    this.unsettled = new UnsettledEnds(o.runs, o.logger, this.heartbeatMs);
+    this.waitingApproval = new Listeners(o.logger, "the queue's waiting-approval port", (runId) => ({ runId }));
+    this.ops = { runs: o.runs, queueState: o.queueState, slots: this.slots, clock: o.clock, bus: o.bus, log: o.logger, wake: () => this.wake() };
   }
 
   private get running() {
@@ -120,9 +126,14 @@ export class RunQueue {
       }
     }
     this.runs.flush();
-    this.retryUnsettled();
+    this.unsettled.retry();
     this.o.sampler.flush();
     this.log.info('Queue stopped');
+  }
+
+  /** HITL's port: a run stopped to wait for an approval (told once on disk, after the UI's run.updated). */
+  onWaitingApproval(listener: (runId: string) => void): () => void {
+    return this.waitingApproval.add(listener);
   }
 
   // ---- enqueue ---------------------------------------------------------------------------
@@ -180,20 +191,13 @@ export class RunQueue {
 
   pauseQueue(name: string, by: string | null): QueueSnapshot {
     this.mustQueue(name);
-    this.o.queueState.setPaused(name, true, by, this.o.clock.now());
-    this.slots.pausedQueues.add(name);
-    this.log.info(`Queue ${name} paused`, { by });
-    this.o.bus.publish('queue.paused', { queue: name, by });
+    setQueuePaused(this.ops, name, true, by);
     return this.snapshot(name);
   }
 
   resumeQueue(name: string, by: string | null): QueueSnapshot {
     this.mustQueue(name);
-    this.o.queueState.setPaused(name, false, by, this.o.clock.now());
-    this.slots.pausedQueues.delete(name);
-    this.log.info(`Queue ${name} resumed`, { by });
-    this.o.bus.publish('queue.resumed', { queue: name, by });
-    this.wake();
+    setQueuePaused(this.ops, name, false, by);
     return this.snapshot(name);
   }
 
@@ -314,45 +318,23 @@ export class RunQueue {
       if (end.next === 'queued') this.slots.markLevel(run.queue, run.priority);
       if (end.next === 'retry_wait') this.armDueTimer();
       announceAttemptEnd(end, run, this.o.bus, this.log);
+      if (end.next === 'waiting_approval') this.waitingApproval.tell(run.id);
     };
     let failed = false;
     this.runs.settle(id, end.settlement, (e) => {
       failed = true;
-      this.writeFailed(id, end.next, end.settlement, announce, e);
+      this.unsettled.add(id, end.next, end.settlement, announce, e);
     });
     this.runs.afterCommit(() => {
       if (!failed) announce();
     });
   }
 
-  private writeFailed(id: string, next: RunStatus, settlement: Settlement, announce: () => void, e: unknown): void {
-    this.unsettled.set(id, { settlement, announce });
-    this.log.error(`Could not record that run ${id} is ${next}: ${(e as Error).message}; its lease is not renewed and the write is tried again every ${this.heartbeatMs} ms`, {
-      runId: id,
-      error: e as Error,
-    });
-  }
-
-  /** Tries again to record the ends that could not be written. */
-  private retryUnsettled(): void {
-    for (const [id, u] of this.unsettled) {
-      try {
-        this.runs.settleNow(id, u.settlement);
-      } catch (e) {
-        this.log.warn(`Still cannot record the end of run ${id}: ${(e as Error).message}`, { runId: id });
-        continue;
-      }
-      this.unsettled.delete(id);
-      this.log.info(`Recorded the end of run ${id} once the database accepted writes again`, { runId: id });
-      u.announce();
-    }
-  }
-
   // ---- leases, recovery, retries ---------------------------------------------------------
 
   private heartbeat(): void {
     try {
-      this.retryUnsettled();
+      this.unsettled.retry();
       const now = this.o.clock.now();
       this.runs.lease.renew([...this.running.keys()], this.ownerId, now + this.leaseMs);
       // A cancel asked through another process (the CLI, a second instance) reaches us here.
@@ -368,25 +350,7 @@ export class RunQueue {
    * journal (recovery.ts), each in one transaction.
    */
   recover(atStart: boolean): number {
-    this.runs.flush();
-    const now = this.o.clock.now();
-    const orphans = orphanedRuns(this.runs, { atStart, now, ownerId: this.ownerId, mine: (id) => this.running.has(id) || this.unsettled.has(id), pidAlive: this.o.pidAlive ?? defaultPidAlive });
-    let n = 0;
-    for (const c of orphans) {
-      const run = this.runs.read.row(c.id);
-      if (!run || run.status !== 'running') continue;
-      const r = recoverySettlement(run, this.runs, { now, owner: c.lease_owner, policy: parsePolicy(run.retry_json, this.slots.queueConfig(run.queue).retry_policy) });
-      this.runs.settleNow(c.id, r.settlement);
-      n++;
-      this.log.warn(r.requeued ? 'Recovered an interrupted run; re-queued' : `Recovered an interrupted run; failed: ${r.error}`, { runId: c.id, owner: c.lease_owner });
-      this.o.bus.publish('run.interrupted', { runId: c.id, queue: run.queue, template: run.template, reason: r.reason });
-      if (r.requeued) {
-        this.slots.changeDepth(run.queue, +1);
-        this.slots.markLevel(run.queue, run.priority);
-      } else this.o.bus.publish('run.finished', { runId: c.id, queue: run.queue, template: run.template, status: 'failed', error: r.error ?? r.reason });
-    }
-    if (n) this.wake();
-    return n;
+    return recoverOrphans(this.ops, { atStart, ownerId: this.ownerId, mine: (id) => this.running.has(id) || this.unsettled.has(id), pidAlive: this.o.pidAlive ?? defaultPidAlive });
   }
 
   private armDueTimer(): void {

@@ -136,6 +136,9 @@ export class FileView {
 }
 
 /** The selected files shared by find_files, rename, move_to, copy_to, delete_files. */
+/** The first paths of a list for a message, and how many more there are. */
+export const listPaths = (paths: string[], max = 10) => paths.slice(0, max).join(', ') + (paths.length > max ? `, … (${paths.length - max} more)` : '');
+
 export const SELECTION = 'files.selection';
 /** Pending renames (source path → new name) that the next move_to/copy_to applies. */
 export const RENAMES = 'files.renames';

@@ -1,30 +1,29 @@
-import { createWriteStream, existsSync, mkdirSync, type Dirent } from 'node:fs';
-import { copyFile, lstat, readFile, readdir, rename as fsRename, stat, unlink, constants as fsConstants } from 'node:fs/promises';
+import { createWriteStream, existsSync, type Dirent } from 'node:fs';
+import { lstat, readFile, readdir, stat, unlink } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import yazl from 'yazl';
-import { assertFileExists, copyTo, deleteFiles, findFiles, moveTo, readCsv, rename, zipFolder } from '@shared/dsl/actions/files';
+import { assertFileExists, deleteFiles, findFiles, readCsv, rename, zipFolder } from '@shared/dsl/actions/files';
 import { FileQueryError, matchesQuery, parseFileQuery } from '@shared/dsl/file-query';
-import type { OnConflict } from '@shared/dsl/params';
 import { RenameRuleError, applyRenameRule, parseRenameRule } from '@shared/dsl/rename-rule';
 import { ActionError, type ActionContext, type ActionDef } from '../action-types';
 import { throwIfAborted, toActionError } from '../errors';
 import { parseCsv } from './csv';
 import {
   FileView,
+  listPaths as list,
   RENAMES,
   SELECTION,
   localDate,
   naturalCompare,
   outputTarget,
   selection,
-  suffixedName,
   writeAtomically,
 } from './file-access';
 import { ROOTS_SETTING } from '../path-guard';
+import { copyToAction, moveToAction } from './file-transfers';
 import { implement } from './implement';
 
 const MAX_SCANNED = 1_000_000;
-const list = (paths: string[], max = 10) => paths.slice(0, max).join(', ') + (paths.length > max ? `, … (${paths.length - max} more)` : '');
 
 // ---- find_files ---------------------------------------------------------------------------
 
@@ -142,164 +141,6 @@ const renameAction = implement(rename, {
     ctx.scratch.set(SELECTION, files);
     ctx.scratch.set(RENAMES, renames);
     return { renamed_previews: previews, count: previews.length, collisions: [...count].filter(([, n]) => n > 1).map(([to]) => to) };
-  },
-});
-
-// ---- move_to / copy_to --------------------------------------------------------------------
-
-interface Transfer {
-  from: string;
-  to: string;
-}
-
-async function plan(action: 'move_to' | 'copy_to', p: { dest: string; on_conflict: OnConflict; paths?: string[] }, ctx: ActionContext): Promise<{ dest: string; transfers: Transfer[] }> {
-  const view = new FileView(ctx);
-  const files = selection(ctx, p.paths, action);
-  const renames = ctx.scratch.get<Record<string, string>>(RENAMES) ?? {};
-  const dest = ctx.files.check(p.dest, action);
-  const d = await view.stat(dest);
-  if (d && !d.dir) throw new ActionError('NOT_A_FOLDER', `${action}: the destination is a file, not a folder: ${dest}`);
-  const missing: string[] = [];
-  const folders: string[] = [];
-  for (const f of files) {
-    const s = await view.stat(f);
-    if (!s) missing.push(f);
-    else if (s.dir) folders.push(f);
-  }
-  if (missing.length) throw new ActionError('FILE_NOT_FOUND', `${action}: ${missing.length} file(s) not found: ${list(missing)}`, false, { missing });
-  if (folders.length) throw new ActionError('IS_A_FOLDER', `${action}: these are folders, not files: ${list(folders)}`);
-  const taken = new Set<string>();
-  const conflicts: string[] = [];
-  const out: Transfer[] = [];
-  for (const from of files) {
-    const name = renames[from] ?? basename(from);
-    let to = join(dest, name);
-    if (to === from) {
-      taken.add(to);
-      out.push({ from, to });
-      continue;
-    }
-    if (taken.has(to) || view.exists(to)) {
-      if (p.on_conflict === 'fail') {
-        conflicts.push(to);
-        continue;
-      }
-      if (p.on_conflict === 'suffix') to = suffixedName(dest, name, taken, (x) => view.exists(x));
-      else if (taken.has(to)) throw new ActionError('FILE_EXISTS', `${action}: two files would both become ${to}; use on_conflict: suffix or a rename rule with {index}`);
-      else if ((await view.stat(to))?.dir) throw new ActionError('IS_A_FOLDER', `${action}: ${to} is a folder; it cannot be overwritten by a file`);
-    }
-    // An existing name in dest may be a link to elsewhere: writing through it would land there.
-    ctx.files.check(to, action);
-    taken.add(to);
-    out.push({ from, to });
-  }
-  if (conflicts.length) throw new ActionError('FILE_EXISTS', `${action}: ${conflicts.length} file(s) already exist (on_conflict: fail): ${list(conflicts)}`, false, { conflicts });
-  return { dest, transfers: out };
-}
-
-async function moveOne(t: Transfer, overwrite: boolean): Promise<void> {
-  if (!overwrite && existsSync(t.to)) throw new ActionError('FILE_EXISTS', `${t.to} appeared while moving; nothing was overwritten`);
-  try {
-    await fsRename(t.from, t.to);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-    // Another disk: copy, check, then remove the original.
-    await copyFile(t.from, t.to, overwrite ? 0 : fsConstants.COPYFILE_EXCL);
-    if ((await stat(t.to)).size !== (await stat(t.from)).size) throw new ActionError('COPY_INCOMPLETE', `copy of ${t.from} to ${t.to} is incomplete`);
-    await unlink(t.from);
-  }
-}
-
-function finishTransfer(ctx: ActionContext, done: Transfer[]): string[] {
-  const outPaths = done.map((t) => t.to);
-  ctx.scratch.set(SELECTION, outPaths);
-  ctx.scratch.delete(RENAMES);
-  return outPaths;
-}
-
-function mkdirOrFail(dir: string, action: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    const err = toActionError(e);
-    throw new ActionError(err.code, `${action}: cannot create the folder ${dir}: ${err.message}`, err.retryable);
-  }
-}
-
-const moveToAction = implement(moveTo, {
-  async run(p, ctx) {
-    const { dest, transfers } = await plan('move_to', p, ctx);
-    mkdirOrFail(dest, 'move_to');
-    const done: Transfer[] = [];
-    for (const t of transfers) {
-      if (t.from === t.to) {
-        done.push(t);
-        continue;
-      }
-      try {
-        await moveOne(t, p.on_conflict === 'overwrite');
-        done.push(t);
-      } catch (e) {
-        // Put back what was moved, so a failed step leaves the files where they were.
-        const rolledBack: string[] = [];
-        for (const m of [...done].reverse()) {
-          if (m.from === m.to) continue;
-          try {
-            await fsRename(m.to, m.from);
-            rolledBack.push(m.from);
-          } catch {
-            // Reported below: the file stays at its new place.
-          }
-        }
-        const err = toActionError(e);
-        const moved = done.filter((m) => m.from !== m.to).length;
-        throw new ActionError(
-          err.code,
-          `move_to: ${t.from} → ${t.to}: ${err.message}${moved ? `; ${rolledBack.length} of ${moved} file(s) already moved were put back` : ''}`,
-          err.retryable,
-        );
-      }
-    }
-    return { moved: done.filter((t) => t.from !== t.to).length, out_paths: finishTransfer(ctx, done) };
-  },
-  async dryRun(p, ctx) {
-    const { transfers } = await plan('move_to', p, ctx);
-    const view = new FileView(ctx);
-    for (const t of transfers) {
-      if (t.from === t.to) continue;
-      view.would(t.to, { source: view.source(t.from) });
-      view.would(t.from, { removed: true });
-    }
-    return { moved: 0, would_move: transfers, out_paths: finishTransfer(ctx, transfers) };
-  },
-});
-
-const copyToAction = implement(copyTo, {
-  async run(p, ctx) {
-    const { dest, transfers } = await plan('copy_to', p, ctx);
-    mkdirOrFail(dest, 'copy_to');
-    const done: Transfer[] = [];
-    for (const t of transfers) {
-      if (t.from === t.to) {
-        done.push(t);
-        continue;
-      }
-      try {
-        await copyFile(t.from, t.to, p.on_conflict === 'overwrite' ? 0 : fsConstants.COPYFILE_EXCL);
-        done.push(t);
-      } catch (e) {
-        for (const c of done) if (c.from !== c.to) await unlink(c.to).catch(() => undefined);
-        const err = toActionError(e);
-        throw new ActionError(err.code, `copy_to: ${t.from} → ${t.to}: ${err.message}${done.length ? `; the ${done.length} copies made were removed` : ''}`, err.retryable);
-      }
-    }
-    return { copied: done.filter((t) => t.from !== t.to).length, out_paths: finishTransfer(ctx, done) };
-  },
-  async dryRun(p, ctx) {
-    const { transfers } = await plan('copy_to', p, ctx);
-    const view = new FileView(ctx);
-    for (const t of transfers) if (t.from !== t.to) view.would(t.to, { source: view.source(t.from) });
-    return { copied: 0, would_copy: transfers, out_paths: finishTransfer(ctx, transfers) };
   },
 });
 

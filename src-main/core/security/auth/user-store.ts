@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Role } from '@shared/rbac/roles';
 
-/** The SQL of users, sessions and API tokens (tables of migration 0003). No rules here: see user-service.ts. */
+/** The SQL of users, sessions and API tokens (tables of migration 0003). No rules here: see user-service.ts and the modules it composes. */
 export interface UserRow {
   id: string;
   username: string;
@@ -38,6 +38,11 @@ export interface TokenRow {
 export type UserChanges = Partial<Pick<UserRow, 'username' | 'password_hash' | 'role' | 'active' | 'updated_at' | 'password_changed_at' | 'last_login_at'>>;
 
 const USER_FIELDS = ['username', 'password_hash', 'role', 'active', 'updated_at', 'password_changed_at', 'last_login_at'] as const;
+
+/** A UNIQUE constraint refused the write (a taken username, a token name used twice). */
+export function isUniqueViolation(e: unknown): boolean {
+  return (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
 
 export class UserStore {
   constructor(readonly db: Database) {}
