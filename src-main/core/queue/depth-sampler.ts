@@ -8,6 +8,9 @@ import type { Database, Statement } from 'better-sqlite3';
 export class DepthSampler {
   private readonly pending = new Map<string, { minute: number; queue: string; depth: number; running: number }>();
   private readonly upsert: Statement;
+  /** The pending keys of the current minute per queue, so an observation builds no string. */
+  private keys = new Map<string, string>();
+  private keysMinute = NaN;
 
   constructor(
     private readonly db: Database,
@@ -19,7 +22,12 @@ export class DepthSampler {
 
   observe(queue: string, depth: number, running: number): void {
     const minute = Math.floor(this.now() / 60_000);
-    const key = `${minute}|${queue}`;
+    if (minute !== this.keysMinute) {
+      this.keys = new Map();
+      this.keysMinute = minute;
+    }
+    let key = this.keys.get(queue);
+    if (key === undefined) this.keys.set(queue, (key = `${minute}|${queue}`));
     const cur = this.pending.get(key);
     if (cur) {
       cur.depth = Math.max(cur.depth, depth);

@@ -20,13 +20,44 @@ export interface QueueSnapshot {
   max_queued: number;
 }
 
+/** The runs executing here, with a count per queue kept as they come and go (read on every start). */
+export class RunningRuns extends Map<string, Running> {
+  private readonly perQueue = new Map<string, number>();
+
+  override set(id: string, entry: Running): this {
+    const before = this.get(id);
+    if (before) this.count(before.queue, -1);
+    this.count(entry.queue, +1);
+    return super.set(id, entry);
+  }
+
+  override delete(id: string): boolean {
+    const entry = this.get(id);
+    if (entry) this.count(entry.queue, -1);
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.perQueue.clear();
+    super.clear();
+  }
+
+  in(queue: string): number {
+    return this.perQueue.get(queue) ?? 0;
+  }
+
+  private count(queue: string, by: number): void {
+    this.perQueue.set(queue, (this.perQueue.get(queue) ?? 0) + by);
+  }
+}
+
 /**
  * The queue's bookkeeping in memory: what runs here, how many wait per queue, which priority
  * levels may hold queued runs, which queues a person paused. Every depth change is sampled for
  * queue_depth_peak_24h.
  */
 export class QueueSlots {
-  readonly running = new Map<string, Running>();
+  readonly running = new RunningRuns();
   readonly depth = new Map<string, number>();
   readonly pausedQueues = new Set<string>();
   /**
@@ -69,9 +100,7 @@ export class QueueSlots {
   }
 
   runningIn(queue: string): number {
-    let n = 0;
-    for (const r of this.running.values()) if (r.queue === queue) n++;
-    return n;
+    return this.running.in(queue);
   }
 
   isPaused(name: string): boolean {

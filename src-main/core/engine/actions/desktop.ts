@@ -164,7 +164,7 @@ export function createDesktopActions(sys: DesktopSystem = systemDesktop()): Acti
     captureScreenshot,
   });
 
-  return [mouseMove, mouseClick, typeText, pressKeys, screenshot] as unknown as ActionDef[];
+  return [mouseMove, mouseClick, typeText, pressKeys, screenshot];
 }
 
 /** The desktop family on this machine, for the engine's action registry. */

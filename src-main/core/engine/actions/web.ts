@@ -245,7 +245,7 @@ const captureDomSchema = implement(spec.captureDomSchema, {
 });
 
 /** The web family, for the engine's action registry. */
-export const webActions: ActionDef[] = [
+export const webActions: readonly ActionDef[] = [
   openBrowser,
   fillByLabel,
   clickByText,
@@ -258,4 +258,4 @@ export const webActions: ActionDef[] = [
   waitForDownload,
   takeScreenshot,
   captureDomSchema,
-] as unknown as ActionDef[];
+];
