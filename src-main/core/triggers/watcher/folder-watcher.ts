@@ -9,6 +9,7 @@ import type { TriggerQueue } from '../ports';
 import { fileHandOver, type HandOver } from './hand-over';
 import { SettleQueue } from './settle-queue';
 import { sameVersion, type FileSignature, type LedgerFileRow, type WatchLedger } from './watch-ledger';
+import { listFiles } from './folder-listing';
 import { compilePatterns, type PathMatcher } from './watch-patterns';
 import { isWatchLimit, networkDriveReason, openWatchSource, type WatchSource } from './watch-source';
 
@@ -41,6 +42,14 @@ export interface FolderWatcherOptions {
 
 const STAT_CONCURRENCY = 32;
 const BATCH = 200;
+/**
+ * After this many events since the last look, the folder is listed once the events stop: the
+ * OS's event queue (inotify: 16,384 by default) overflows in a big burst on a busy machine, and
+ * Node does not report the overflow, so files would arrive without any event.
+ */
+const SWEEP_AFTER_EVENTS = 1000;
+/** How long the events of a burst must have stopped before the folder is listed. */
+const SWEEP_QUIET_MS = 1000;
 
 export function resolveWatchRoot(watchPath: string): string {
   const expanded = watchPath === '~' || watchPath.startsWith('~/') || watchPath.startsWith('~\\') ? homedir() + watchPath.slice(1) : watchPath;
@@ -65,6 +74,9 @@ export class FolderWatcher {
   private readonly settle: SettleQueue<FileSignature | null>;
   private readonly gone: SettleQueue<LedgerFileRow>;
   private readonly retry: SettleQueue<FileSignature>;
+  /** One key ('burst'): due when the events of a big burst have stopped for a while. */
+  private readonly burst: SettleQueue<true>;
+  private eventsSinceSweep = 0;
   /** Gone files whose wait is over, until the chain decides them (a move handed over meanwhile claims its source). */
   private readonly leaving = new Map<string, LedgerFileRow>();
   /** Files whose wait is over, until their flush has looked at them. */
@@ -88,6 +100,7 @@ export class FolderWatcher {
     this.settle = new SettleQueue(o.clock, c.debounce_ms, (due) => this.enqueueFlush(due));
     this.gone = new SettleQueue(o.clock, Math.max(c.debounce_ms, 1000), (due) => this.enqueueGone(due));
     this.retry = new SettleQueue(o.clock, o.retryMs ?? 5000, (due) => this.enqueueFlush(due));
+    this.burst = new SettleQueue(o.clock, SWEEP_QUIET_MS, () => void this.sweep());
     this.handOver = fileHandOver({
       config: c,
       clock: o.clock,
@@ -132,6 +145,7 @@ export class FolderWatcher {
     this.settle.clear();
     this.gone.clear();
     this.retry.clear();
+    this.burst.clear();
     await this.opening;
     await this.closeSource();
     await this.chain;
@@ -208,6 +222,37 @@ export class FolderWatcher {
     }
     this.retry.remove(path);
     this.settle.touch(path, stats ? signatureOf(stats) : null);
+    this.counted();
+  }
+
+  private counted(): void {
+    if (++this.eventsSinceSweep >= SWEEP_AFTER_EVENTS) this.burst.touch('burst', true);
+  }
+
+  /**
+   * Lists the folder after a big burst and offers every file the events did not bring and the
+   * ledger does not hold in this version (the usual wait and checks apply, so nothing is doubled).
+   */
+  private async sweep(): Promise<void> {
+    this.eventsSinceSweep = 0;
+    if (!this.running || !this.source || this.scanning) return;
+    const paths = (await listFiles(this.root, this.o.config.recursive, (p) => this.ignores(this.relative(p)))).filter((p) => this.wanted(p));
+    let found = 0;
+    for (let i = 0; i < paths.length && this.running; i += STAT_CONCURRENCY) {
+      const part = paths.slice(i, i + STAT_CONCURRENCY);
+      const stats = await Promise.all(part.map((p) => stat(p).catch(() => undefined)));
+      part.forEach((path, k) => {
+        const s = stats[k];
+        if (!s?.isFile() || !this.running) return;
+        if (this.settle.get(path) !== undefined || this.retry.get(path) !== undefined || this.inFlight.has(path)) return;
+        const sig = signatureOf(s);
+        const row = this.o.ledger.file(this.id, path);
+        if (row && sameVersion(row, sig)) return;
+        this.settle.touch(path, sig);
+        found++;
+      });
+    }
+    if (found) this.o.logger.warn(`Watcher '${this.id}' found ${found} file(s) no event reported (the OS dropped events in a burst); handing them over`, { watcherId: this.id, found });
   }
 
   private unlinked(path: string): void {
@@ -216,6 +261,7 @@ export class FolderWatcher {
     this.retry.remove(path);
     const row = this.o.ledger.file(this.id, path);
     if (row) this.gone.touch(path, row);
+    this.counted();
   }
 
   /** The first scan is done: take the baseline, or treat ledger files no longer there as gone. */
