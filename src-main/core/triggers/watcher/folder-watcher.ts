@@ -222,7 +222,8 @@ export class FolderWatcher {
     }
     this.retry.remove(path);
     this.settle.touch(path, stats ? signatureOf(stats) : null);
-    this.counted();
+    // The first scan lists the folder itself (no OS events to lose): listing it again after is waste.
+    if (!scan) this.counted();
   }
 
   private counted(): void {
