@@ -192,14 +192,14 @@ async function watcherPeer(folder: string) {
  * The event loop's delay while a scheduler scenario runs (perf_hooks histogram), and each stall
  * over 30 ms with its wall-clock time (to line up with the fires and with a --cpu-prof profile).
  */
-function loopWatch(): { stop(): { p99: number; max: number; gaps: { at: string; ms: number }[] } } {
+function loopWatch(): { stop(): { p99: number; max: number; gaps: { at: string; hrUs: bigint; ms: number }[] } } {
   const h = monitorEventLoopDelay({ resolution: 5 });
   h.enable();
-  const gaps: { at: string; ms: number }[] = [];
+  const gaps: { at: string; hrUs: bigint; ms: number }[] = [];
   let last = performance.now();
   const tick = setInterval(() => {
     const now = performance.now();
-    if (now - last > 30 + 5) gaps.push({ at: new Date().toISOString(), ms: now - last - 5 });
+    if (now - last > 30 + 5) gaps.push({ at: new Date().toISOString(), hrUs: process.hrtime.bigint() / 1000n, ms: now - last - 5 });
     last = now;
   }, 5);
   return {
