@@ -44,7 +44,7 @@ async function setUp(): Promise<{ db: Database; file: string; worker: Checkpoint
   })();
   expect(statSync(`${file}-wal`).size).toBeGreaterThan(8 * 1024 * 1024);
   const worker = await startCheckpointer({ file, intervalMs: 5, onError: () => undefined });
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => db.close(), () => worker.stop());
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => void db.close(), () => worker.stop());
   return { db, file, worker };
 }
 
