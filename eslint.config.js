@@ -26,7 +26,7 @@ const LAYERS = {
   'src-main/core/clusters': ['src-shared', ...core('kernel', 'db', 'runs')],
   'src-main/core/metrics': ['src-shared', ...core('kernel', 'runs')],
   'src-main/core/hitl': ['src-shared', ...core('kernel', 'config', 'runs')],
-  'src-main/core/triggers': ['src-shared', ...core('kernel', 'config')],
+  'src-main/core/triggers': ['src-shared', ...core('kernel', 'db', 'config')],
   'src-main/core/system': ['src-shared', ...core('kernel', 'config', 'api')],
   'src-main/core/queue': ['src-shared', ...core('kernel', 'db', 'config', 'api', 'runs', 'security')],
   'src-main/core/engine': ['src-shared', ...core('kernel', 'config', 'queue', 'runs', 'security')],

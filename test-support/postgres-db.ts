@@ -1,0 +1,17 @@
+import pg from 'pg';
+import schedules from '../src-main/core/db/postgres/migrations/9001_schedules.sql';
+
+let counter = 0;
+
+/** A fresh database on the test file's cluster with the migrations applied, and a pool on it. */
+export async function freshDatabase(clusterUrl: string): Promise<{ url: string; pool: pg.Pool; close(): Promise<void> }> {
+  const name = `t${process.pid}_${++counter}`;
+  const admin = new pg.Client(clusterUrl);
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = clusterUrl.replace(/\/[^/]*$/, `/${name}`);
+  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  await pool.query(schedules);
+  return { url, pool, close: () => pool.end() };
+}
