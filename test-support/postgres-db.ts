@@ -1,5 +1,6 @@
 import pg from 'pg';
 import schedules from '../src-main/core/db/postgres/migrations/9001_schedules.sql';
+import webhooks from '../src-main/core/db/postgres/migrations/9002_webhooks.sql';
 
 let counter = 0;
 
@@ -12,6 +13,6 @@ export async function freshDatabase(clusterUrl: string): Promise<{ url: string; 
   await admin.end();
   const url = clusterUrl.replace(/\/[^/]*$/, `/${name}`);
   const pool = new pg.Pool({ connectionString: url, max: 8 });
-  await pool.query(schedules);
+  for (const sql of [schedules, webhooks]) await pool.query(sql);
   return { url, pool, close: () => pool.end() };
 }
