@@ -19,7 +19,7 @@ const LAYERS = {
   'src-main/core/kernel': ['src-shared'],
   'src-main/core/db': ['src-shared'],
   'src-main/core/config': ['src-shared', ...core('kernel')],
-  'src-main/core/security': ['src-shared', ...core('kernel')],
+  'src-main/core/security': ['src-shared', ...core('kernel', 'db')],
   'src-main/core/notices': ['src-shared', ...core('kernel')],
   'src-main/core/runs': ['src-shared', ...core('kernel', 'db')],
   'src-main/core/api': ['src-shared', ...core('kernel', 'security')],

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import schedules from '../src-main/core/db/postgres/migrations/9001_schedules.sql';
 import webhooks from '../src-main/core/db/postgres/migrations/9002_webhooks.sql';
+import audit from '../src-main/core/db/postgres/migrations/9003_audit.sql';
 
 let counter = 0;
 
@@ -13,6 +14,6 @@ export async function freshDatabase(clusterUrl: string): Promise<{ url: string; 
   await admin.end();
   const url = clusterUrl.replace(/\/[^/]*$/, `/${name}`);
   const pool = new pg.Pool({ connectionString: url, max: 8 });
-  for (const sql of [schedules, webhooks]) await pool.query(sql);
+  for (const sql of [schedules, webhooks, audit]) await pool.query(sql);
   return { url, pool, close: () => pool.end() };
 }

@@ -1,0 +1,62 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres } from '../../../../test-support/postgres';
+import { freshDatabase } from '../../../../test-support/postgres-db';
+import { PgAuditLog } from './audit-log-pg';
+
+/**
+ * Issue 19 item 4: one audit log for the fleet. Four nodes (connections) append at once while a
+ * reader keeps listing the ids: an entry never appears below an id the reader has already seen.
+ */
+
+const NODES = 4;
+const PER_NODE = 250;
+
+let cluster: Awaited<ReturnType<typeof startPostgres>>;
+beforeAll(async () => {
+  cluster = await startPostgres();
+});
+afterAll(() => cluster.stop());
+
+describe('audit log across nodes (PostgreSQL)', () => {
+  it(`${NODES} nodes append ${PER_NODE} entries each at once: ids follow commit order, each node's entries in its own order`, async () => {
+    const db = await freshDatabase(cluster.url);
+    const clients = Array.from({ length: NODES }, () => new pg.Client(db.url));
+    try {
+      for (const c of clients) await c.connect();
+      let appending = true;
+      const violations: string[] = [];
+      const reader = (async () => {
+        let seen = new Set<number>();
+        let maxSeen = 0;
+        let snapshots = 0;
+        while (appending || snapshots < 2) {
+          const ids = (await db.pool.query<{ id: string }>('select id from audit_log order by id')).rows.map((r) => Number(r.id));
+          for (const id of ids) if (!seen.has(id) && id < maxSeen) violations.push(`id ${id} appeared after ${maxSeen} had been read`);
+          seen = new Set(ids);
+          maxSeen = ids.at(-1) ?? 0;
+          snapshots++;
+        }
+        return snapshots;
+      })();
+      await Promise.all(
+        clients.map(async (client, node) => {
+          const log = new PgAuditLog(client, () => Date.now());
+          for (let i = 0; i < PER_NODE; i++) await log.record({ user: `node-${node}`, action: 'runs.create', result: 'granted', source: `node-${node}`, details: { seq: i } });
+        }),
+      );
+      appending = false;
+      expect(await reader).toBeGreaterThan(1);
+      expect(violations).toEqual([]);
+      const rows = (await db.pool.query<{ id: string; user: string; details_json: string }>('select id, "user", details_json from audit_log order by id')).rows;
+      expect(rows).toHaveLength(NODES * PER_NODE);
+      for (let node = 0; node < NODES; node++) {
+        const seqs = rows.filter((r) => r.user === `node-${node}`).map((r) => (JSON.parse(r.details_json) as { seq: number }).seq);
+        expect(seqs).toEqual(Array.from({ length: PER_NODE }, (_, i) => i));
+      }
+    } finally {
+      for (const c of clients) await c.end().catch(() => undefined);
+      await db.close();
+    }
+  });
+});
