@@ -22,7 +22,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'int',
-          include: ['src-main/**/*.int.test.ts', 'src-shared/**/*.int.test.ts'],
+          include: ['src-main/**/*.int.test.ts', 'src-shared/**/*.int.test.ts', 'test-support/**/*.int.test.ts'],
           globalSetup: ['test-support/keyring-setup.ts'],
           environment: 'node',
           // A bound, not a timing check: a test of many fsyncs or a fake-clock day took 31-32 s

@@ -1,19 +1,38 @@
 import pg from 'pg';
-import schedules from '../src-main/core/db/postgres/migrations/9001_schedules.sql';
-import webhooks from '../src-main/core/db/postgres/migrations/9002_webhooks.sql';
-import audit from '../src-main/core/db/postgres/migrations/9003_audit.sql';
+import { migratePostgres } from '../src-main/core/db/postgres/migrate';
+import { openPgPool, type PgClient, type PgPool } from '../src-main/core/db/postgres/pool';
 
 let counter = 0;
 
-/** A fresh database on the test file's cluster with the migrations applied, and a pool on it. */
-export async function freshDatabase(clusterUrl: string): Promise<{ url: string; pool: pg.Pool; close(): Promise<void> }> {
-  const name = `t${process.pid}_${++counter}`;
-  const admin = new pg.Client(clusterUrl);
+/** A fresh database on a test file's cluster (test-support/postgres.ts), migrated, with a pool on it. */
+export async function freshDatabase(clusterUrl: string): Promise<{ url: string; pool: PgPool; close(): Promise<void> }> {
+  const name = `case_${process.pid}_${++counter}`;
+  const admin = new pg.Client({ connectionString: clusterUrl });
   await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = clusterUrl.replace(/\/[^/]*$/, `/${name}`);
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  for (const sql of [schedules, webhooks, audit]) await pool.query(sql);
-  return { url, pool, close: () => pool.end() };
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(clusterUrl);
+  url.pathname = `/${name}`;
+  const pool = openPgPool(url.toString(), { max: 8 });
+  await migratePostgres(pool);
+  return { url: url.toString(), pool, close: () => pool.end() };
+}
+
+/** A node of a fleet in a test: its own pool and one connection held from it (for BEGIN … COMMIT). */
+export async function testNode(url: string, id: string): Promise<{ id: string; client: PgClient; close(): Promise<void> }> {
+  const pool = openPgPool(url, { max: 1, applicationName: id, onIdleError: () => undefined });
+  const client = await pool.connect();
+  // A node whose session the server ends (a test kills it) must not crash the test process.
+  client.on('error', () => undefined);
+  return {
+    id,
+    client,
+    close: async () => {
+      client.release(true);
+      await pool.end();
+    },
+  };
 }

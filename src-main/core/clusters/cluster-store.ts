@@ -4,6 +4,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Database } from '../db/database';
+import { DAY_MS } from '../kernel/clock';
 
 export interface ClusterRow {
   id: string;
@@ -114,7 +115,7 @@ export class ClusterStore {
         where ${q.runId ? 'cluster_id in (select cluster_id from failure_occurrences where run_id = @run)' : 'at >= min(@since, @s0, @day_ago)'} and at <= @now
         group by cluster_id order by count desc, max(at) desc`,
       )
-      .all({ since: q.since, s0, s1, s2, now: q.now, day_ago: q.now - 86_400_000, run: q.runId ?? null }) as WindowFigures[];
+      .all({ since: q.since, s0, s1, s2, now: q.now, day_ago: q.now - DAY_MS, run: q.runId ?? null }) as WindowFigures[];
   }
 
   /** Up to `limit` recent distinct messages of a cluster. */

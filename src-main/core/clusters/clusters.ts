@@ -18,8 +18,8 @@ import { localDayStarts } from './local-days';
 import { RuleSet } from './rule-set';
 import { TemplateMiner, templateText } from './template-miner';
 import type { FailureSink } from '../runs';
+import { DAY_MS } from '../kernel/clock';
 
-const DAY_MS = 86_400_000;
 const MAX_MESSAGE = 2000;
 
 export interface ClustersOptions {

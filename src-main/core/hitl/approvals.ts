@@ -6,6 +6,7 @@ import type { EventBus } from '../kernel/event-bus';
 import type { Clock, Logger, TimerHandle } from '../kernel/ports';
 import type { Principal } from '../kernel/principal';
 import type { RunsStorage } from '../runs';
+import { DAY_MS } from '../kernel/clock';
 
 /** What HITL needs of the queue: hear of a run that waits for an approval; put it back in line once granted. */
 export interface ApprovalQueue {
@@ -148,7 +149,7 @@ export class Approvals {
 
   /** hitl_* figures over the last 24 h, from stored data. */
   metrics(now: number): { hitl_interventions_24h: number; hitl_approved_24h: number; hitl_denied_24h: number; hitl_timeouts_24h: number } {
-    const since = now - 86_400_000;
+    const since = now - DAY_MS;
     const count = (status?: string) =>
       (status
         ? this.o.db.prepare('select count(*) from approvals where decided_at >= ? and status = ?').pluck().get(since, status)

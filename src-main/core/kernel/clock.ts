@@ -1,5 +1,9 @@
 import type { Clock, TimerHandle } from './ports';
 
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn): TimerHandle {

@@ -1,5 +1,6 @@
 import type { MetricsSnapshot } from '@shared/contract/metrics';
-import { DAY_MS, HOUR_MS, type RunFigures } from '../runs';
+import type { RunFigures } from '../runs';
+import { DAY_MS, HOUR_MS } from '../kernel/clock';
 
 type ClusterFigures = Pick<MetricsSnapshot, 'top_failure_clusters_24h' | 'failure_cluster_diversity'>;
 

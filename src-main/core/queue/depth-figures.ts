@@ -1,7 +1,6 @@
 import type { Database } from 'better-sqlite3';
+import { HOUR_MS, MINUTE_MS } from '../kernel/clock';
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
 
 /**
  * The total queue depth (queued + retry_wait over every queue, the `*` row the sampler keeps per

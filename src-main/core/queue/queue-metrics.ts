@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { RunsStorage } from '../runs';
 import { DepthSampler } from './depth-sampler';
+import { DAY_MS } from '../kernel/clock';
 
 export interface QueueMetrics {
   /** Highest total depth (queued + retry_wait over all queues) seen in any minute of the window. */
@@ -16,7 +17,7 @@ export interface QueueMetrics {
 
 /** Queue figures over a rolling 24 h window, computed from stored data only. */
 export function queueMetrics(db: Database, runs: RunsStorage, now: number): QueueMetrics {
-  const since = now - 86_400_000;
+  const since = now - DAY_MS;
   const c = runs.read.countsSince(since);
   return {
     queue_depth_peak_24h: DepthSampler.peakSince(db, since, '*'),

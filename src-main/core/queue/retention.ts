@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '../kernel/ports';
 import type { RunsStorage } from '../runs';
+import { DAY_MS, MINUTE_MS } from '../kernel/clock';
 
 export interface RetentionOptions {
   /** For the database's own housekeeping (samples, audit, page counts, checkpoint). */
@@ -52,7 +53,7 @@ export function pruneOnce(o: RetentionOptions): RetentionReport {
   };
 
   let runsDeleted = 0;
-  const cutoff = o.now() - o.runsDays * 86_400_000;
+  const cutoff = o.now() - o.runsDays * DAY_MS;
   for (;;) {
     const ids = o.runs.retention.finishedBefore(cutoff, batch);
     if (!ids.length) break;
@@ -74,8 +75,8 @@ export function pruneOnce(o: RetentionOptions): RetentionReport {
   }
 
   if (runsDeleted) o.runs.retention.pruneTemplateContents();
-  o.db.prepare('delete from queue_samples where minute < ?').run(Math.floor((o.now() - 8 * 86_400_000) / 60_000));
-  o.db.prepare('delete from audit_log where time < ?').run(o.now() - o.auditDays * 86_400_000);
+  o.db.prepare('delete from queue_samples where minute < ?').run(Math.floor((o.now() - 8 * DAY_MS) / MINUTE_MS));
+  o.db.prepare('delete from audit_log where time < ?').run(o.now() - o.auditDays * DAY_MS);
   // Free pages go back to the file system, then the WAL is folded in so the file really shrinks.
   o.db.pragma('incremental_vacuum');
   o.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database';
-import { createRunFigures, DAY_MS, HOUR_MS, nearestRank } from './run-figures';
+import { createRunFigures, nearestRank } from './run-figures';
+import { DAY_MS, HOUR_MS } from '../kernel/clock';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
 const dirs: string[] = [];

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { DAY_MS, HOUR_MS } from '../kernel/clock';
 
 /** Figures over the runs table for GET /metrics (SPEC section 11); definitions in docs/metrics.md. */
 export interface RunFigures {
@@ -20,8 +21,6 @@ export interface RunFigures {
   hourly: { created: number[]; succeeded: number[]; failed: number[] };
 }
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 /**

@@ -2,13 +2,13 @@ import type { Issue } from '@shared/contract/errors';
 import { validationError } from '../kernel/errors';
 import type { Clock } from '../kernel/ports';
 import type { TriggerModulePorts } from './ports';
+import { DAY_MS, HOUR_MS } from '../kernel/clock';
 
 /**
  * What the three trigger modules (schedules, watchers, webhooks) share when a trigger is saved
  * through the API, and the pruning of their history.
  */
 
-export const DAY_MS = 86_400_000;
 
 /** The template and queue a trigger names must exist. */
 export function referenceIssues(o: Pick<TriggerModulePorts, 'templateExists' | 'queueNames'>, t: { template: string; queue: string }): Issue[] {
@@ -31,7 +31,7 @@ export const definedFields = (v: Record<string, unknown>): Record<string, unknow
 export function pruneHourly(clock: Clock, pruneBefore: (time: number) => void): () => void {
   let timer = clock.setTimer(60_000, function prune() {
     pruneBefore(clock.now() - 30 * DAY_MS);
-    timer = clock.setTimer(3_600_000, prune);
+    timer = clock.setTimer(HOUR_MS, prune);
   });
   return () => timer.cancel();
 }

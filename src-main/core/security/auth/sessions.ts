@@ -5,8 +5,9 @@ import type { AuthAudit, Verified } from './auth-audit';
 import { hashToken, newToken, sameDigest } from './secret-token';
 import type { UserRow, UserStore } from './user-store';
 import { iso } from './user-views';
+import { DAY_MS, HOUR_MS } from '../../kernel/clock';
 
-export const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
+export const DEFAULT_SESSION_TTL_MS = 12 * HOUR_MS;
 /** last_used_at is written at most this often per session or token (not on every request). */
 export const TOUCH_EVERY_MS = 60_000;
 
@@ -27,7 +28,7 @@ export class Sessions {
     const now = this.o.clock.now();
     const token = newToken('session');
     const expires = now + this.o.ttlMs;
-    this.o.store.pruneSessions(now - 86_400_000);
+    this.o.store.pruneSessions(now - DAY_MS);
     this.o.store.insertSession({ id: newId('ses', now), user_id: user.id, token_hash: hashToken(token), created_at: now, expires_at: expires, last_used_at: now, source });
     return { token, expires_at: iso(expires), user: { id: user.id, username: user.username, role: user.role } };
   }

@@ -13,6 +13,7 @@ import { createAppAuthenticator, createHttpAuthenticator, type AppAuthenticator 
 import type { ThrottlePolicy } from './login-throttle';
 import type { ScryptParams } from './password';
 import { UserService, userView } from './user-service';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../kernel/clock';
 
 export interface UsersModuleOptions {
   /** DESKTOP_AGENT_ADMIN_USER / DESKTOP_AGENT_ADMIN_PASSWORD: the first Admin, used only while no user exists. */
@@ -50,7 +51,7 @@ export function isLocalSource(source: string): boolean {
 /** `since=24h` or an ISO time → epoch ms. */
 export function parseSince(since: string, now: number): number {
   const span = /^(\d+)([smhd])$/.exec(since);
-  if (span) return now - Number(span[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[span[2] as 's' | 'm' | 'h' | 'd'];
+  if (span) return now - Number(span[1]) * { s: 1000, m: MINUTE_MS, h: HOUR_MS, d: DAY_MS }[span[2] as 's' | 'm' | 'h' | 'd'];
   const t = Date.parse(since);
   if (Number.isNaN(t)) throw validationError(`since '${since}' is not a time`, [{ path: 'since', message: 'is not a valid time' }]);
   return t;

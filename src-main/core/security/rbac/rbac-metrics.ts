@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { DAY_MS } from '../../kernel/clock';
 
 /**
  * RBAC counters over stored data (SPEC section 11; the metrics endpoint reads these).
@@ -14,7 +15,6 @@ export interface RbacMetrics {
   user_active_sessions: number;
 }
 
-const DAY_MS = 86_400_000;
 
 export function rbacMetrics(db: Database, now: number, top = 5): RbacMetrics {
   const since = now - DAY_MS;

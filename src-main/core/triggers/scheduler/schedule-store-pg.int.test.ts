@@ -1,7 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres } from '../../../../test-support/postgres';
-import { freshDatabase } from '../../../../test-support/postgres-db';
+import { freshDatabase, testNode } from '../../../../test-support/postgres-db';
 import { until } from '../../../../test-support/temp-core';
 import type { FireRow } from './schedule-store';
 import { PgScheduleStore } from './schedule-store-pg';
@@ -25,29 +25,28 @@ beforeAll(async () => {
 });
 afterAll(() => cluster.stop());
 
-async function fleet(): Promise<{ admin: pg.Pool; nodes: { id: string; client: pg.Client; store: PgScheduleStore }[]; close(): Promise<void> }> {
+async function fleet() {
   const db = await freshDatabase(cluster.url);
   await db.pool.query('create table fire_effects(scheduled_at bigint not null, node text not null)');
-  const nodes: { id: string; client: pg.Client; store: PgScheduleStore }[] = [];
+  const nodes: (Awaited<ReturnType<typeof testNode>> & { store: PgScheduleStore })[] = [];
   for (let i = 0; i < NODES; i++) {
-    const client = new pg.Client(db.url);
-    await client.connect();
-    nodes.push({ id: `node-${i}`, client, store: new PgScheduleStore(client, `node-${i}`) });
+    const node = await testNode(db.url, `node-${i}`);
+    nodes.push({ ...node, store: new PgScheduleStore(node.client, node.id) });
   }
   return {
     admin: db.pool,
     nodes,
     close: async () => {
-      for (const n of nodes) await n.client.end().catch(() => undefined);
+      for (const n of nodes) await n.close();
       await db.close();
     },
   };
 }
 
 async function effectsPerTime(admin: pg.Pool): Promise<Map<number, string[]>> {
-  const rows = (await admin.query<{ scheduled_at: string; node: string }>('select scheduled_at, node from fire_effects')).rows;
+  const rows = (await admin.query<{ scheduled_at: number; node: string }>('select scheduled_at, node from fire_effects')).rows;
   const byTime = new Map<number, string[]>();
-  for (const r of rows) byTime.set(Number(r.scheduled_at), [...(byTime.get(Number(r.scheduled_at)) ?? []), r.node]);
+  for (const r of rows) byTime.set(r.scheduled_at, [...(byTime.get(r.scheduled_at) ?? []), r.node]);
   return byTime;
 }
 
@@ -116,7 +115,6 @@ describe('schedule claims across nodes (PostgreSQL)', () => {
     try {
       const [dead, other] = f.nodes;
       const at = times[0]!;
-      dead!.client.on('error', () => undefined);
       await dead!.client.query('BEGIN');
       expect(await dead!.store.recordFire(claim(at, at + 1))).toBe(true);
       // The other node's claim waits on the dead node's uncommitted row.

@@ -1,21 +1,14 @@
-import { changesOf, num, rowsOf, type SqlExecutor } from '../../db/postgres/sql-executor';
+import { changesOf, rowsOf, type SqlExecutor } from '../../db/postgres/sql-executor';
 import type { FireCounts, FireRow, FireUpdate, ScheduleStateRow, ScheduleStorePort } from './schedule-store';
 
-type Big = string | number;
-type StateRecord = Omit<ScheduleStateRow, 'next_at' | 'updated_at'> & { next_at: Big | null; updated_at: Big };
-type FireRecord = Omit<FireRow, 'scheduled_at' | 'handled_at' | 'folded_until'> & { scheduled_at: Big; handled_at: Big; folded_until: Big | null };
-
 const FIRE_COLUMNS = 'schedule_id, scheduled_at, outcome, handled_at, run_id, error, folded_count, folded_until';
-
-const stateOf = (r: StateRecord): ScheduleStateRow => ({ schedule_id: r.schedule_id, fingerprint: r.fingerprint, next_at: num(r.next_at), last_run_id: r.last_run_id, updated_at: num(r.updated_at) });
-const fireOf = (r: FireRecord): FireRow => ({ ...r, scheduled_at: num(r.scheduled_at), handled_at: num(r.handled_at), folded_until: num(r.folded_until) });
 
 /**
  * schedule_state and schedule_fires in PostgreSQL (fleet mode, SPEC section 16). `recordFire` is the
  * fleet-wide claim of one scheduled time: INSERT … ON CONFLICT DO NOTHING on (schedule_id,
- * scheduled_at), so of all nodes racing for a time exactly one gets `true` and fires it. Built on a
- * transaction's client, the claim commits or rolls back with the enqueue: a node that dies between
- * them leaves the time unclaimed for the next node's look.
+ * scheduled_at), so of all nodes racing for a time exactly one gets `true` and fires it; no leader.
+ * Built on a transaction's client, the claim commits or rolls back with the enqueue: a node that
+ * dies between them leaves the time unclaimed, and a node waiting on its row then claims it.
  */
 export class PgScheduleStore implements ScheduleStorePort {
   constructor(
@@ -25,12 +18,12 @@ export class PgScheduleStore implements ScheduleStorePort {
   ) {}
 
   async state(id: string): Promise<ScheduleStateRow | undefined> {
-    const [row] = await rowsOf<StateRecord>(this.db, 'select * from schedule_state where schedule_id = $1', [id]);
-    return row && stateOf(row);
+    const [row] = await rowsOf<ScheduleStateRow>(this.db, 'select schedule_id, fingerprint, next_at, last_run_id, updated_at from schedule_state where schedule_id = $1', [id]);
+    return row;
   }
 
   async states(): Promise<ScheduleStateRow[]> {
-    return (await rowsOf<StateRecord>(this.db, 'select * from schedule_state order by schedule_id')).map(stateOf);
+    return rowsOf<ScheduleStateRow>(this.db, 'select schedule_id, fingerprint, next_at, last_run_id, updated_at from schedule_state order by schedule_id');
   }
 
   async saveState(row: ScheduleStateRow): Promise<void> {
@@ -68,26 +61,25 @@ export class PgScheduleStore implements ScheduleStorePort {
   }
 
   async oldestWaiting(id: string): Promise<FireRow | undefined> {
-    const [row] = await rowsOf<FireRecord>(this.db, `select ${FIRE_COLUMNS} from schedule_fires where schedule_id = $1 and outcome = 'waiting' order by scheduled_at limit 1`, [id]);
-    return row && fireOf(row);
+    const [row] = await rowsOf<FireRow>(this.db, `select ${FIRE_COLUMNS} from schedule_fires where schedule_id = $1 and outcome = 'waiting' order by scheduled_at limit 1`, [id]);
+    return row;
   }
 
   async history(id: string, limit: number): Promise<FireRow[]> {
-    return (await rowsOf<FireRecord>(this.db, `select ${FIRE_COLUMNS} from schedule_fires where schedule_id = $1 order by scheduled_at desc limit $2`, [id, limit])).map(fireOf);
+    return rowsOf<FireRow>(this.db, `select ${FIRE_COLUMNS} from schedule_fires where schedule_id = $1 order by scheduled_at desc limit $2`, [id, limit]);
   }
 
   async countsSince(since: number): Promise<FireCounts[]> {
-    const rows = await rowsOf<{ schedule_id: string; fired: Big; missed: Big; failed: Big; skipped: Big }>(
+    return rowsOf<FireCounts>(
       this.db,
       `select schedule_id,
               count(*) filter (where outcome in ('fired', 'caught_up')) as fired,
-              coalesce(sum(folded_count) filter (where outcome = 'missed'), 0) as missed,
+              coalesce(sum(folded_count) filter (where outcome = 'missed'), 0)::bigint as missed,
               count(*) filter (where outcome = 'failed') as failed,
               count(*) filter (where outcome = 'skipped') as skipped
        from schedule_fires where handled_at >= $1 group by schedule_id order by schedule_id`,
       [since],
     );
-    return rows.map((r) => ({ schedule_id: r.schedule_id, fired: num(r.fired), missed: num(r.missed), failed: num(r.failed), skipped: num(r.skipped) }));
   }
 
   async pruneBefore(time: number): Promise<number> {

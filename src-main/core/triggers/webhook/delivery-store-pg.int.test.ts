@@ -1,7 +1,6 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres } from '../../../../test-support/postgres';
-import { freshDatabase } from '../../../../test-support/postgres-db';
+import { freshDatabase, testNode } from '../../../../test-support/postgres-db';
 import { PgDeliveryStore } from './delivery-store-pg';
 
 /**
@@ -17,14 +16,13 @@ afterAll(() => cluster.stop());
 
 async function twoNodes() {
   const db = await freshDatabase(cluster.url);
-  const clients = [new pg.Client(db.url), new pg.Client(db.url)];
-  for (const c of clients) await c.connect();
+  const nodes = [await testNode(db.url, 'node-a'), await testNode(db.url, 'node-b')];
   return {
-    a: new PgDeliveryStore(clients[0]!),
-    b: new PgDeliveryStore(clients[1]!),
+    a: new PgDeliveryStore(nodes[0]!.client),
+    b: new PgDeliveryStore(nodes[1]!.client),
     admin: db.pool,
     close: async () => {
-      for (const c of clients) await c.end();
+      for (const n of nodes) await n.close();
       await db.close();
     },
   };

@@ -1,11 +1,7 @@
-import { changesOf, num, rowsOf, type SqlExecutor } from '../../db/postgres/sql-executor';
+import { changesOf, rowsOf, type SqlExecutor } from '../../db/postgres/sql-executor';
 import type { AcceptedDelivery, DeliveryCounts, DeliveryRow, DeliveryStorePort } from './delivery-store';
 
-type Big = string | number;
-type DeliveryRecord = Omit<DeliveryRow, 'received_at'> & { received_at: Big };
-
 const COLUMNS = 'webhook_id, delivery_id, received_at, status, run_id, error, ip';
-const deliveryOf = (r: DeliveryRecord): DeliveryRow => ({ ...r, received_at: num(r.received_at) });
 
 /**
  * webhook_deliveries in PostgreSQL (fleet mode, SPEC section 16): the one replay store every node
@@ -43,24 +39,22 @@ export class PgDeliveryStore implements DeliveryStorePort {
   }
 
   async recent(webhookId: string, limit: number): Promise<DeliveryRow[]> {
-    const rows = await rowsOf<DeliveryRecord>(this.db, `select ${COLUMNS} from webhook_deliveries where webhook_id = $1 order by received_at desc, id desc limit $2`, [webhookId, limit]);
-    return rows.map(deliveryOf);
+    return rowsOf<DeliveryRow>(this.db, `select ${COLUMNS} from webhook_deliveries where webhook_id = $1 order by received_at desc, id desc limit $2`, [webhookId, limit]);
   }
 
   async countsSince(since: number): Promise<DeliveryCounts[]> {
-    const rows = await rowsOf<{ webhook_id: string; accepted: Big; refused: Big; unqueued: Big; last_at: Big }>(
+    return rowsOf<DeliveryCounts>(
       this.db,
       `select webhook_id, count(*) filter (where status = 202) as accepted, count(*) filter (where status <> 202) as refused,
          count(*) filter (where status = 429 or status >= 500) as unqueued, max(received_at) as last_at
        from webhook_deliveries where received_at >= $1 group by webhook_id order by webhook_id`,
       [since],
     );
-    return rows.map((r) => ({ webhook_id: r.webhook_id, accepted: num(r.accepted), refused: num(r.refused), unqueued: num(r.unqueued), last_at: num(r.last_at) }));
   }
 
   async lastAcceptedAt(webhookId: string): Promise<number | undefined> {
-    const [row] = await rowsOf<{ received_at: Big }>(this.db, 'select received_at from webhook_deliveries where webhook_id = $1 and status = 202 order by received_at desc limit 1', [webhookId]);
-    return row === undefined ? undefined : num(row.received_at);
+    const [row] = await rowsOf<{ received_at: number }>(this.db, 'select received_at from webhook_deliveries where webhook_id = $1 and status = 202 order by received_at desc limit 1', [webhookId]);
+    return row?.received_at;
   }
 
   async pruneBefore(time: number): Promise<number> {

@@ -8,7 +8,8 @@ import { conflict, notFound } from '../../kernel/errors';
 import type { SecretStore } from '../../kernel/ports';
 import { configListWriter } from '../config-list-file';
 import type { TriggerModulePorts } from '../ports';
-import { DAY_MS, definedFields, pruneHourly, referenceIssues, rejectIssues } from '../trigger-checks';
+import { definedFields, pruneHourly, referenceIssues, rejectIssues } from '../trigger-checks';
+import { DAY_MS } from '../../kernel/clock';
 import { parseAllowList } from './ip-allow-list';
 import { WebhookService, type WebhookRequest } from './webhook-service';
 

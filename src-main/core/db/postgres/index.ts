@@ -1,0 +1,5 @@
+/** core/db/postgres: the fleet database (SPEC section 16): the pool, the migrations, lock namespaces. */
+export { openPgPool, inTransaction, type PgPool, type PgClient, type PoolOptions } from './pool';
+export { migratePostgres, PgSchemaTooNewError } from './migrate';
+export { PG_MIGRATIONS, type PgMigration } from './migrations';
+export { LOCK_NAMESPACE } from './lock-keys';
