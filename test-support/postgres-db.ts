@@ -1,8 +1,25 @@
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { migratePostgres } from '../src-main/core/db/postgres/migrate';
 import { openPgPool, type PgClient, type PgPool } from '../src-main/core/db/postgres/pool';
+import { startPostgres, type TestPostgres } from './postgres';
 
 let counter = 0;
+
+/** A throw-away cluster for the calling test file: started before its tests, stopped after them. */
+export function clusterForFile(): { readonly url: string } {
+  let cluster: TestPostgres | undefined;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  });
+  afterAll(() => cluster?.stop());
+  return {
+    get url() {
+      if (!cluster) throw new Error('The test cluster is not started yet (use it inside a test)');
+      return cluster.url;
+    },
+  };
+}
 
 /** A fresh database on a test file's cluster (test-support/postgres.ts), migrated, with a pool on it. */
 export async function freshDatabase(clusterUrl: string): Promise<{ url: string; pool: PgPool; close(): Promise<void> }> {

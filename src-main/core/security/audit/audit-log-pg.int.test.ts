@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres } from '../../../../test-support/postgres';
-import { freshDatabase, testNode } from '../../../../test-support/postgres-db';
+import { describe, expect, it } from 'vitest';
+import { clusterForFile, freshDatabase, testNode } from '../../../../test-support/postgres-db';
 import { PgAuditLog } from './audit-log-pg';
 
 /**
@@ -11,11 +10,7 @@ import { PgAuditLog } from './audit-log-pg';
 const NODES = 4;
 const PER_NODE = 250;
 
-let cluster: Awaited<ReturnType<typeof startPostgres>>;
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(() => cluster.stop());
+const cluster = clusterForFile();
 
 describe('audit log across nodes (PostgreSQL)', () => {
   it(`${NODES} nodes append ${PER_NODE} entries each at once: ids follow commit order, each node's entries in its own order`, async () => {

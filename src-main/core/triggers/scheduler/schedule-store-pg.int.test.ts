@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres } from '../../../../test-support/postgres';
-import { freshDatabase, testNode } from '../../../../test-support/postgres-db';
+import { describe, expect, it } from 'vitest';
+import { clusterForFile, freshDatabase, testNode } from '../../../../test-support/postgres-db';
 import { until } from '../../../../test-support/temp-core';
 import type { FireRow } from './schedule-store';
 import { PgScheduleStore } from './schedule-store-pg';
@@ -19,11 +18,7 @@ const T0 = Date.UTC(2026, 0, 5, 0, 0, 0);
 const times = Array.from({ length: TIMES }, (_, i) => T0 + i * 1000);
 const claim = (at: number, now: number): FireRow => ({ schedule_id: 'every-second', scheduled_at: at, outcome: 'fired', handled_at: now, run_id: null, error: null, folded_count: 1, folded_until: null });
 
-let cluster: Awaited<ReturnType<typeof startPostgres>>;
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(() => cluster.stop());
+const cluster = clusterForFile();
 
 async function fleet() {
   const db = await freshDatabase(cluster.url);

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres } from '../../../../test-support/postgres';
-import { freshDatabase, testNode } from '../../../../test-support/postgres-db';
+import { describe, expect, it } from 'vitest';
+import { clusterForFile, freshDatabase, testNode } from '../../../../test-support/postgres-db';
 import { PgDeliveryStore } from './delivery-store-pg';
 
 /**
@@ -8,11 +7,7 @@ import { PgDeliveryStore } from './delivery-store-pg';
  * connection to one PostgreSQL database.
  */
 
-let cluster: Awaited<ReturnType<typeof startPostgres>>;
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(() => cluster.stop());
+const cluster = clusterForFile();
 
 async function twoNodes() {
   const db = await freshDatabase(cluster.url);
