@@ -94,40 +94,52 @@ function mkdirOrFail(dir: string, action: string): void {
   }
 }
 
+/**
+ * Applies each transfer in order (a file already in place is kept as is). When one fails, the
+ * ones done are undone newest first, so a failed step leaves the files as they were, and the
+ * error says how many could be undone (one that cannot stays where it was put).
+ */
+async function transferAll(
+  action: 'move_to' | 'copy_to',
+  transfers: Transfer[],
+  how: { apply(t: Transfer): Promise<void>; undo(t: Transfer): Promise<void>; undone(n: number, of: number): string },
+): Promise<Transfer[]> {
+  const done: Transfer[] = [];
+  for (const t of transfers) {
+    if (t.from === t.to) {
+      done.push(t);
+      continue;
+    }
+    try {
+      await how.apply(t);
+      done.push(t);
+    } catch (e) {
+      const changed = done.filter((m) => m.from !== m.to);
+      let undone = 0;
+      for (const m of changed.reverse()) {
+        undone += await how.undo(m).then(
+          () => 1,
+          () => 0,
+        );
+      }
+      const err = toActionError(e);
+      const tail = changed.length ? `; ${how.undone(undone, changed.length)}` : '';
+      throw new ActionError(err.code, `${action}: ${t.from} → ${t.to}: ${err.message}${tail}`, err.retryable);
+    }
+  }
+  return done;
+}
+
 export const moveToAction = implement(moveTo, {
   async run(p, ctx) {
     const { dest, transfers } = await plan('move_to', p, ctx);
     mkdirOrFail(dest, 'move_to');
-    const done: Transfer[] = [];
-    for (const t of transfers) {
-      if (t.from === t.to) {
-        done.push(t);
-        continue;
-      }
-      try {
-        await moveOne(t, p.on_conflict === 'overwrite');
-        done.push(t);
-      } catch (e) {
-        // Put back what was moved, so a failed step leaves the files where they were.
-        const rolledBack: string[] = [];
-        for (const m of [...done].reverse()) {
-          if (m.from === m.to) continue;
-          try {
-            await fsRename(m.to, m.from);
-            rolledBack.push(m.from);
-          } catch {
-            // Reported below: the file stays at its new place.
-          }
-        }
-        const err = toActionError(e);
-        const moved = done.filter((m) => m.from !== m.to).length;
-        throw new ActionError(
-          err.code,
-          `move_to: ${t.from} → ${t.to}: ${err.message}${moved ? `; ${rolledBack.length} of ${moved} file(s) already moved were put back` : ''}`,
-          err.retryable,
-        );
-      }
-    }
+    const overwrite = p.on_conflict === 'overwrite';
+    const done = await transferAll('move_to', transfers, {
+      apply: (t) => moveOne(t, overwrite),
+      undo: (t) => fsRename(t.to, t.from),
+      undone: (n, of) => `${n} of ${of} file(s) already moved were put back`,
+    });
     return { moved: done.filter((t) => t.from !== t.to).length, out_paths: finishTransfer(ctx, done) };
   },
   async dryRun(p, ctx) {
@@ -146,21 +158,12 @@ export const copyToAction = implement(copyTo, {
   async run(p, ctx) {
     const { dest, transfers } = await plan('copy_to', p, ctx);
     mkdirOrFail(dest, 'copy_to');
-    const done: Transfer[] = [];
-    for (const t of transfers) {
-      if (t.from === t.to) {
-        done.push(t);
-        continue;
-      }
-      try {
-        await copyFile(t.from, t.to, p.on_conflict === 'overwrite' ? 0 : fsConstants.COPYFILE_EXCL);
-        done.push(t);
-      } catch (e) {
-        for (const c of done) if (c.from !== c.to) await unlink(c.to).catch(() => undefined);
-        const err = toActionError(e);
-        throw new ActionError(err.code, `copy_to: ${t.from} → ${t.to}: ${err.message}${done.length ? `; the ${done.length} copies made were removed` : ''}`, err.retryable);
-      }
-    }
+    const mode = p.on_conflict === 'overwrite' ? 0 : fsConstants.COPYFILE_EXCL;
+    const done = await transferAll('copy_to', transfers, {
+      apply: (t) => copyFile(t.from, t.to, mode),
+      undo: (t) => unlink(t.to),
+      undone: (n, of) => `${n} of the ${of} copies made were removed`,
+    });
     return { copied: done.filter((t) => t.from !== t.to).length, out_paths: finishTransfer(ctx, done) };
   },
   async dryRun(p, ctx) {

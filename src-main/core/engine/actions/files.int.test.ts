@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../kernel/clock';
@@ -100,6 +101,33 @@ describe('rename, move_to and copy_to', () => {
     expect(overwrite.outcome.status).toBe('succeeded');
     expect(readFileSync(join(dest, 'notes.txt'), 'utf8')).toBe('notes');
     expect(existsSync(join(dir, 'notes.txt'))).toBe(false);
+  });
+
+  it('puts back what it moved when a later file fails', async () => {
+    // The same file twice: the second is planned as 'notes (1).txt', but the first move took it.
+    const sources = ['report final.PDF', 'notes.txt', 'notes.txt'].map((n) => join(dir, n));
+    const dest = join(dir, 'dest');
+    const r = await h.run(step(`  - move_to: { paths: [${sources.map(q).join(', ')}], dest: ${q(dest)}, on_conflict: suffix }\n`));
+    expect(r.outcome).toMatchObject({ status: 'failed', errorCode: 'FILE_NOT_FOUND' });
+    expect(r.view.steps[0]!.error).toMatch(/^move_to: .*notes\.txt → .*notes \(1\)\.txt: .*; 2 of 2 file\(s\) already moved were put back$/);
+    expect(sources.every((f) => existsSync(f))).toBe(true);
+    expect(readdirSync(dest)).toEqual([]);
+  });
+
+  it('removes what it copied when a later file cannot be copied', async () => {
+    // A socket passes the plan (it exists, it is not a folder), but cannot be opened for reading.
+    const socket = join(dir, 'agent.sock');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      const dest = join(dir, 'dest');
+      const r = await h.run(step(`  - copy_to: { paths: [${q(join(dir, 'notes.txt'))}, ${q(join(dir, 'photo.png'))}, ${q(socket)}], dest: ${q(dest)} }\n`));
+      expect(r.outcome.status).toBe('failed');
+      expect(r.view.steps[0]!.error).toMatch(/^copy_to: .*agent\.sock → .*; 2 of the 2 copies made were removed$/);
+      expect(readdirSync(dest)).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 
   it('lists every missing input and moves nothing', async () => {
