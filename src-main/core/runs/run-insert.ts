@@ -90,7 +90,7 @@ export class RunInserts {
 }
 
 /** `trigger_json`: the trigger's type and its data (`trigger.*` in templates). */
-function triggerJson(run: NewRun): string {
+export function triggerJson(run: NewRun): string {
   const colon = run.trigger.indexOf(':');
   const type = colon < 0 ? run.trigger : run.trigger.slice(0, colon);
   return run.triggerData && Object.keys(run.triggerData).length ? JSON.stringify({ type, ...run.triggerData }) : JSON.stringify({ type });

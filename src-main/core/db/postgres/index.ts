@@ -3,3 +3,4 @@ export { openPgPool, inTransaction, type PgPool, type PgClient, type PoolOptions
 export { migratePostgres, PgSchemaTooNewError } from './migrate';
 export { PG_MIGRATIONS, type PgMigration } from './migrations';
 export { LOCK_NAMESPACE } from './lock-keys';
+export { listen, type Listening, type ListenOptions } from './listen';
