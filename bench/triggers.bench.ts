@@ -305,7 +305,8 @@ async function schedulerSection(c: Core): Promise<void> {
     ], 'setTimeout');
     console.log(`double fires: ${sOurs.doubles} (target 0)`);
     console.log(`fire − scheduled, ms, in order: ours ${sOurs.jitter.join(' ')}; setTimeout ${sPeer.jitter.join(' ')}`);
-    for (const g of lOurs.gaps) console.log(`  ours: the loop was blocked ${g.ms.toFixed(0)} ms at ${g.at}`);
+    console.log(`event-loop stalls over 30 ms: ours ${lOurs.gaps.length}, setTimeout ${lPeer.gaps.length} (the same machine, one after the other)`);
+    for (const g of lOurs.gaps) console.log(`  ours: the loop was blocked ${g.ms.toFixed(0)} ms until ${g.at} (hrtime ${g.hrUs} µs, to line up with a --cpu-prof profile)`);
   } finally {
     for (const s of spin) s.kill();
   }

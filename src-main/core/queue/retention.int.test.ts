@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +54,17 @@ describe('retention', () => {
     expect(remaining[0]! > 'r000').toBe(true);
     expect(r.bytesAfter).toBeLessThan(r.bytesBefore);
     expect(r.bytesAfter).toBeLessThanOrEqual(16 * 1024 * 1024 + 1024 * 1024);
+  });
+
+  it('a pass that frees nothing does not checkpoint on the event loop (the WAL is left to the checkpoint worker)', () => {
+    const s = setup();
+    for (let i = 0; i < 50; i++) s.add(`recent${i}`, 'succeeded', 1, 10_000);
+    const wal = statSync(`${s.dbFile}-wal`).size;
+    expect(wal).toBeGreaterThan(0);
+    const r = pruneOnce({ db: s.db, runs: new RunRepository(s.db), dbFile: s.dbFile, artifactsDir: s.artifacts, logger: createLogger({ sinks: [] }), now: () => s.now, runsDays: 90, maxDbMb: 2048, auditDays: 365 });
+    expect(r.runsDeleted).toBe(0);
+    // A TRUNCATE checkpoint here (as before) blocked the loop for as long as copying the WAL took: 0 bytes after.
+    expect(statSync(`${s.dbFile}-wal`).size).toBe(wal);
   });
 
   it('stores a template text again for the next run once retention deleted it (the repository forgets what it stored)', () => {

@@ -78,8 +78,12 @@ export function pruneOnce(o: RetentionOptions): RetentionReport {
   o.db.prepare('delete from queue_samples where minute < ?').run(Math.floor((o.now() - 8 * DAY_MS) / MINUTE_MS));
   o.db.prepare('delete from audit_log where time < ?').run(o.now() - o.auditDays * DAY_MS);
   // Free pages go back to the file system, then the WAL is folded in so the file really shrinks.
-  o.db.pragma('incremental_vacuum');
-  o.db.pragma('wal_checkpoint(TRUNCATE)');
+  // Nothing freed, nothing to shrink: no checkpoint here, where it blocks the event loop for as
+  // long as copying the WAL takes (the checkpoint worker folds it in meanwhile, off the loop).
+  if ((o.db.pragma('freelist_count', { simple: true }) as number) > 0) {
+    o.db.pragma('incremental_vacuum');
+    o.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
   if (runsDeleted) o.logger.info(`Retention pruned ${runsDeleted} finished run(s)`, { runsDeleted });
   return { runsDeleted, bytesBefore, bytesAfter: databaseBytes(o.dbFile) };
 }
