@@ -10,4 +10,6 @@ export const LOCK_NAMESPACE = {
   queue: 0x4441_0002,
   /** A concurrency tag's running count, fleet-wide, likewise. */
   tag: 0x4441_0003,
+  /** The audit log's append, fleet-wide: ids are drawn in commit order (security/audit/audit-log-pg.ts). */
+  audit: 0x4441_0004,
 } as const;

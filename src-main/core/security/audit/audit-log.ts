@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { Awaitable } from '../../kernel/awaitable';
 import { principalName, type CallContext } from '../../kernel/principal';
 import type { Redactor } from '../redaction';
 
@@ -36,7 +37,7 @@ export interface AuditQuery {
   beforeId?: number;
 }
 
-interface Row {
+export interface AuditRow {
   id: number;
   time: number;
   user: string | null;
@@ -48,8 +49,60 @@ interface Row {
   details_json: string | null;
 }
 
+/**
+ * What the core asks of the audit log (SQLite here, PostgreSQL in audit-log-pg.ts): append-only,
+ * newest first by id, and the id order is the order entries were stored in.
+ */
+export interface AuditLogPort {
+  recordFor(ctx: Pick<CallContext, 'principal' | 'source'>, e: Omit<AuditInput, 'user' | 'source'>): Awaitable<void>;
+  record(e: AuditInput): Awaitable<void>;
+  query(q?: AuditQuery): Awaitable<AuditEntry[]>;
+  countSince(since: number, result?: AuditResult): Awaitable<number>;
+  topDenied(since: number, limit?: number): Awaitable<{ permission: string; count: number }[]>;
+}
+
+/** The stored values of one entry, masked: time, user, action, permission, resource, result, source, details_json. */
+export function auditValues(e: AuditInput, time: number, redactor: Redactor | undefined): unknown[] {
+  const details = e.details ? JSON.stringify(redactor ? redactor.maskDeep(e.details) : e.details) : null;
+  const resource = e.resource && redactor ? redactor.mask(e.resource) : (e.resource ?? null);
+  return [time, e.user ?? null, e.action, e.permission ?? null, resource, e.result, e.source, details];
+}
+
+/** A query's filter as SQL with `?` placeholders ("user" quoted for both backends) and its limit, clamped. */
+export function auditFilter(q: AuditQuery): { where: string; args: unknown[]; limit: number } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (q.action) {
+    // `action=auth.` matches a whole family; an exact name matches itself.
+    if (q.action.endsWith('.') || q.action.endsWith('*')) {
+      where.push('action like ?');
+      args.push(q.action.replace(/\*$/, '') + '%');
+    } else {
+      where.push('action = ?');
+      args.push(q.action);
+    }
+  }
+  if (q.user) {
+    where.push('"user" = ?');
+    args.push(q.user);
+  }
+  if (q.result) {
+    where.push('result = ?');
+    args.push(q.result);
+  }
+  if (q.since !== undefined) {
+    where.push('time >= ?');
+    args.push(q.since);
+  }
+  if (q.beforeId !== undefined) {
+    where.push('id < ?');
+    args.push(q.beforeId);
+  }
+  return { where: where.length ? 'where ' + where.join(' and ') : '', args, limit: Math.min(Math.max(q.limit ?? 100, 1), 1000) };
+}
+
 /** The audit log table: who, what, resource, result, source, time. Details are masked before they are stored. */
-export class AuditLog {
+export class AuditLog implements AuditLogPort {
   private readonly insert;
 
   constructor(
@@ -72,43 +125,12 @@ export class AuditLog {
   }
 
   record(e: AuditInput): void {
-    const details = e.details ? JSON.stringify(this.redactor ? this.redactor.maskDeep(e.details) : e.details) : null;
-    const resource = e.resource && this.redactor ? this.redactor.mask(e.resource) : (e.resource ?? null);
-    this.insert.run(this.now(), e.user ?? null, e.action, e.permission ?? null, resource, e.result, e.source, details);
+    this.insert.run(...auditValues(e, this.now(), this.redactor));
   }
 
   query(q: AuditQuery = {}): AuditEntry[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.action) {
-      // `action=auth.` matches a whole family; an exact name matches itself.
-      if (q.action.endsWith('.') || q.action.endsWith('*')) {
-        where.push('action like ?');
-        args.push(q.action.replace(/\*$/, '') + '%');
-      } else {
-        where.push('action = ?');
-        args.push(q.action);
-      }
-    }
-    if (q.user) {
-      where.push('user = ?');
-      args.push(q.user);
-    }
-    if (q.result) {
-      where.push('result = ?');
-      args.push(q.result);
-    }
-    if (q.since !== undefined) {
-      where.push('time >= ?');
-      args.push(q.since);
-    }
-    if (q.beforeId !== undefined) {
-      where.push('id < ?');
-      args.push(q.beforeId);
-    }
-    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-    const sql = `select * from audit_log ${where.length ? 'where ' + where.join(' and ') : ''} order by id desc limit ${limit}`;
-    return (this.db.prepare(sql).all(...args) as Row[]).map(toEntry);
+    const { where, args, limit } = auditFilter(q);
+    return (this.db.prepare(`select * from audit_log ${where} order by id desc limit ${limit}`).all(...args) as AuditRow[]).map(toAuditEntry);
   }
 
   countSince(since: number, result?: AuditResult): number {
@@ -127,7 +149,7 @@ export class AuditLog {
   }
 }
 
-function toEntry(r: Row): AuditEntry {
+export function toAuditEntry(r: AuditRow): AuditEntry {
   return {
     id: r.id,
     time: new Date(r.time).toISOString(),

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { Awaitable } from '../../kernel/awaitable';
 
 /** The SQL of schedule_state and schedule_fires (migration 0008); the scheduler is their one owner. */
 
@@ -31,13 +32,33 @@ export interface FireCounts {
   skipped: number;
 }
 
-export class ScheduleStore {
+export type FireUpdate = Pick<FireRow, 'schedule_id' | 'scheduled_at' | 'outcome' | 'handled_at' | 'run_id' | 'error'>;
+
+/**
+ * What the scheduler asks of its store (SQLite here, PostgreSQL in schedule-store-pg.ts). `recordFire`
+ * is the claim: a time is recorded once per schedule, and only the caller whose record went in fires it.
+ */
+export interface ScheduleStorePort {
+  state(id: string): Awaitable<ScheduleStateRow | undefined>;
+  states(): Awaitable<ScheduleStateRow[]>;
+  saveState(row: ScheduleStateRow): Awaitable<void>;
+  deleteState(id: string): Awaitable<void>;
+  /** False when the time is already in the ledger (another caller, or another node, has it). */
+  recordFire(row: FireRow): Awaitable<boolean>;
+  updateFire(row: FireUpdate): Awaitable<void>;
+  oldestWaiting(id: string): Awaitable<FireRow | undefined>;
+  history(id: string, limit: number): Awaitable<FireRow[]>;
+  countsSince(since: number): Awaitable<FireCounts[]>;
+  pruneBefore(time: number): Awaitable<number>;
+}
+
+export class ScheduleStore implements ScheduleStorePort {
   private readonly getState: Statement<[string], ScheduleStateRow>;
   private readonly allStates: Statement<[], ScheduleStateRow>;
   private readonly putState: Statement<[ScheduleStateRow]>;
   private readonly dropState: Statement<[string]>;
   private readonly addFire: Statement<[FireRow]>;
-  private readonly setFire: Statement<{ schedule_id: string; scheduled_at: number; outcome: FireOutcome; handled_at: number; run_id: string | null; error: string | null }>;
+  private readonly setFire: Statement<FireUpdate>;
   private readonly firstWaiting: Statement<[string], FireRow>;
   private readonly recent: Statement<[string, number], FireRow>;
   private readonly counts: Statement<[number], FireCounts>;
@@ -93,7 +114,7 @@ export class ScheduleStore {
     return this.addFire.run(row).changes === 1;
   }
 
-  updateFire(row: { schedule_id: string; scheduled_at: number; outcome: FireOutcome; handled_at: number; run_id: string | null; error: string | null }): void {
+  updateFire(row: FireUpdate): void {
     this.setFire.run(row);
   }
 

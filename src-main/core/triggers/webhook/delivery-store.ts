@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { Awaitable } from '../../kernel/awaitable';
 
 /** The SQL of webhook_deliveries (migration 0009); the webhook service is its one owner. */
 export interface DeliveryRow {
@@ -11,16 +12,47 @@ export interface DeliveryRow {
   ip: string | null;
 }
 
-export class DeliveryStore {
+export type AcceptedDelivery = Omit<DeliveryRow, 'status' | 'error'>;
+
+export interface DeliveryCounts {
+  webhook_id: string;
+  accepted: number;
+  refused: number;
+  unqueued: number;
+  last_at: number;
+}
+
+/**
+ * What the webhook service asks of its store (SQLite here, PostgreSQL in delivery-store-pg.ts). The
+ * replay store is its accepted rows: a delivery id is accepted once per webhook, by whichever node.
+ */
+export interface DeliveryStorePort {
+  record(row: DeliveryRow): Awaitable<void>;
+  /** Records an accepted (202) delivery; false, and nothing recorded, when its id was accepted before. */
+  recordAccepted(row: AcceptedDelivery): Awaitable<boolean>;
+  acceptedRun(webhookId: string, deliveryId: string): Awaitable<{ run_id: string | null } | undefined>;
+  recent(webhookId: string, limit: number): Awaitable<DeliveryRow[]>;
+  countsSince(since: number): Awaitable<DeliveryCounts[]>;
+  lastAcceptedAt(webhookId: string): Awaitable<number | undefined>;
+  /** Forgets deliveries received before then (their ids with them: the replay window is the kept history). */
+  pruneBefore(time: number): Awaitable<number>;
+}
+
+export class DeliveryStore implements DeliveryStorePort {
   private readonly insert: Statement<[DeliveryRow]>;
+  private readonly insertAccepted: Statement<[AcceptedDelivery]>;
   private readonly accepted: Statement<[string, string], { run_id: string | null }>;
   private readonly recentRows: Statement<[string, number], DeliveryRow>;
-  private readonly counts: Statement<[number], { webhook_id: string; accepted: number; refused: number; unqueued: number; last_at: number }>;
+  private readonly counts: Statement<[number], DeliveryCounts>;
   private readonly lastAccepted: Statement<[string], number>;
   private readonly prune: Statement<[number]>;
 
   constructor(db: Database) {
     this.insert = db.prepare('insert into webhook_deliveries(webhook_id, delivery_id, received_at, status, run_id, error, ip) values (@webhook_id, @delivery_id, @received_at, @status, @run_id, @error, @ip)');
+    this.insertAccepted = db.prepare(
+      `insert into webhook_deliveries(webhook_id, delivery_id, received_at, status, run_id, error, ip) values (@webhook_id, @delivery_id, @received_at, 202, @run_id, null, @ip)
+       on conflict (webhook_id, delivery_id) where status = 202 and delivery_id is not null do nothing`,
+    );
     this.accepted = db.prepare('select run_id from webhook_deliveries where webhook_id = ? and delivery_id = ? and status = 202');
     this.recentRows = db.prepare('select * from webhook_deliveries where webhook_id = ? order by received_at desc, id desc limit ?');
     this.counts = db.prepare(
@@ -37,6 +69,10 @@ export class DeliveryStore {
     this.insert.run(row);
   }
 
+  recordAccepted(row: AcceptedDelivery): boolean {
+    return this.insertAccepted.run(row).changes === 1;
+  }
+
   /** The run of an accepted delivery with this id, if one was accepted (a replay). */
   acceptedRun(webhookId: string, deliveryId: string): { run_id: string | null } | undefined {
     return this.accepted.get(webhookId, deliveryId);
@@ -47,7 +83,7 @@ export class DeliveryStore {
   }
 
   /** Per webhook since then: accepted, refused (any other answer), unqueued (429/5xx: refused by us, not the sender's fault). */
-  countsSince(since: number) {
+  countsSince(since: number): DeliveryCounts[] {
     return this.counts.all(since);
   }
 

@@ -1,4 +1,7 @@
 import m0001 from './0001_runs.sql';
+import m0002 from './0002_schedules.sql';
+import m0003 from './0003_webhooks.sql';
+import m0004 from './0004_audit.sql';
 
 export interface PgMigration {
   version: number;
@@ -11,4 +14,9 @@ export interface PgMigration {
  * The fleet database's numbered migrations (PostgreSQL), in order. Add a file `NNNN_name.sql` and
  * list it here; never edit a shipped one. One list for every domain, so the numbers never collide.
  */
-export const PG_MIGRATIONS: readonly PgMigration[] = [{ version: 1, name: 'runs', sql: m0001 }];
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  { version: 1, name: 'runs', sql: m0001 },
+  { version: 2, name: 'schedules', sql: m0002 },
+  { version: 3, name: 'webhooks', sql: m0003 },
+  { version: 4, name: 'audit', sql: m0004 },
+];
