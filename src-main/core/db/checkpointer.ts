@@ -6,9 +6,12 @@ import { Worker } from 'node:worker_threads';
  * main thread never pays for a checkpoint inside a commit (SQLite's automatic checkpoint runs in
  * whichever commit crosses 1,000 pages: a few milliseconds, at random, on the hot path).
  *
- * The worker runs a PASSIVE checkpoint every `intervalMs` (it never blocks writers); when the
- * WAL has grown past `truncateBytes` it asks for TRUNCATE, which waits for a quiet moment.
- * The caller turns automatic checkpoints off only once the worker is running.
+ * The worker runs a PASSIVE checkpoint every `intervalMs`, and only PASSIVE: RESTART and TRUNCATE
+ * take SQLite's writer lock, and a transaction of the app that has read and then writes fails at
+ * once with SQLITE_BUSY while another connection holds it (SQLite does not wait when a reader asks
+ * to become the writer: webhook deliveries answered 500 under load). The WAL file is cut back by
+ * the app's own connection instead (journal_size_limit, see openDatabase) when its next commit
+ * restarts the log. The caller turns automatic checkpoints off only once the worker is running.
  */
 export interface Checkpointer {
   stop(): Promise<void>;
@@ -24,7 +27,7 @@ const tick = () => {
   try {
     let size = 0;
     try { size = fs.statSync(workerData.file + '-wal').size; } catch {}
-    if (size > 0) db.pragma(size > workerData.truncateBytes ? 'wal_checkpoint(TRUNCATE)' : 'wal_checkpoint(PASSIVE)');
+    if (size > 0) db.pragma('wal_checkpoint(PASSIVE)');
   } catch (e) {
     parentPort.postMessage({ error: String(e && e.message || e) });
   }
@@ -38,13 +41,12 @@ export function startCheckpointer(options: {
   file: string;
   nativeBinding?: string;
   intervalMs?: number;
-  truncateBytes?: number;
   onError: (message: string) => void;
 }): Promise<Checkpointer> {
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { file: options.file, nativeBinding: options.nativeBinding, module, intervalMs: options.intervalMs ?? 250, truncateBytes: options.truncateBytes ?? 64 * 1024 * 1024 },
+    workerData: { file: options.file, nativeBinding: options.nativeBinding, module, intervalMs: options.intervalMs ?? 250 },
   });
   worker.unref();
   return new Promise((resolve, reject) => {

@@ -28,6 +28,9 @@ export class DatabaseCorruptError extends Error {
  * synchronous=NORMAL in WAL mode: a commit survives a crash or kill -9 of the process (the
  * WAL is in the OS), while a power cut may lose the last transactions. See docs/decisions.
  */
+/** The WAL file's size after a restart of the log (it may grow past it under load until then). */
+export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 export function openDatabase(options: OpenDatabaseOptions): Database {
   mkdirSync(dirname(options.file), { recursive: true });
   const db = new BetterSqlite3(options.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
@@ -38,6 +41,9 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
     if (isNew) db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // When a commit restarts a fully checkpointed WAL, the file is cut back to this size (the
+    // checkpoint worker only runs PASSIVE checkpoints, which never shrink it: see checkpointer.ts).
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     db.pragma('foreign_keys = ON');
     const check = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
     const problems = check.map((r) => r.quick_check).filter((m) => m !== 'ok');

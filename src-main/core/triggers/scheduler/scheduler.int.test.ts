@@ -27,6 +27,8 @@ interface Handed {
   request: TriggerEnqueueRequest;
   origin: TriggerOrigin;
   run_id: string;
+  /** The clock when the scheduler handed it over. */
+  at: number;
 }
 
 interface Harness {
@@ -39,6 +41,8 @@ interface Harness {
   schedules: ScheduleConfig[];
   scheduler: Scheduler;
   lateness: { ms: number };
+  /** How long each enqueue takes on the clock (a slow commit on a loaded machine). */
+  enqueueCost: { ms: number };
 }
 
 const open: { dir: string; db: Database; scheduler: Scheduler }[] = [];
@@ -63,6 +67,7 @@ function harness(schedules: ScheduleConfig[], start: string | number = '2026-01-
   // Timers that fire `lateness.ms` after they are due: a slow or loaded machine.
   const lateness = { ms: 0 };
   const lateClock: Clock = { now: () => clock.now(), setTimer: (ms, fn) => clock.setTimer(ms + lateness.ms, fn) };
+  const enqueueCost = { ms: 0 };
   const scheduler = new Scheduler({
     db,
     clock: lateClock,
@@ -73,12 +78,13 @@ function harness(schedules: ScheduleConfig[], start: string | number = '2026-01-
     queue: {
       enqueue: (request, origin) => {
         const run_id = `run-${++n}`;
-        handed.push({ request, origin, run_id });
+        handed.push({ request, origin, run_id, at: clock.now() });
+        if (enqueueCost.ms) clock.set(clock.now() + enqueueCost.ms);
         return { run_id };
       },
     },
   });
-  const h = { dir, db, clock, handed, active, bus, schedules, scheduler, lateness };
+  const h = { dir, db, clock, handed, active, bus, schedules, scheduler, lateness, enqueueCost };
   open.push(h);
   return h;
 }
@@ -126,6 +132,17 @@ describe('scheduler: exactly once per time (fake clock, real SQLite)', () => {
     expectExactlyOnce(fired, start, start + WEEK, 1000);
     expect(outcomes(h)).toEqual([{ outcome: 'fired', n: h.handed.length, times: h.handed.length }]);
   }, 600_000);
+
+  it('a fire whose enqueue takes 40 ms does not make the next one late: each time is handed over exactly when due', () => {
+    const h = harness([schedule({ cron: '* * * * * *' })]);
+    const start = h.clock.now();
+    h.enqueueCost.ms = 40;
+    h.scheduler.start();
+    h.clock.advance(60_000);
+    expectExactlyOnce(firedTimes(h), start, start + 60_000, 1000);
+    // Before the fix the timer counted from the look's start: every time after the first came 40 ms late.
+    expect(h.handed.map((x) => x.at - Date.parse(String(x.origin.triggerData.scheduled_time)))).toEqual(Array.from({ length: 60 }, () => 0));
+  });
 
   it('a restart in the middle of the week loses and doubles nothing', () => {
     const first = harness([schedule({ cron: '* * * * *' }), schedule({ id: 's2', cron: '15 */3 * * * *' })]);

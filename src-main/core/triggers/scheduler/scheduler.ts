@@ -162,7 +162,9 @@ export class Scheduler {
     }
     let wake = now + this.heartbeatMs;
     for (const st of this.states.values()) if (st.next_at !== null && st.next_at < wake) wake = st.next_at;
-    this.timer = this.o.clock.setTimer(Math.max(0, wake - now), () => this.look());
+    // The delay counts from the clock as it is now, after the fires' commits: from `now` it would
+    // land late by however long this look took (the next fire of an every-second schedule too).
+    this.timer = this.o.clock.setTimer(Math.max(0, wake - this.o.clock.now()), () => this.look());
   }
 
   private handleDue(s: ActiveSchedule, now: number): void {

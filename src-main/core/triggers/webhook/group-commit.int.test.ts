@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GroupCommit } from './group-commit';
 
@@ -48,6 +50,33 @@ describe('GroupCommit', () => {
     expect(count()).toBe(4);
     expect(seen.every((n) => n >= 3)).toBe(true);
     other.close();
+    db.close();
+  });
+  it('waits for another connection that holds the writer lock, even when its work reads before it writes', async () => {
+    const db = open();
+    db.pragma('busy_timeout = 5000');
+    // Another thread's connection takes the writer lock and keeps it 300 ms (a checkpoint, another process).
+    const holder = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       const db = new (require(workerData.module))(workerData.file);
+       db.exec('begin immediate');
+       db.exec('insert into t(v) values (100)');
+       parentPort.postMessage('locked');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+       db.exec('commit');
+       db.close();`,
+      { eval: true, workerData: { file: db.name, module: createRequire(import.meta.url).resolve('better-sqlite3') } },
+    );
+    await new Promise((r) => holder.once('message', r));
+    const g = new GroupCommit(db);
+    // A webhook delivery: the replay check reads, then the run is inserted.
+    const value = await g.run(() => {
+      db.prepare('select count(*) from t').pluck().get();
+      return db.prepare('insert into t(v) values (1)').run().changes;
+    });
+    expect(value).toBe(1);
+    expect(db.prepare('select v from t order by v').pluck().all()).toEqual([1, 100]);
+    await holder.terminate();
     db.close();
   });
 });

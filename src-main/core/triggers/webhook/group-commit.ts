@@ -42,15 +42,19 @@ export class GroupCommit {
     this.pending = [];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      this.db.transaction(() => {
-        for (const item of batch) {
-          try {
-            outcomes.push({ ok: true, value: this.db.transaction(item.work)() });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
+      // IMMEDIATE: the writer lock is taken at the start, where SQLite waits for it (busy_timeout);
+      // a deferred transaction that read first would fail at once if another connection held it.
+      this.db
+        .transaction(() => {
+          for (const item of batch) {
+            try {
+              outcomes.push({ ok: true, value: this.db.transaction(item.work)() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
           }
-        }
-      })();
+        })
+        .immediate();
     } catch (error) {
       // The commit itself failed: nothing of the batch is stored.
       for (const item of batch) item.reject(error);
