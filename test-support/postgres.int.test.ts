@@ -25,7 +25,8 @@ describe('startPostgres (a throw-away cluster per test file)', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'da-pg-harness-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('runs two clusters at once, each its own server and database, and removes its dir on stop', async () => {
+  // Bounds for a busy machine (initdb and a start each), not timing checks.
+  it('runs two clusters at once, each its own server and database, and removes its dir on stop', { timeout: 240_000 }, async () => {
     const [a, b] = await Promise.all([startPostgres(), startPostgres()]);
     try {
       expect(a.url).not.toBe(b.url);
@@ -57,7 +58,7 @@ describe('startPostgres (a throw-away cluster per test file)', () => {
     expect(await canConnect(a.url)).toBe(false);
   });
 
-  it('stops the server and removes the dir when the test process is terminated (SIGTERM)', async () => {
+  it('stops the server and removes the dir when the test process is terminated (SIGTERM)', { timeout: 240_000 }, async () => {
     // A separate node process owns a cluster, as a test file's worker does; then it is told to stop.
     const script = join(scratch, 'owner.mjs');
     await build({

@@ -76,11 +76,12 @@ function sqliteBackend(): Backend {
 
 let server: TestPostgres;
 let pool: PgPool;
+// initdb and the server's start: up to a minute or more when both cores are busy.
 beforeAll(async () => {
   server = await startPostgres();
   pool = openPgPool(server.url, { max: 4 });
   await migratePostgres(pool);
-});
+}, 240_000);
 afterAll(async () => {
   await pool?.end();
   await server?.stop();

@@ -11,7 +11,7 @@ const pools: PgPool[] = [];
 beforeAll(async () => {
   server = await startPostgres();
   admin = openPgPool(server.url, { max: 1 });
-});
+}, 240_000); // initdb and the server's start: up to a minute or more when both cores are busy
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.end()));
   await admin?.end();

@@ -14,7 +14,7 @@ beforeAll(async () => {
   pool = openPgPool(server.url, { max: 2 });
   pools.push(pool);
   await migratePostgres(pool);
-});
+}, 240_000); // initdb and the server's start: up to a minute or more when both cores are busy
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.end()));
   await server?.stop();
