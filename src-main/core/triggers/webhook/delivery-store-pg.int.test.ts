@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clusterForFile, freshDatabase, testNode } from '../../../../test-support/postgres-db';
+import { until } from '../../../../test-support/temp-core';
 import { PgDeliveryStore } from './delivery-store-pg';
 
 /**
@@ -13,6 +14,7 @@ async function twoNodes() {
   const db = await freshDatabase(cluster.url);
   const nodes = [await testNode(db.url, 'node-a'), await testNode(db.url, 'node-b')];
   return {
+    clientA: nodes[0]!.client,
     a: new PgDeliveryStore(nodes[0]!.client),
     b: new PgDeliveryStore(nodes[1]!.client),
     admin: db.pool,
@@ -55,6 +57,23 @@ describe('webhook replay store across nodes (PostgreSQL)', () => {
       const perId = await n.admin.query<{ delivery_id: string; n: number }>("select delivery_id, count(*)::int as n from webhook_deliveries where status = 202 group by delivery_id having count(*) <> 1");
       expect(perId.rows).toEqual([]);
       expect((await n.admin.query('select count(*)::int as n from webhook_deliveries')).rows[0].n).toBe(200);
+    } finally {
+      await n.close();
+    }
+  });
+
+  it('a delivery whose run could not be queued on node A (rolled back with the enqueue) is no replay: its retry is accepted at node B', async () => {
+    const n = await twoNodes();
+    try {
+      await n.clientA.query('BEGIN');
+      expect(await n.a.recordAccepted(row('a', 'gh-7', 1000))).toBe(true);
+      // Node B's claim of the same delivery waits on A's uncommitted row …
+      const atB = n.b.recordAccepted(row('b', 'gh-7', 1001));
+      await until('node B to wait on node A', async () => (await n.admin.query("select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock'")).rows[0].n > 0);
+      // … and gets it when A's enqueue fails and A rolls back.
+      await n.clientA.query('ROLLBACK');
+      expect(await atB).toBe(true);
+      expect(await n.a.acceptedRun('deploy', 'gh-7')).toEqual({ run_id: 'b-gh-7' });
     } finally {
       await n.close();
     }
