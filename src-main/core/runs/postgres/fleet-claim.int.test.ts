@@ -25,6 +25,54 @@ beforeEach(async () => {
 
 const yieldOnce = () => new Promise((r) => setImmediate(r));
 
+/**
+ * A node's claim loop: claim what fits, "execute" (the runs stay running while the loop yields),
+ * end them (the settle on PostgreSQL is a later step, so the test writes the end), until nothing
+ * is queued. Returns the ids it claimed.
+ */
+async function runNode(owner: string, limits: FleetClaimLimits): Promise<string[]> {
+  const nodePool = openPgPool(server.url, { max: 3 });
+  pools.push(nodePool);
+  const nodeStorage = new PgRunsStorage(nodePool);
+  const claimedHere: string[] = [];
+  for (;;) {
+    const claimed = await nodeStorage.claimNext(limits, owner, Date.now() + 60_000, Date.now());
+    if (!claimed.length) {
+      const left = await nodePool.query<{ n: number }>(`select count(*)::int as n from runs where status = 'queued'`);
+      if (left.rows[0]!.n === 0) return claimedHere;
+      await yieldOnce();
+      continue;
+    }
+    claimedHere.push(...claimed.map((r) => r.id));
+    await yieldOnce();
+    await nodePool.query(`update runs set status = 'succeeded', finished_at = $1, lease_owner = null where id = any($2::text[]) and lease_owner = $3`, [
+      Date.now(),
+      claimed.map((r) => r.id),
+      owner,
+    ]);
+  }
+}
+
+/** Samples `sql` (one row of counts) from a third connection until `work` settles; the samples. */
+async function sampleWhile<T>(sql: string, work: Promise<T>): Promise<{ result: T; samples: Record<string, number>[] }> {
+  const sampler = new pg.Client({ connectionString: server.url });
+  await sampler.connect();
+  let done = false;
+  const samples: Record<string, number>[] = [];
+  const sampling = (async () => {
+    while (!done) samples.push((await sampler.query<Record<string, number>>(sql)).rows[0]!);
+  })();
+  try {
+    return { result: await work, samples };
+  } finally {
+    done = true;
+    await sampling;
+    await sampler.end();
+  }
+}
+
+const maxOf = (samples: Record<string, number>[], key: string) => Math.max(...samples.map((s) => s[key]!));
+
 describe('fleet claim with two nodes on one database', () => {
   it('claims each of 500 runs exactly once and never runs more than max_concurrent (4) at a sampled moment', async () => {
     const storage = new PgRunsStorage(pool);
@@ -33,46 +81,11 @@ describe('fleet claim with two nodes on one database', () => {
       await storage.insert.insertMany(Array.from({ length: 100 }, (_, i) => newRun(`run-${chunk * 100 + i}`, { queue: 'fleet', at: T + chunk * 100 + i, priority: 1 + ((chunk * 100 + i) % 9) })));
     }
     const limits: FleetClaimLimits = { queues: { fleet: 4 }, tags: {}, agingMs: 300_000, slots: 4 };
-    let done = false;
-    const samples: number[] = [];
-    // A third connection samples the fleet-wide running count while the nodes work.
-    const sampler = new pg.Client({ connectionString: server.url });
-    await sampler.connect();
-    const sampling = (async () => {
-      while (!done) {
-        const r = await sampler.query<{ n: number }>(`select count(*)::int as n from runs where status = 'running'`);
-        samples.push(r.rows[0]!.n);
-      }
-    })();
-
-    const node = async (owner: string) => {
-      const nodePool = openPgPool(server.url, { max: 3 });
-      pools.push(nodePool);
-      const nodeStorage = new PgRunsStorage(nodePool);
-      const claimedHere: string[] = [];
-      for (;;) {
-        const claimed = await nodeStorage.claimNext(limits, owner, Date.now() + 60_000, Date.now());
-        if (!claimed.length) {
-          const left = await nodePool.query<{ n: number }>(`select count(*)::int as n from runs where status = 'queued'`);
-          if (left.rows[0]!.n === 0) return claimedHere;
-          await yieldOnce();
-          continue;
-        }
-        claimedHere.push(...claimed.map((r) => r.id));
-        // "Executing": the runs stay running while the loop yields, then end (the settle is a later step).
-        await yieldOnce();
-        await nodePool.query(`update runs set status = 'succeeded', finished_at = $1, lease_owner = null where id = any($2::text[]) and lease_owner = $3`, [
-          Date.now(),
-          claimed.map((r) => r.id),
-          owner,
-        ]);
-      }
-    };
-    const [a, b] = await Promise.all([node('node-a'), node('node-b')]);
-    done = true;
-    await sampling;
-    await sampler.end();
-
+    const { result, samples } = await sampleWhile(
+      `select count(*)::int as running from runs where status = 'running'`,
+      Promise.all([runNode('node-a', limits), runNode('node-b', limits)]),
+    );
+    const [a, b] = result;
     const all = [...a, ...b];
     expect(all).toHaveLength(500);
     expect(new Set(all).size).toBe(500);
@@ -81,8 +94,32 @@ describe('fleet claim with two nodes on one database', () => {
     const final = await pool.query<{ status: string; attempts: number; n: number }>(`select status, attempts, count(*)::int as n from runs group by status, attempts`);
     expect(final.rows).toEqual([{ status: 'succeeded', attempts: 1, n: 500 }]);
     expect(samples.length).toBeGreaterThan(0);
-    expect(Math.max(...samples)).toBeLessThanOrEqual(4);
-    expect(Math.max(...samples)).toBeGreaterThan(0);
+    expect(maxOf(samples, 'running')).toBeLessThanOrEqual(4);
+    expect(maxOf(samples, 'running')).toBeGreaterThan(0);
+  });
+
+  it('holds a tag limit across queues claimed by different nodes, and nodes naming them in opposite orders do not deadlock', async () => {
+    const storage = new PgRunsStorage(pool);
+    const T = Date.now();
+    await storage.insert.insertMany(
+      Array.from({ length: 300 }, (_, i) => newRun(`t-${i}`, { queue: i % 2 ? 'q1' : 'q2', at: T + i, tag: i % 3 ? 'sap' : undefined })),
+    );
+    // Only the tag's lock keeps nodes A and B (no queue in common) from each taking the last 'sap' slot.
+    const only1: FleetClaimLimits = { queues: { q1: 3 }, tags: { sap: 2, mail: 1 }, agingMs: 300_000, slots: 4 };
+    const only2: FleetClaimLimits = { queues: { q2: 3 }, tags: { mail: 1, sap: 2 }, agingMs: 300_000, slots: 4 };
+    const both: FleetClaimLimits = { queues: { q2: 3, q1: 3 }, tags: { mail: 1, sap: 2 }, agingMs: 300_000, slots: 4 };
+    const { result, samples } = await sampleWhile(
+      `select count(*) filter (where concurrency_tag = 'sap')::int as sap, count(*) filter (where queue = 'q1')::int as q1,
+              count(*) filter (where queue = 'q2')::int as q2 from runs where status = 'running'`,
+      Promise.all([runNode('node-a', only1), runNode('node-b', only2), runNode('node-c', both)]),
+    );
+    const all = result.flat();
+    expect(new Set(all).size).toBe(300);
+    expect(all).toHaveLength(300);
+    expect(maxOf(samples, 'sap')).toBeLessThanOrEqual(2);
+    expect(maxOf(samples, 'q1')).toBeLessThanOrEqual(3);
+    expect(maxOf(samples, 'q2')).toBeLessThanOrEqual(3);
+    expect(maxOf(samples, 'sap')).toBeGreaterThan(0);
   });
 });
 
