@@ -114,14 +114,17 @@ describe('loopback hardening over real HTTP', () => {
         res.resume();
         req.destroy();
       });
-      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? undefined : reject(e)));
+      // The server answers 413 and closes; with our bytes still unread on its side, its close is a
+      // reset, which can reach this client before the 413 does (seen under load). A reset is also
+      // a refusal: what counts is that the server stopped taking the body near the limit.
+      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? resolve({ status: 0, sent }) : reject(e)));
       const pump = () => {
         while (sent < 10 * 1024 * 1024 && req.write(Buffer.alloc(16 * 1024, 'b'))) sent += 16 * 1024;
         if (sent < 10 * 1024 * 1024) req.once('drain', pump);
       };
       pump();
     });
-    expect(r.status).toBe(413);
+    expect([413, 0], 'a 413, or the connection reset after it').toContain(r.status);
     expect(r.sent).toBeLessThan(limit + 4 * 1024 * 1024);
   });
 
