@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { migratePostgres } from '../src-main/core/db/postgres/migrate';
 import { openPgPool, type PgClient, type PgPool } from '../src-main/core/db/postgres/pool';
-import { startPostgres, type TestPostgres } from './postgres';
+import { CLUSTER_START_BOUND_MS, startPostgres, type TestPostgres } from './postgres';
 
 let counter = 0;
 
@@ -11,7 +11,7 @@ export function clusterForFile(): { readonly url: string } {
   let cluster: TestPostgres | undefined;
   beforeAll(async () => {
     cluster = await startPostgres();
-  });
+  }, CLUSTER_START_BOUND_MS);
   afterAll(() => cluster?.stop());
   return {
     get url() {

@@ -20,6 +20,9 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
+/** A bound for a hook that starts a cluster: initdb and the start take a minute or more when both cores are busy. */
+export const CLUSTER_START_BOUND_MS = 240_000;
+
 const SERVER_SETTINGS = [
   // A test cluster: durability buys nothing, speed on a busy machine does.
   '-c fsync=off',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { orchestratorSchema, resolveOrchestrator } from '@shared/config/orchestrator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newRun } from '../../../test-support/new-runs';
-import { startPostgres, type TestPostgres } from '../../../test-support/postgres';
+import { CLUSTER_START_BOUND_MS, startPostgres, type TestPostgres } from '../../../test-support/postgres';
 import { openDatabase } from '../db/database';
 import { migratePostgres, openPgPool, type PgPool } from '../db/postgres';
 import { pickBatch } from '../queue/pick-batch';
@@ -76,12 +76,11 @@ function sqliteBackend(): Backend {
 
 let server: TestPostgres;
 let pool: PgPool;
-// initdb and the server's start: up to a minute or more when both cores are busy.
 beforeAll(async () => {
   server = await startPostgres();
   pool = openPgPool(server.url, { max: 4 });
   await migratePostgres(pool);
-}, 240_000);
+}, CLUSTER_START_BOUND_MS);
 afterAll(async () => {
   await pool?.end();
   await server?.stop();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../../../../test-support/postgres';
+import { CLUSTER_START_BOUND_MS, startPostgres, type TestPostgres } from '../../../../test-support/postgres';
 import { migratePostgres, PgSchemaTooNewError } from './migrate';
 import { PG_MIGRATIONS, type PgMigration } from './migrations';
 import { openPgPool, type PgPool } from './pool';
@@ -11,7 +11,7 @@ const pools: PgPool[] = [];
 beforeAll(async () => {
   server = await startPostgres();
   admin = openPgPool(server.url, { max: 1 });
-}, 240_000); // initdb and the server's start: up to a minute or more when both cores are busy
+}, CLUSTER_START_BOUND_MS);
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.end()));
   await admin?.end();

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../../../../test-support/postgres';
+import { CLUSTER_START_BOUND_MS, startPostgres, type TestPostgres } from '../../../../test-support/postgres';
 import { until } from '../../../../test-support/temp-core';
 import { listen, migratePostgres, openPgPool, type PgPool } from '../../db/postgres';
 import { newRun } from '../../../../test-support/new-runs';
@@ -14,7 +14,7 @@ beforeAll(async () => {
   pool = openPgPool(server.url, { max: 2 });
   pools.push(pool);
   await migratePostgres(pool);
-}, 240_000); // initdb and the server's start: up to a minute or more when both cores are busy
+}, CLUSTER_START_BOUND_MS);
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.end()));
   await server?.stop();
