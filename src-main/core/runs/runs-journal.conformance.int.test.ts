@@ -92,7 +92,7 @@ describe.each(backends)('runs journal and settlement conformance: %s', (_name, m
     await b.storage.recordStep(step('read', 0, 'running', { action: 'file.read', idempotent: true }));
     await b.storage.recordStep(step('done', 0, 'succeeded'), { nextStep: 1, state: emptyState() });
     await b.storage.markStepStarted(step('done', 0, 'running'));
-    const other = b.another();
+    const other = b.another().storage;
     expect((await other.lease.expired(T + 2_000)).map((h) => h.id).sort()).toEqual(['done', 'mail', 'read']);
     expect(await other.interruptedStep('mail')).toEqual({ index: 0, action: 'mail.send', stepId: 's0', idempotent: false });
     expect(await other.interruptedStep('read')).toEqual({ index: 0, action: 'file.read', stepId: 's0', idempotent: true });
@@ -172,7 +172,7 @@ describe.each(backends)('runs journal and settlement conformance: %s', (_name, m
   // On PostgreSQL, pg-runs-storage.int.test.ts holds a write on a lock to show afterCommit waits for it.
   it('runs afterCommit once the writes so far are committed, and flush waits for them', async () => {
     await claimed(['x', 'y']);
-    const other = b.another();
+    const other = b.another().storage;
     const told: string[] = [];
     void b.storage.recordStep(step('x', 0, 'succeeded'), { nextStep: 1, state: emptyState() });
     await b.storage.afterCommit(() => told.push('committed'));
