@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { orchestratorSchema, resolveOrchestrator } from '@shared/config/orchestrator';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
 import { openDatabase, type Database } from '../src-main/core/db/database';
 import { migratePostgres, openPgPool, type PgPool } from '../src-main/core/db/postgres';
 import { pickBatch } from '../src-main/core/queue/pick-batch';
@@ -82,6 +82,31 @@ export function runsBackends(): (readonly [RunsBackend['name'], MakeBackend])[] 
     ['SQLite', sqliteRunsBackend],
     ['PostgreSQL', postgres],
   ];
+}
+
+/**
+ * `describe.each` over both backends, `%s` in the title naming each: `body` gets the backend of
+ * the running case (a fresh one per case, closed after it), as an object that stands for it.
+ */
+export function describeOnRunsBackends(title: string, body: (b: RunsBackend) => void): void {
+  describe.each(runsBackends())(title, (_name, make) => {
+    let current: RunsBackend | undefined;
+    beforeEach(() => {
+      current = make();
+    });
+    afterEach(async () => {
+      await current?.close();
+      current = undefined;
+    });
+    body(
+      new Proxy({} as RunsBackend, {
+        get: (_target, key) => {
+          if (!current) throw new Error('The backend exists only inside a test');
+          return current[key as keyof RunsBackend];
+        },
+      }),
+    );
+  });
 }
 
 /** `?` placeholders as PostgreSQL's `$n`, so a fixture query reads the same on both backends. */

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { newRun } from '../../../test-support/new-runs';
-import { runsBackends, type RunsBackend } from '../../../test-support/runs-backends';
+import { describeOnRunsBackends } from '../../../test-support/runs-backends';
 import { emptyState, type ApprovalRequest } from '../runs';
 import type { ApprovalRow } from './approval-store';
 
@@ -9,8 +9,6 @@ import type { ApprovalRow } from './approval-store';
  * decision, and HITL's approvals store, whose decision moves the request and the run's state
  * together, once, whichever node (SQLite: process) decides. Every call is awaited.
  */
-const backends = runsBackends();
-
 const T = Date.parse('2026-12-07T09:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -26,15 +24,7 @@ const rowOf = (id: string, runId: string, at: number, more: Partial<ApprovalRow>
 
 const rejection = (fn: () => unknown) => Promise.resolve().then(fn);
 
-describe.each(backends)('approvals conformance: %s', (_name, make) => {
-  let b: RunsBackend;
-  beforeEach(() => {
-    b = make();
-  });
-  afterEach(async () => {
-    await b.close();
-  });
-
+describeOnRunsBackends('approvals conformance: %s', (b) => {
   /** Runs that stopped at step 2 (a human_confirm) and wait for a person, as the queue leaves them. */
   async function waiting(...ids: string[]): Promise<void> {
     await b.storage.insert.insertMany(ids.map((id, i) => newRun(id, { at: T + i })));
