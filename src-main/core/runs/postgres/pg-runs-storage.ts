@@ -19,7 +19,8 @@ export type Promised<T> = { [K in keyof T]: T[K] extends (...args: infer A) => i
 export class PgRunsStorage {
   readonly insert: Promised<RunsStorage['insert']>;
   readonly claim: Promised<RunsStorage['claim']>;
-  readonly lease: Promised<RunsStorage['lease']>;
+  /** The port's lease part, plus what the fleet asks of leases (runningByOwner). */
+  readonly lease: PgRunLeases;
   readonly read: Promised<Pick<RunsStorage['read'], 'row' | 'byIdempotencyKey'>>;
 
   constructor(private readonly pool: PgPool) {

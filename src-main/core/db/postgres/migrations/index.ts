@@ -2,6 +2,7 @@ import m0001 from './0001_runs.sql';
 import m0002 from './0002_schedules.sql';
 import m0003 from './0003_webhooks.sql';
 import m0004 from './0004_audit.sql';
+import m0005 from './0005_nodes.sql';
 
 export interface PgMigration {
   version: number;
@@ -19,4 +20,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 2, name: 'schedules', sql: m0002 },
   { version: 3, name: 'webhooks', sql: m0003 },
   { version: 4, name: 'audit', sql: m0004 },
+  { version: 5, name: 'nodes', sql: m0005 },
 ];
