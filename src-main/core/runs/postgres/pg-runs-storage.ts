@@ -5,7 +5,8 @@ import { claimFleet, type FleetClaimLimits } from './fleet-claim';
 import { PgRunClaims } from './pg-run-claim';
 import { PgRunInserts } from './pg-run-insert';
 import { PgRunLeases } from './pg-run-lease';
-import { PG_RUN_COLUMNS, runRowsOf } from './pg-run-row';
+import { PgRunReads } from './pg-run-reads';
+import { PgRunRetention } from './pg-run-retention';
 
 /** A port part whose methods return promises: what 0028 said a PostgreSQL implementation changes. */
 export type Promised<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never };
@@ -20,13 +21,15 @@ export class PgRunsStorage {
   readonly insert: Promised<RunsStorage['insert']>;
   readonly claim: Promised<RunsStorage['claim']>;
   readonly lease: Promised<RunsStorage['lease']>;
-  readonly read: Promised<Pick<RunsStorage['read'], 'row' | 'byIdempotencyKey'>>;
+  readonly read: PgRunReads;
+  readonly retention: PgRunRetention;
 
   constructor(private readonly pool: PgPool) {
     this.insert = new PgRunInserts(pool);
     this.claim = new PgRunClaims(pool);
     this.lease = new PgRunLeases(pool);
-    this.read = { row: (id) => this.oneRow('id = $1', id), byIdempotencyKey: (key) => this.oneRow('idempotency_key = $1', key) };
+    this.read = new PgRunReads(pool);
+    this.retention = new PgRunRetention(pool);
   }
 
   /**
@@ -36,10 +39,5 @@ export class PgRunsStorage {
    */
   claimNext(limits: FleetClaimLimits, owner: string, leaseUntil: number, now: number): Promise<RunRow[]> {
     return claimFleet(this.pool, limits, owner, leaseUntil, now);
-  }
-
-  private async oneRow(where: string, value: string): Promise<RunRow | undefined> {
-    const r = await this.pool.query<unknown[]>({ text: `select ${PG_RUN_COLUMNS} from runs where ${where}`, values: [value], rowMode: 'array' });
-    return runRowsOf(r)[0];
   }
 }
