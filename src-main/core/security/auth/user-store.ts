@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Role } from '@shared/rbac/roles';
+import type { Awaitable } from '../../kernel/awaitable';
 
 /** The SQL of users, sessions and API tokens (tables of migration 0003). No rules here: see user-service.ts and the modules it composes. */
 export interface UserRow {
@@ -37,14 +38,50 @@ export interface TokenRow {
 
 export type UserChanges = Partial<Pick<UserRow, 'username' | 'password_hash' | 'role' | 'active' | 'updated_at' | 'password_changed_at' | 'last_login_at'>>;
 
-const USER_FIELDS = ['username', 'password_hash', 'role', 'active', 'updated_at', 'password_changed_at', 'last_login_at'] as const;
-
-/** A UNIQUE constraint refused the write (a taken username, a token name used twice). */
+/** A UNIQUE constraint refused the write (a taken username, a token name used twice): SQLite's code, or PostgreSQL's 23505. */
 export function isUniqueViolation(e: unknown): boolean {
-  return (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+  const code = (e as { code?: string }).code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
-export class UserStore {
+/**
+ * What the auth modules ask of their store (SQLite here, PostgreSQL in user-store-pg.ts for a
+ * fleet, where every node signs in against one set of users, sessions and tokens). Usernames are
+ * unique and found regardless of case; a session or token is found by the digest of its secret.
+ */
+export interface UserStorePort {
+  byId(id: string): Awaitable<UserRow | undefined>;
+  byUsername(username: string): Awaitable<UserRow | undefined>;
+  /** By username, ignoring case. */
+  list(): Awaitable<UserRow[]>;
+  count(): Awaitable<number>;
+  active(limit: number): Awaitable<UserRow[]>;
+  activeAdmins(): Awaitable<number>;
+  insert(row: UserRow): Awaitable<void>;
+  update(id: string, changes: UserChanges): Awaitable<void>;
+  delete(id: string): Awaitable<void>;
+  insertSession(row: SessionRow): Awaitable<void>;
+  sessionByHash(hash: string): Awaitable<SessionRow | undefined>;
+  sessionById(id: string): Awaitable<SessionRow | undefined>;
+  touchSession(id: string, now: number): Awaitable<void>;
+  deleteSession(id: string): Awaitable<number>;
+  deleteSessionsOf(userId: string): Awaitable<number>;
+  pruneSessions(before: number): Awaitable<number>;
+  liveSessions(now: number): Awaitable<number>;
+  insertToken(row: TokenRow): Awaitable<void>;
+  tokenByHash(hash: string): Awaitable<TokenRow | undefined>;
+  tokenById(id: string): Awaitable<TokenRow | undefined>;
+  /** The user's tokens not revoked, oldest first. */
+  tokensOf(userId: string): Awaitable<TokenRow[]>;
+  /** Revokes a live token of this user; the row as it was, or undefined when there is none. */
+  revokeToken(userId: string, tokenId: string, now: number): Awaitable<TokenRow | undefined>;
+  touchToken(id: string, now: number): Awaitable<void>;
+}
+
+/** The columns a user change may set, in one order for both backends. */
+export const USER_CHANGE_FIELDS = ['username', 'password_hash', 'role', 'active', 'updated_at', 'password_changed_at', 'last_login_at'] as const;
+
+export class UserStore implements UserStorePort {
   constructor(readonly db: Database) {}
 
   private readonly stmts = new Map<string, Statement<unknown[]>>();
@@ -88,7 +125,7 @@ export class UserStore {
   }
 
   update(id: string, changes: UserChanges): void {
-    const fields = USER_FIELDS.filter((f) => changes[f] !== undefined);
+    const fields = USER_CHANGE_FIELDS.filter((f) => changes[f] !== undefined);
     if (!fields.length) return;
     this.st(`update users set ${fields.map((f) => `${f} = @${f}`).join(', ')} where id = @id`).run({ ...pick(changes, fields), id });
   }

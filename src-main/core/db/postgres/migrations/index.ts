@@ -4,6 +4,7 @@ import m0003 from './0003_webhooks.sql';
 import m0004 from './0004_audit.sql';
 import m0005 from './0005_nodes.sql';
 import m0006 from './0006_approvals.sql';
+import m0007 from './0007_users.sql';
 
 export interface PgMigration {
   version: number;
@@ -23,4 +24,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 4, name: 'audit', sql: m0004 },
   { version: 5, name: 'nodes', sql: m0005 },
   { version: 6, name: 'approvals', sql: m0006 },
+  { version: 7, name: 'users', sql: m0007 },
 ];
