@@ -25,7 +25,7 @@ const LAYERS = {
   'src-main/core/api': ['src-shared', ...core('kernel', 'security')],
   'src-main/core/clusters': ['src-shared', ...core('kernel', 'db', 'runs')],
   'src-main/core/metrics': ['src-shared', ...core('kernel', 'runs')],
-  'src-main/core/hitl': ['src-shared', ...core('kernel', 'config', 'runs')],
+  'src-main/core/hitl': ['src-shared', ...core('kernel', 'db', 'config', 'runs')],
   'src-main/core/triggers': ['src-shared', ...core('kernel', 'db', 'config')],
   'src-main/core/system': ['src-shared', ...core('kernel', 'config', 'api')],
   'src-main/core/queue': ['src-shared', ...core('kernel', 'db', 'config', 'api', 'runs', 'security')],
