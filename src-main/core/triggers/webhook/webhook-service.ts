@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { WebhookConfig } from '@shared/config';
 import type { ErrorCode } from '@shared/contract/errors';
+import { MAX_INPUT_DEPTH, tooDeepAt } from '@shared/domain/input-depth';
 import { parseSecretRef } from '@shared/domain/secret-ref';
 import { AppError } from '../../kernel/errors';
 import type { EventBus } from '../../kernel/event-bus';
@@ -91,9 +92,17 @@ export class WebhookService {
       refuse(400, 'INVALID_JSON', `The body is not valid JSON: ${(e as Error).message}`);
     }
 
+    const variables = compiled.variables(parsed);
+    // Every later walk (masking, storing) may assume input's bound; the body itself is only parsed, never walked.
+    const deep = tooDeepAt(variables);
+    if (deep) {
+      replayed();
+      refuse(400, 'VALIDATION_ERROR', `The body's value for ${String(deep[0])} (extract_variables) is nested more than ${MAX_INPUT_DEPTH} levels deep`);
+    }
+
     let staged: StagedTriggerRun;
     try {
-      staged = this.stage(compiled, parsed, deliveryId);
+      staged = this.stage(compiled, variables, deliveryId);
     } catch (e) {
       replayed();
       return this.notQueued(hook, deliveryId, now, req.ip, e);
@@ -122,11 +131,11 @@ export class WebhookService {
     return { run_id: staged.run_id };
   }
 
-  private stage(c: CompiledHook, body: unknown, deliveryId: string | null): StagedTriggerRun {
+  private stage(c: CompiledHook, variables: Record<string, unknown>, deliveryId: string | null): StagedTriggerRun {
     const hook = c.hook;
     // No idempotency key: the delivery's record, unique per accepted id and committed with the run, is the replay guard.
     return this.o.queue.stage(
-      { template: hook.template, variables: c.variables(body), queue: hook.queue, priority: hook.priority },
+      { template: hook.template, variables, queue: hook.queue, priority: hook.priority },
       { trigger: c.trigger, triggerData: { webhook_id: hook.id, delivery_id: deliveryId }, requestedBy: null },
     );
   }

@@ -30,7 +30,7 @@ describe('webhooks over real HTTP', () => {
     clock = c.clock!;
     // The Standard Webhooks example is signed at its own timestamp.
     clock.set(Number(SW.ts) * 1000 + 5_000);
-    http = await startHttpServer({ dispatcher: c.core.dispatcher, authenticator: c.core.authenticator, bus: c.core.bus, streams: c.core.streams, logger: c.core.logger, host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20 });
+    http = await startHttpServer({ dispatcher: c.core.dispatcher, authenticator: c.core.authenticator, bus: c.core.bus, streams: c.core.streams, logger: c.core.logger, host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20, webhooks: c.core.webhookDeliveries });
     await invoke('templates.save', { name: 'deploy', yaml: 'dsl_version: "1.1"\nname: deploy\nsteps:\n  - log: { message: "deploy {{repository_name | default:\'-\'}}" }\n' });
     const base = { template: 'deploy' };
     await invoke('webhooks.create', { ...base, id: 'gh', name: 'GitHub Deploy Hook', endpoint: '/webhooks/deploy', secret: GH.secret, signature: 'github', allowed_ips: ['127.0.0.0/8', '::1'], extract_variables: ['repository.name', 'head_commit.id'] });
