@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { openDatabase, type Database } from '../src-main/core/db/database';
-import { startPostgres } from './postgres';
-import { freshDatabase } from './postgres-db';
+import { clusterForFile, freshDatabase } from './postgres-db';
 
 /**
  * The two backends a conformance suite runs its cases on: SQLite in a temp dir and PostgreSQL
@@ -36,23 +35,23 @@ export function sqliteBackend<S>(make: (db: Database) => S): Backend<S> {
   };
 }
 
-export function postgresBackend<S>(make: (pool: pg.Pool, url: string) => S): Backend<S> & { stop(): Promise<void> } {
-  let cluster: Awaited<ReturnType<typeof startPostgres>> | undefined;
+/**
+ * Call at the top of a test file: the file's cluster starts in a `beforeAll` hook with the cluster
+ * start bound (not inside the first case, whose 90 s limit a start on a busy machine can pass),
+ * and stops after the file.
+ */
+export function postgresBackend<S>(make: (pool: pg.Pool, url: string) => S): Backend<S> {
+  const cluster = clusterForFile();
   const pools: { close(): Promise<void> }[] = [];
   return {
     name: 'postgres',
     open: async () => {
-      cluster ??= await startPostgres();
       const fresh = await freshDatabase(cluster.url);
       pools.push(fresh);
       return make(fresh.pool, fresh.url);
     },
     closeAll: async () => {
       for (const p of pools.splice(0)) await p.close();
-    },
-    stop: async () => {
-      await cluster?.stop();
-      cluster = undefined;
     },
   };
 }

@@ -8,6 +8,13 @@ import { RUN_COLUMNS, maybeRunRow, runRowOf, type RunRow } from './run-row';
  */
 export type QueueHead = Pick<RunRow, 'rowid' | 'priority' | 'enqueued_at' | 'concurrency_tag'>;
 
+/** The queue depth recount's statements (read every few seconds while the app runs). */
+export const QUEUE_DEPTH_SQL = {
+  queued: `select queue, count(*) from runs where status = 'queued' group by queue`,
+  retryWait: `select queue, count(*) from runs where status = 'retry_wait' group by queue`,
+  levels: `select distinct queue, priority from runs where status = 'queued'`,
+} as const;
+
 /** Finding and taking queued runs: heads per level, the claim of a batch, due retries. */
 export class RunClaims {
   private readonly headStmt: Statement<[string, number, string, number]>;
@@ -18,7 +25,8 @@ export class RunClaims {
   private readonly promoteDueStmt: Statement<[number]>;
   private readonly nextDueStmt: Statement<[]>;
   private readonly levelsStmt: Statement<[]>;
-  private readonly depthStmt: Statement<[]>;
+  private readonly queuedDepthStmt: Statement<[]>;
+  private readonly retryDepthStmt: Statement<[]>;
   /** The heads read in the current claim transaction, whole: a claimed run is not read again. */
   private readonly headRows = new Map<number, RunRow>();
 
@@ -41,8 +49,12 @@ export class RunClaims {
     this.rowidStmt = db.prepare(`select rowid from runs where id = ?`);
     this.promoteDueStmt = db.prepare(`update runs set status = 'queued', enqueued_at = available_at where status = 'retry_wait' and available_at <= ? returning id, queue, priority`);
     this.nextDueStmt = db.prepare(`select min(available_at) from runs where status = 'retry_wait'`);
-    this.levelsStmt = db.prepare("select distinct queue, priority from runs where status = 'queued'");
-    this.depthStmt = db.prepare(`select queue, count(*) as n from runs where status in ('queued', 'retry_wait') group by queue`);
+    this.levelsStmt = db.prepare(QUEUE_DEPTH_SQL.levels);
+    // One statement per status: each reads only its partial index. `status in ('queued',
+    // 'retry_wait')` matches neither and scanned the whole table (finished runs included): 140 ms
+    // on the event loop every 5 s with 100k runs kept (issue 15, docs/benchmarks.md).
+    this.queuedDepthStmt = db.prepare(QUEUE_DEPTH_SQL.queued).raw();
+    this.retryDepthStmt = db.prepare(QUEUE_DEPTH_SQL.retryWait).raw();
   }
 
   /** `blockedTagsJson`: the tags at their limit (a JSON array), or null when no tag has a limit. */
@@ -106,6 +118,10 @@ export class RunClaims {
 
   /** Waiting runs (queued and retry_wait) per queue. */
   depths(): Map<string, number> {
-    return new Map((this.depthStmt.all() as { queue: string; n: number }[]).map((r) => [r.queue, r.n]));
+    const depths = new Map<string, number>();
+    for (const stmt of [this.queuedDepthStmt, this.retryDepthStmt]) {
+      for (const [queue, n] of stmt.all() as [string, number][]) depths.set(queue, (depths.get(queue) ?? 0) + n);
+    }
+    return depths;
   }
 }

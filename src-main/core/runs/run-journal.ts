@@ -54,13 +54,7 @@ export class RunJournal {
   private readonly startedStmt: Statement<[string]>;
 
   constructor(db: Database) {
-    this.upsertStepStmt = db.prepare(`insert into run_steps (run_id, idx, step_id, action, status, params_json, result_json, error, error_code,
-        attempt, started_at, finished_at, duration_ms, artifacts_json, idempotent)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      on conflict(run_id, idx) do update set step_id = excluded.step_id, action = excluded.action, status = excluded.status,
-        params_json = excluded.params_json, result_json = excluded.result_json, error = excluded.error, error_code = excluded.error_code,
-        attempt = excluded.attempt, started_at = excluded.started_at, finished_at = excluded.finished_at,
-        duration_ms = excluded.duration_ms, artifacts_json = excluded.artifacts_json, idempotent = excluded.idempotent`);
+    this.upsertStepStmt = db.prepare(stepUpsertSql(() => '?'));
     this.progressStmt = db.prepare('update runs set next_step = @next_step, state_json = @state_json where id = @id');
     this.outcomesStmt = db.prepare(`select idx, step_id, status, result_json, error from run_steps where run_id = ? and idx < ? and status in ('succeeded', 'failed', 'skipped') order by idx`);
     this.startedStmt = db.prepare(`select s.idx, s.action, s.step_id, s.idempotent from run_steps s join runs r on r.id = s.run_id
@@ -70,23 +64,7 @@ export class RunJournal {
   /** The statements of a step write (and, with progress, the resume point): run them in one transaction. */
   stepWrite(step: StepRecord, progress?: { nextStep: number; state: RunState }): () => void {
     // Positional, in the column order above: binding an object looks every name up on it, for every step.
-    const values = [
-      step.runId,
-      step.index,
-      step.stepId,
-      step.action,
-      step.status,
-      step.paramsJson ?? (step.params === undefined ? null : JSON.stringify(step.params)),
-      step.resultJson ?? (step.result === undefined || step.result === null ? null : JSON.stringify(step.result)),
-      step.error,
-      step.errorCode,
-      step.attempt,
-      step.startedAt,
-      step.finishedAt,
-      step.durationMs,
-      step.artifacts.length ? JSON.stringify(step.artifacts) : '[]',
-      step.idempotent === undefined ? null : step.idempotent ? 1 : 0,
-    ];
+    const values = stepValues(step);
     const progressRow = progress && this.progressRow(step.runId, progress.nextStep, progress.state);
     return () => {
       this.upsertStepStmt.run(values);
@@ -122,22 +100,81 @@ export class RunJournal {
 
   /** Results of the steps before the resume point, read back from their rows. */
   outcomesBefore(runId: string, nextStep: number): (StepOutcome | null)[] {
-    const out: (StepOutcome | null)[] = [];
-    for (const row of this.outcomesStmt.all(runId, nextStep) as { idx: number; step_id: string | null; status: StepOutcome['status']; result_json: string | null; error: string | null }[]) {
-      out[row.idx] = {
-        status: row.status,
-        ...(row.step_id ? { id: row.step_id } : {}),
-        ...(row.result_json ? { result: parseObject(row.result_json) } : {}),
-        ...(row.error ? { error: row.error } : {}),
-      };
-    }
-    for (let i = 0; i < out.length; i++) out[i] ??= null;
-    return out;
+    return outcomesOf(this.outcomesStmt.all(runId, nextStep) as OutcomeRow[]);
   }
 
   /** The step at the run's resume point when the journal shows it started and not finished. */
   startedAtResumePoint(runId: string): StartedStep | undefined {
-    const r = this.startedStmt.get(runId) as { idx: number; action: string; step_id: string | null; idempotent: number | null } | undefined;
-    return r && { index: r.idx, action: r.action, stepId: r.step_id, idempotent: r.idempotent === null ? null : r.idempotent === 1 };
+    const r = this.startedStmt.get(runId) as StartedRow | undefined;
+    return r && startedStepOf(r);
   }
+}
+
+const STEP_COLUMNS = ['run_id', 'idx', 'step_id', 'action', 'status', 'params_json', 'result_json', 'error', 'error_code', 'attempt', 'started_at', 'finished_at', 'duration_ms', 'artifacts_json', 'idempotent'];
+
+/**
+ * The journal's step write, for either backend (`param(i)`: its i-th placeholder, from 1): a step
+ * recorded again (a retry, the end of a step marked started) replaces its row, so a step is one row.
+ */
+export function stepUpsertSql(param: (i: number) => string): string {
+  const updates = STEP_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`);
+  return `insert into run_steps (${STEP_COLUMNS.join(', ')}) values (${STEP_COLUMNS.map((_, i) => param(i + 1)).join(', ')})
+    on conflict(run_id, idx) do update set ${updates.join(', ')}`;
+}
+
+/** A step row's values in the journal's column order (run_id … idempotent), for either backend. */
+export function stepValues(step: StepRecord): unknown[] {
+  return [
+    step.runId,
+    step.index,
+    step.stepId,
+    step.action,
+    step.status,
+    step.paramsJson ?? (step.params === undefined ? null : JSON.stringify(step.params)),
+    step.resultJson ?? (step.result === undefined || step.result === null ? null : JSON.stringify(step.result)),
+    step.error,
+    step.errorCode,
+    step.attempt,
+    step.startedAt,
+    step.finishedAt,
+    step.durationMs,
+    step.artifacts.length ? JSON.stringify(step.artifacts) : '[]',
+    step.idempotent === undefined ? null : step.idempotent ? 1 : 0,
+  ];
+}
+
+/** A stored step's outcome as the engine's state carries it. */
+export interface OutcomeRow {
+  idx: number;
+  step_id: string | null;
+  status: StepOutcome['status'];
+  result_json: string | null;
+  error: string | null;
+}
+
+/** Outcomes by step index (null where no finished row), from rows ordered by idx. */
+export function outcomesOf(rows: readonly OutcomeRow[]): (StepOutcome | null)[] {
+  const out: (StepOutcome | null)[] = [];
+  for (const row of rows) {
+    out[row.idx] = {
+      status: row.status,
+      ...(row.step_id ? { id: row.step_id } : {}),
+      ...(row.result_json ? { result: parseObject(row.result_json) } : {}),
+      ...(row.error ? { error: row.error } : {}),
+    };
+  }
+  for (let i = 0; i < out.length; i++) out[i] ??= null;
+  return out;
+}
+
+/** The journal's started-not-finished row; `idempotent` is 0/1 on SQLite and a boolean on PostgreSQL. */
+export interface StartedRow {
+  idx: number;
+  action: string;
+  step_id: string | null;
+  idempotent: number | boolean | null;
+}
+
+export function startedStepOf(r: StartedRow): StartedStep {
+  return { index: r.idx, action: r.action, stepId: r.step_id, idempotent: r.idempotent === null ? null : r.idempotent === 1 || r.idempotent === true };
 }

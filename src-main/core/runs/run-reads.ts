@@ -4,7 +4,7 @@ import type { RunStatus } from '@shared/domain/runs';
 import type { ArtifactRef } from './run-state';
 import { AppError } from '../kernel/errors';
 import { FINAL_SQL, RUN_COLUMNS, maybeRunRow, runRowOf, type RunRow } from './run-row';
-import { runView, stepView, type StepRow } from './run-views';
+import { artifactsOf, decodeCursor, encodeCursor, runView, stepView, type StepRow } from './run-views';
 
 export interface ListFilter {
   status?: RunStatus;
@@ -15,13 +15,6 @@ export interface ListFilter {
 }
 
 const YAML_CACHE_SIZE = 200;
-
-/** Cursor = base64url of `created_at:rowid` of the last item: stable under concurrent inserts. */
-function decodeCursor(cursor: string): { created: number; rowid: number } {
-  const [created, rowid] = Buffer.from(cursor, 'base64url').toString('utf8').split(':').map(Number);
-  if (!Number.isFinite(created) || !Number.isFinite(rowid)) throw new AppError('VALIDATION_ERROR', 'Invalid cursor; use next_cursor from the previous page', { issues: [{ path: 'cursor', message: 'invalid' }] });
-  return { created: created!, rowid: rowid! };
-}
 
 /** Reading runs: one row, the API's list and detail, steps and artifacts, counts for metrics. */
 export class RunReads {
@@ -93,7 +86,7 @@ export class RunReads {
     const last = page[page.length - 1];
     return {
       items: page.map(runView),
-      next_cursor: rows.length > f.limit && last ? Buffer.from(`${last.created_at}:${last.rowid}`).toString('base64url') : null,
+      next_cursor: rows.length > f.limit && last ? encodeCursor(last) : null,
     };
   }
 
@@ -107,7 +100,7 @@ export class RunReads {
 
   /** Every artifact of a run, with the step that made it. */
   artifacts(id: string): (ArtifactRef & { step: number })[] {
-    return this.stepRows(id).flatMap((s) => (JSON.parse(s.artifacts_json) as ArtifactRef[]).map((a) => ({ ...a, step: s.idx })));
+    return artifactsOf(this.stepRows(id));
   }
 
   /** Has the run a failed step row (its failures were reported step by step)? */

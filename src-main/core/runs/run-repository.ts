@@ -1,16 +1,16 @@
 import type { Database } from 'better-sqlite3';
 import { transactions, type Transactions } from '../db/transactions';
 import type { WriteBatcher } from '../db/write-batcher';
-import { AppError } from '../kernel/errors';
 import { RunClaims } from './run-claim';
 import { RunInserts, type NewRun } from './run-insert';
 import { RunJournal, type ProgressRow, type StartedStep, type StepRecord } from './run-journal';
 import { RunLeases } from './run-lease';
 import { RunReads } from './run-reads';
 import { RunRetention } from './run-retention';
-import { parseObject, type AttemptRecord, type RunRow, type RunSubject } from './run-row';
-import { RunSettlements, type Settlement } from './run-settle';
-import { parseState, type ApprovalDecision, type ApprovalRequest, type RunState } from './run-state';
+import { executableRunOf, stateWithDecision, undecidedApproval, type ExecutableRun } from './run-executable';
+import type { AttemptRecord, RunRow } from './run-row';
+import { honestSettlement, RunSettlements, type Settlement } from './run-settle';
+import type { ApprovalDecision, ApprovalRequest, RunState } from './run-state';
 import type { FailureSink } from './failure-sink';
 import type { RunsStorage } from './ports';
 
@@ -22,15 +22,7 @@ interface WaitingStep {
   failed: (e: unknown) => void;
 }
 
-/** A run as the engine executes it. */
-export interface ExecutableRun extends RunSubject {
-  triggerData: Record<string, unknown>;
-  status: string;
-  attempts: number;
-  nextStep: number;
-  state: RunState;
-  timeoutMs: number | null;
-}
+export type { ExecutableRun } from './run-executable';
 
 /**
  * The one owner of the `runs` and `run_steps` tables (issue 13): every statement on them is in
@@ -177,25 +169,13 @@ export class RunRepository implements RunsStorage {
 
   /** The one place a run's end is written; a failed run is reported to failure clusters in the same transaction. */
   private applySettlement(id: string, settlement: Settlement, progress?: ProgressRow): void {
-    const s = this.honest(id, settlement);
+    // Kept (not deleted here): the write of this settlement may fail too and be tried again. Rare, small.
+    const s = honestSettlement(settlement, this.lostSteps.get(id));
     this.settlements.apply(id, s, progress);
     const failure = s.kind === 'finish' && s.status === 'failed' ? { error: s.error, code: s.errorCode } : s.kind === 'interrupt' && !s.then.requeue ? { error: s.then.error, code: 'INTERRUPTED' } : undefined;
     if (failure && this.failures && !this.read.hasFailedStep(id)) {
       this.failures.record({ runId: id, template: this.read.row(id)?.template ?? null, stepIndex: null, action: null, message: failure.error ?? failure.code ?? 'failed', code: failure.code, at: 'now' in s ? s.now : Date.now() });
     }
-  }
-
-  /**
-   * A run whose step records were lost (a write failed: disk full, read-only database) is not
-   * recorded as succeeded: nobody could tell what it did. It fails with the cause instead.
-   */
-  private honest(id: string, s: Settlement): Settlement {
-    const lost = this.lostSteps.get(id);
-    // Kept (not deleted here): the write of this settlement may fail too and be tried again. Rare, small.
-    if (lost === undefined || s.kind !== 'finish' || s.status !== 'succeeded') return s;
-    const error = `its step records could not be written (${lost}), so what it did is not known; check its effects before running it again`;
-    const history = s.history.map((a, i) => (i === s.history.length - 1 ? { ...a, status: 'failed', error, error_code: 'STORAGE_ERROR' } : a));
-    return { kind: 'finish', status: 'failed', now: s.now, error, errorCode: 'STORAGE_ERROR', history };
   }
 
   // ---- the engine's journal --------------------------------------------------------------
@@ -212,26 +192,9 @@ export class RunRepository implements RunsStorage {
       r = this.read.row(runId);
     }
     if (!r) return undefined;
-    const yaml = this.read.templateYaml(r.template_hash) ?? '';
-    const state = parseState(r.state_json);
+    const resumeAt = r.next_step;
     // Results of the steps before the resume point are read back from their rows.
-    if (r.next_step > 0) state.steps = this.journal.outcomesBefore(runId, r.next_step);
-    return {
-      id: r.id,
-      template: r.template,
-      templateHash: r.template_hash,
-      templateYaml: yaml,
-      variables: parseObject(r.variables_json),
-      trigger: r.trigger,
-      triggerData: parseObject(r.trigger_json),
-      requestedBy: r.requested_by,
-      dryRun: r.dry_run === 1,
-      status: r.status,
-      attempts: r.attempts,
-      nextStep: r.next_step,
-      state,
-      timeoutMs: r.timeout_ms,
-    };
+    return executableRunOf(r, this.read.templateYaml(r.template_hash) ?? '', () => this.journal.outcomesBefore(runId, resumeAt));
   }
 
   /** Writes a step row (group-committed); with `progress`, moves the resume point in the same transaction. */
@@ -290,8 +253,8 @@ export class RunRepository implements RunsStorage {
 
   /** The approval a waiting run asks for, if any (HITL reads this to build its request). */
   pendingApproval(runId: string): ApprovalRequest | undefined {
-    const approval = this.load(runId)?.state.approval;
-    return approval && !approval.decision ? approval.request : undefined;
+    this.flushFor(runId);
+    return undecidedApproval(this.read.row(runId));
   }
 
   /**
@@ -301,12 +264,8 @@ export class RunRepository implements RunsStorage {
    */
   recordApprovalDecision(runId: string, decision: ApprovalDecision): void {
     this.now(() => {
-      const run = this.load(runId);
-      if (!run) throw new AppError('NOT_FOUND', `Run ${runId} not found`);
-      const approval = run.state.approval;
-      if (run.status !== 'waiting_approval' || !approval) throw new AppError('CONFLICT', `Run ${runId} is ${run.status}, not waiting for an approval`);
-      if (approval.decision) throw new AppError('ALREADY_DECIDED', `The approval of run ${runId} was already decided (${approval.decision.outcome})`);
-      this.journal.progressWrite(runId, run.nextStep, { ...run.state, approval: { ...approval, decision } })();
+      const row = this.read.row(runId);
+      this.journal.progressWrite(runId, row?.next_step ?? 0, stateWithDecision(runId, row, decision))();
     });
   }
 

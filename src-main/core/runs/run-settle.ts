@@ -18,6 +18,17 @@ export type Settlement =
   | { kind: 'requeue'; now: number; attempts: number; enqueuedAt: number; history?: AttemptRecord[]; error?: string | null; errorCode?: string | null }
   | { kind: 'interrupt'; now: number; reason: string; history: AttemptRecord[]; then: { requeue: true; attempts: number; enqueuedAt: number } | { requeue: false; error: string } };
 
+/**
+ * A run whose step records were lost (a write failed: disk full, read-only database) is not
+ * recorded as succeeded: nobody could tell what it did. It fails with the cause instead.
+ */
+export function honestSettlement(s: Settlement, lost: string | undefined): Settlement {
+  if (lost === undefined || s.kind !== 'finish' || s.status !== 'succeeded') return s;
+  const error = `its step records could not be written (${lost}), so what it did is not known; check its effects before running it again`;
+  const history = s.history.map((a, i) => (i === s.history.length - 1 ? { ...a, status: 'failed', error, error_code: 'STORAGE_ERROR' } : a));
+  return { kind: 'finish', status: 'failed', now: s.now, error, errorCode: 'STORAGE_ERROR', history };
+}
+
 /** Recording how attempts end. Every run failure is written by `apply` (one place to hook into). */
 export class RunSettlements {
   private readonly finishStmt: Statement;

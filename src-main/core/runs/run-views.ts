@@ -1,5 +1,7 @@
 import type { RunView } from '@shared/contract/runs';
+import { AppError } from '../kernel/errors';
 import { parseHistory, parseObject, type RunRow } from './run-row';
+import type { ArtifactRef } from './run-state';
 
 /** The fixed API shapes of SPEC section 12, from stored rows. */
 
@@ -70,3 +72,21 @@ export function stepView(s: StepRow): RunView['steps'][number] {
     artifacts: json(s.artifacts_json, []),
   };
 }
+
+/** Every artifact of a run's steps, with the step that made it. */
+export function artifactsOf(steps: readonly StepRow[]): (ArtifactRef & { step: number })[] {
+  return steps.flatMap((s) => (JSON.parse(s.artifacts_json) as ArtifactRef[]).map((a) => ({ ...a, step: s.idx })));
+}
+
+/** The list's cursor: base64url of `created_at:rowid` of the last item (stable under concurrent inserts). */
+export function encodeCursor(last: Pick<RunRow, 'created_at' | 'rowid'>): string {
+  return Buffer.from(`${last.created_at}:${last.rowid}`).toString('base64url');
+}
+
+/** The list's cursor back into the last item's `created_at` and rowid (`seq` on PostgreSQL); VALIDATION_ERROR when damaged. */
+export function decodeCursor(cursor: string): { created: number; rowid: number } {
+  const [created, rowid] = Buffer.from(cursor, 'base64url').toString('utf8').split(':').map(Number);
+  if (!Number.isFinite(created) || !Number.isFinite(rowid)) throw new AppError('VALIDATION_ERROR', 'Invalid cursor; use next_cursor from the previous page', { issues: [{ path: 'cursor', message: 'invalid' }] });
+  return { created: created!, rowid: rowid! };
+}
+

@@ -1,117 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { orchestratorSchema, resolveOrchestrator } from '@shared/config/orchestrator';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newRun } from '../../../test-support/new-runs';
-import { CLUSTER_START_BOUND_MS, startPostgres, type TestPostgres } from '../../../test-support/postgres';
-import { openDatabase } from '../db/database';
-import { migratePostgres, openPgPool, type PgPool } from '../db/postgres';
-import { pickBatch } from '../queue/pick-batch';
-import type { RunsStorage } from './ports';
-import { PgRunsStorage, type FleetClaimLimits, type Promised } from './postgres';
-import { RunRepository } from './run-repository';
+import { runsBackends, type RunsBackend } from '../../../test-support/runs-backends';
 import type { RunRow } from './run-row';
 
 /**
  * One suite, two backends (SPEC section 16): the SQLite repository through its port, and the
- * PostgreSQL storage. Every call is awaited, so the synchronous implementation runs the same
- * cases. The claim is each backend's whole claim: on SQLite the port's claimNext with the
- * dispatcher's pick (core/queue/pick-batch.ts) over what runs, on PostgreSQL the fleet claim.
+ * PostgreSQL storage: the claim, the leases, the insert. Reads and retention, the step journal and
+ * settlement, and approvals have sibling suites (runs-*.conformance.int.test.ts).
  */
-interface Backend {
-  storage: {
-    insert: Promised<RunsStorage['insert']> | RunsStorage['insert'];
-    claim: Promised<RunsStorage['claim']> | RunsStorage['claim'];
-    lease: Promised<RunsStorage['lease']> | RunsStorage['lease'];
-    read: Promised<Pick<RunsStorage['read'], 'row' | 'byIdempotencyKey'>> | RunsStorage['read'];
-  };
-  claimNext(limits: FleetClaimLimits, owner: string, leaseUntil: number, now: number): Promise<RunRow[]>;
-  /** Fixture: the run waits in retry_wait until `until` (as a failed attempt's retry does). */
-  delay(id: string, until: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'da-conformance-'));
-  const db = openDatabase({ file: join(dir, 'da.db') });
-  const repo = new RunRepository(db);
-  return {
-    storage: repo,
-    claimNext: async (limits, owner, leaseUntil, now) => {
-      if (limits.slots <= 0) return [];
-      const config = resolveOrchestrator(
-        orchestratorSchema.parse({
-          queues: Object.fromEntries(Object.entries(limits.queues).map(([q, n]) => [q, { max_concurrent: n }])),
-          concurrency_tags: limits.tags,
-          global: { max_total_concurrent: limits.slots, aging_ms: limits.agingMs },
-        }),
-      );
-      const running = repo.lease.running().map((h) => repo.read.mustRow(h.id)).map((r) => ({ queue: r.queue, tag: r.concurrency_tag }));
-      const depths = repo.claim.depths();
-      const levels = new Map<string, Set<number>>();
-      for (const l of repo.claim.queuedLevels()) levels.set(l.queue, (levels.get(l.queue) ?? new Set()).add(l.priority));
-      const pick = () =>
-        pickBatch({
-          config,
-          now,
-          running,
-          runningCount: 0,
-          depth: (q) => depths.get(q) ?? 0,
-          paused: (q) => !(q in limits.queues),
-          levels,
-          heads: (q, p, blocked, limit) => repo.claim.heads(q, p, blocked, limit),
-        });
-      return repo.claimNext(pick, owner, leaseUntil, now);
-    },
-    delay: async (id, until) => {
-      db.prepare(`update runs set status = 'retry_wait', available_at = ? where id = ?`).run(until, id);
-    },
-    close: async () => {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-let server: TestPostgres;
-let pool: PgPool;
-beforeAll(async () => {
-  server = await startPostgres();
-  pool = openPgPool(server.url, { max: 4 });
-  await migratePostgres(pool);
-}, CLUSTER_START_BOUND_MS);
-afterAll(async () => {
-  await pool?.end();
-  await server?.stop();
-});
-
-function postgresBackend(): Backend {
-  const storage = new PgRunsStorage(pool);
-  return {
-    storage,
-    claimNext: (limits, owner, leaseUntil, now) => storage.claimNext(limits, owner, leaseUntil, now),
-    delay: async (id, until) => {
-      await pool.query(`update runs set status = 'retry_wait', available_at = $1 where id = $2`, [until, id]);
-    },
-    close: async () => {
-      await pool.query('truncate runs, run_steps, template_contents restart identity');
-    },
-  };
-}
+const backends = runsBackends();
 
 const T = Date.parse('2026-12-07T09:00:00Z');
 const MINUTE = 60_000;
 const NO_AGING = 86_400_000;
 
-
 const ids = (rows: readonly RunRow[]) => rows.map((r) => r.id);
 
-describe.each([
-  ['SQLite', sqliteBackend],
-  ['PostgreSQL', postgresBackend],
-] as const)('runs storage conformance: %s', (_name, make) => {
-  let b: Backend;
+describe.each(backends)('runs storage conformance: %s', (_name, make) => {
+  let b: RunsBackend;
   beforeEach(() => {
     b = make();
   });
@@ -217,7 +123,7 @@ describe.each([
 
   it('does not claim a delayed run before it is due', async () => {
     await b.storage.insert.insertMany([newRun('later', { at: T })]);
-    await b.delay('later', T + 10_000);
+    await b.set('later', { status: 'retry_wait', available_at: T + 10_000 });
     const limits = { queues: { q: 10 }, tags: {}, agingMs: NO_AGING, slots: 10 };
     expect(await b.storage.claim.nextDue()).toBe(T + 10_000);
     expect(await b.claimNext(limits, 'node-a', T + 15_000, T + 10)).toEqual([]);

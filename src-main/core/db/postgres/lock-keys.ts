@@ -12,4 +12,9 @@ export const LOCK_NAMESPACE = {
   tag: 0x4441_0003,
   /** The audit log's append, fleet-wide: ids are drawn in commit order (security/audit/audit-log-pg.ts). */
   audit: 0x4441_0004,
+  /**
+   * Template texts: an insert of runs holds it shared, the prune of unreferenced texts exclusively,
+   * so a prune never deletes the text of a run being inserted (core/runs/postgres).
+   */
+  templateContents: 0x4441_0005,
 } as const;

@@ -1,4 +1,4 @@
-import { inTransaction, type PgPool } from '../../db/postgres';
+import { inTransaction, LOCK_NAMESPACE, type PgPool } from '../../db/postgres';
 import type { NewRun } from '../run-insert';
 import { triggerJson } from '../run-insert';
 import { RUNS_QUEUED_CHANNEL } from './pg-run-row';
@@ -19,6 +19,8 @@ export class PgRunInserts {
   async insertMany(runs: readonly NewRun[]): Promise<void> {
     if (!runs.length) return;
     await inTransaction(this.pool, async (client) => {
+      // Shared with other inserts; the prune of unreferenced texts waits for it (pg-run-retention.ts).
+      await client.query('select pg_advisory_xact_lock_shared($1, 0)', [LOCK_NAMESPACE.templateContents]);
       const hashes = new Map(runs.map((r) => [r.templateHash, r.templateYaml]));
       await client.query('insert into template_contents(hash, yaml) select * from unnest($1::text[], $2::text[]) on conflict (hash) do nothing', [
         [...hashes.keys()],

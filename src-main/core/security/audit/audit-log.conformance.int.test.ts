@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { postgresBackend, sqliteBackend } from '../../../../test-support/store-backends';
 import { FakeClock } from '../../kernel/clock';
 import type { Principal } from '../../kernel/principal';
@@ -27,7 +27,6 @@ afterEach(async () => {
   await sqlite.closeAll();
   await postgres.closeAll();
 });
-afterAll(() => postgres.stop());
 
 const alice: Principal = { kind: 'user', id: 'u-alice', username: 'alice', role: 'Admin' } as Principal;
 const entry = (action: string, result: AuditResult, more: Partial<AuditInput> = {}): AuditInput => ({ user: 'alice', action, result, source: '127.0.0.1', ...more });

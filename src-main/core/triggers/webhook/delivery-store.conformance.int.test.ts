@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { postgresBackend, sqliteBackend } from '../../../../test-support/store-backends';
 import { FakeClock } from '../../kernel/clock';
 import { DeliveryStore, type DeliveryRow, type DeliveryStorePort } from './delivery-store';
@@ -16,7 +16,6 @@ afterEach(async () => {
   await sqlite.closeAll();
   await postgres.closeAll();
 });
-afterAll(() => postgres.stop());
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
