@@ -132,10 +132,8 @@ async function attemptOnce(
   const timeoutMs = step.reserved.timeout_ms !== undefined ? step.reserved.timeout_ms + (ownsTimeout(spec) ? OWN_TIMEOUT_GRACE_MS : 0) : undefined;
   const timer = timeoutMs !== undefined ? e.o.clock.setTimer(timeoutMs, () => stop.stop('step_timeout')) : undefined;
   const ctx = new StepActionContext(e, rc, top, stop);
-  let work: Promise<ActionResult> | undefined;
   try {
-    work = Promise.resolve().then(() => (dry ? def.dryRun!(params, ctx) : def.run(params, ctx)));
-    const result = await Promise.race([work, stop.stopped]);
+    const result = await stop.race(() => (dry ? def.dryRun!(params, ctx) : def.run(params, ctx)));
     if (!result || typeof result !== 'object' || Array.isArray(result)) return { ok: false, error: new ActionError('ACTION_ERROR', `${def.name} returned no result`) };
     return { ok: true, result };
   } catch (err) {
@@ -145,8 +143,6 @@ async function attemptOnce(
   } finally {
     timer?.cancel();
     unfollow();
-    // An action that lost the race still settles later; its outcome no longer matters.
-    work?.catch(() => undefined);
   }
 }
 
