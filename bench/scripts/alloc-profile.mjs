@@ -26,17 +26,19 @@ const post = (method, params = {}) => {
 function summarise(profile) {
   const bySite = new Map();
   let total = 0;
-  const walk = (node) => {
+  const name = (f) => `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
+  const walk = (node, parent) => {
     const self = node.selfSize;
     if (self) {
       const f = node.callFrame;
-      const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
+      // A built-in (Map, Set, join: no script) is named with the function that called it.
+      const key = f.url || !parent ? name(f) : `${f.functionName || '(anonymous)'} <- ${name(parent.callFrame)}`;
       bySite.set(key, (bySite.get(key) ?? 0) + self);
       total += self;
     }
-    for (const c of node.children) walk(c);
+    for (const c of node.children) walk(c, node);
   };
-  walk(profile.head);
+  walk(profile.head, undefined);
   const kib = (b) => (b / 1024).toFixed(1);
   const lines = [`sampled allocation between '${from}' and '${to}': ${kib(total)} KiB${runs ? `, ${kib(total / runs)} KiB per run` : ''}`];
   for (const [k, v] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top)) {

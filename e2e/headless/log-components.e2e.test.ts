@@ -95,7 +95,7 @@ steps:
     const deadline = Date.now() + 30_000;
     while (!grep('Scheduler').some((m) => m.includes("Schedule 'every_second' fired")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 
-    // At info a run that goes well writes one Queue line, how it ended (queued and started are debug: decision 0039).
+    // At info a run that goes well writes one Queue line, how it ended (queued and started are debug: decision 0041).
     const queue = grep('Queue');
     expect(queue.filter((m) => m.startsWith(`Run ${withApproval} `))).toEqual([`Run ${withApproval} succeeded`]);
     expect(queue.find((m) => m.startsWith(`Run ${missing} failed: `))).toContain("Secret 'missing_key' not found");

@@ -9,7 +9,7 @@ import type { Logger } from '../kernel/ports';
  *
  * At `info` a run that goes well writes one line, when it ends: its queueing and its first start
  * are `debug` lines (issue 18: four lines per processed run, where a BullMQ job writes one, were
- * a measurable part of a short run; the run's own record has both times). Decision 0039.
+ * a measurable part of a short run; the run's own record has both times). Decision 0041.
  */
 export function logQueueEvents(bus: Pick<EventBus, 'subscribe'>, log: Logger): () => void {
   const fields = (d: { runId: string; template?: string; queue?: string }) => ({ runId: d.runId, template: d.template, queue: d.queue });
