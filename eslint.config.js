@@ -25,12 +25,14 @@ const LAYERS = {
   'src-main/core/api': ['src-shared', ...core('kernel', 'security')],
   'src-main/core/clusters': ['src-shared', ...core('kernel', 'db', 'runs')],
   'src-main/core/metrics': ['src-shared', ...core('kernel', 'runs')],
-  'src-main/core/hitl': ['src-shared', ...core('kernel', 'config', 'runs')],
+  'src-main/core/hitl': ['src-shared', ...core('kernel', 'db', 'config', 'runs')],
   'src-main/core/triggers': ['src-shared', ...core('kernel', 'db', 'config')],
   'src-main/core/system': ['src-shared', ...core('kernel', 'config', 'api')],
   'src-main/core/queue': ['src-shared', ...core('kernel', 'db', 'config', 'api', 'runs', 'security')],
   'src-main/core/engine': ['src-shared', ...core('kernel', 'config', 'queue', 'runs', 'security')],
   'src-main/core/templates': ['src-shared', ...core('kernel', 'engine', 'queue')],
+  // A fleet node's labels are found with the engine's own display check and browser discovery.
+  'src-main/core/fleet': ['src-shared', ...core('kernel', 'db', 'engine')],
   // The composition root sees every module.
   'src-main/core/app': ['src-shared', 'src-main/core'],
   // Entry points share src-main/host; they never import one another.
@@ -41,7 +43,7 @@ const LAYERS = {
   'src-main/tools': ['src-shared', 'src-main/core'],
 };
 /** Capability folders of the core: one reaches another only through its index.ts. kernel and db are the shared floor. */
-const CAPABILITIES = core('api', 'app', 'clusters', 'config', 'engine', 'hitl', 'metrics', 'notices', 'queue', 'runs', 'security', 'system', 'templates', 'triggers');
+const CAPABILITIES = core('api', 'app', 'clusters', 'config', 'engine', 'fleet', 'hitl', 'metrics', 'notices', 'queue', 'runs', 'security', 'system', 'templates', 'triggers');
 
 /**
  * Request paths of the core call no blocking fs (*Sync). Each exception says why it may.

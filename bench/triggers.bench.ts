@@ -92,7 +92,7 @@ async function core(dir: string, extraLogSinks?: LogSink[]): Promise<Core> {
 
 async function webhookOurs(c: Core) {
   await c.invoke('webhooks.create', { id: 'gh', name: 'bench', endpoint: '/webhooks/gh', template: 'tick', secret: 'secrets://bench_hook', signature: 'github', queue: 'background', extract_variables: ['repository.name'] }, ADMIN);
-  const http = await startHttpServer({ dispatcher: c.dispatcher, authenticator: c.authenticator, bus: c.bus, streams: c.streams, logger: c.logger, host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20 });
+  const http = await startHttpServer({ dispatcher: c.dispatcher, authenticator: c.authenticator, bus: c.bus, streams: c.streams, logger: c.logger, host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20, webhooks: c.webhookDeliveries });
   try {
     return await runLoad(`${http.url}/webhooks/gh`);
   } finally {

@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { orchestratorSchema, resolveOrchestrator } from '@shared/config/orchestrator';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
 import { openDatabase, type Database } from '../src-main/core/db/database';
 import { migratePostgres, openPgPool, type PgPool } from '../src-main/core/db/postgres';
 import { pickBatch } from '../src-main/core/queue/pick-batch';
+import { ApprovalStore, type ApprovalStorePort } from '../src-main/core/hitl/approval-store';
+import { PgApprovalStore } from '../src-main/core/hitl/approval-store-pg';
 import { RunRepository, type RunRow } from '../src-main/core/runs';
 import { PgRunsStorage, type FleetClaimLimits } from '../src-main/core/runs/postgres';
 import { CLUSTER_START_BOUND_MS, startPostgres, type TestPostgres } from './postgres';
@@ -28,8 +30,10 @@ export interface RunsBackend {
   set(id: string, columns: Record<string, string | number | null>): Promise<void>;
   /** Fixture: the rows of a query (to check what was stored), or [] for a statement that returns none. */
   rows<T>(sql: string, ...args: unknown[]): Promise<T[]>;
-  /** A second storage on the same database: another process (SQLite) or another node (PostgreSQL). */
-  another(): RunRepository | PgRunsStorage;
+  /** HITL's approvals store on the same database, deciding through `storage`. */
+  approvals: ApprovalStorePort;
+  /** Another process (SQLite) or node (PostgreSQL) on the same database: its runs storage and approvals store. */
+  another(): { storage: RunRepository | PgRunsStorage; approvals: ApprovalStorePort };
   close(): Promise<void>;
 }
 
@@ -56,6 +60,7 @@ export function runsBackends(): (readonly [RunsBackend['name'], MakeBackend])[] 
     return {
       name: 'PostgreSQL',
       storage,
+      approvals: new PgApprovalStore(p, storage),
       claimNext: (limits, owner, leaseUntil, now) => storage.claimNext(limits, owner, leaseUntil, now),
       set: async (id, columns) => {
         const names = Object.keys(columns);
@@ -65,10 +70,11 @@ export function runsBackends(): (readonly [RunsBackend['name'], MakeBackend])[] 
       another: () => {
         const other = openPgPool(server!.url, { max: 2 });
         extraPools.push(other);
-        return new PgRunsStorage(other);
+        const otherStorage = new PgRunsStorage(other);
+        return { storage: otherStorage, approvals: new PgApprovalStore(other, otherStorage) };
       },
       close: async () => {
-        await p.query('truncate runs, run_steps, template_contents restart identity');
+        await p.query('truncate runs, run_steps, template_contents, approvals restart identity');
       },
     };
   };
@@ -76,6 +82,31 @@ export function runsBackends(): (readonly [RunsBackend['name'], MakeBackend])[] 
     ['SQLite', sqliteRunsBackend],
     ['PostgreSQL', postgres],
   ];
+}
+
+/**
+ * `describe.each` over both backends, `%s` in the title naming each: `body` gets the backend of
+ * the running case (a fresh one per case, closed after it), as an object that stands for it.
+ */
+export function describeOnRunsBackends(title: string, body: (b: RunsBackend) => void): void {
+  describe.each(runsBackends())(title, (_name, make) => {
+    let current: RunsBackend | undefined;
+    beforeEach(() => {
+      current = make();
+    });
+    afterEach(async () => {
+      await current?.close();
+      current = undefined;
+    });
+    body(
+      new Proxy({} as RunsBackend, {
+        get: (_target, key) => {
+          if (!current) throw new Error('The backend exists only inside a test');
+          return current[key as keyof RunsBackend];
+        },
+      }),
+    );
+  });
 }
 
 /** `?` placeholders as PostgreSQL's `$n`, so a fixture query reads the same on both backends. */
@@ -93,6 +124,7 @@ function sqliteRunsBackend(): RunsBackend {
   return {
     name: 'SQLite',
     storage: repo,
+    approvals: new ApprovalStore(db, repo),
     claimNext: async (limits, owner, leaseUntil, now) => sqliteClaim(repo, limits, owner, leaseUntil, now),
     set: async (id, columns) => {
       const names = Object.keys(columns);
@@ -107,7 +139,8 @@ function sqliteRunsBackend(): RunsBackend {
     another: () => {
       const other = openDatabase({ file });
       others.push(other);
-      return new RunRepository(other);
+      const otherRepo = new RunRepository(other);
+      return { storage: otherRepo, approvals: new ApprovalStore(other, otherRepo) };
     },
     close: async () => {
       for (const o of others) o.close();

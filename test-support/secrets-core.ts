@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CoreOptions } from '../src-main/core/app/create-core';
+import { TEST_KEYCHAIN_TIMEOUT_MS } from './keyring';
 import { tempCore, type TempCore } from './temp-core';
 
 export type SecretsCore = TempCore;
@@ -11,9 +12,8 @@ export type SecretsCore = TempCore;
  * read as secrets) and `secrets:` of orchestrator.yaml set as given (default: a keychain timeout of 20 s).
  */
 export async function secretsCore(options: Partial<CoreOptions> & { dir?: string; secretsYaml?: string } = {}): Promise<SecretsCore> {
-  // The keychain's 3 s default answers a loaded machine's D-Bus too late (keychain tests fell
-  // through to other backends with both cores busy); tests that check the timeout set their own.
-  const { secretsYaml = 'keychain_timeout_ms: 20000', ...rest } = options;
+  // See TEST_KEYCHAIN_TIMEOUT_MS; tests that check the timeout set their own.
+  const { secretsYaml = `keychain_timeout_ms: ${TEST_KEYCHAIN_TIMEOUT_MS}`, ...rest } = options;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'da-secrets-'));
   if (secretsYaml) {
     mkdirSync(join(dir, 'configs'), { recursive: true });

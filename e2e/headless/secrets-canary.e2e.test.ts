@@ -8,7 +8,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src-shared/contract/runs';
 import { readBody } from '../../test-support/raw-http';
-import { testKeyring } from '../../test-support/keyring';
+import { patientKeychainConfig, testKeyring } from '../../test-support/keyring';
 import { filesContaining, listTree, secretForms } from '../../test-support/secrets-core';
 import { ApiSession, captureEvents } from '../support/api-session';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
@@ -90,7 +90,7 @@ describe('the canary: a secret used in every way is found nowhere', () => {
   it('is absent from the database and WAL, logs, artifacts, API answers and the event stream', { timeout: 300_000 }, async () => {
     const far = await site();
     cleanup.push(() => new Promise<void>((r) => far.server.close(() => r())));
-    const dataDir = mkdtempSync(join(tmpdir(), 'da-canary-'));
+    const dataDir = patientKeychainConfig(mkdtempSync(join(tmpdir(), 'da-canary-')));
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const serve: ServeProcess = await startServeProcess([], {
       DESKTOP_AGENT_ADMIN_USER: ADMIN.user,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecretsStatus } from '../../src-shared/contract/secrets';
 import { privateKeyring, privateKeyringUnavailable, type PrivateKeyring } from '../../test-support/keyring-daemon';
+import { patientKeychainConfig } from '../../test-support/keyring';
 import { filesContaining } from '../../test-support/secrets-core';
 import { ApiSession } from '../support/api-session';
 import { CLI, startServeProcess, type ServeProcess } from '../support/serve-process';
@@ -75,7 +76,7 @@ describe.skipIf(unavailable !== undefined)(`the guide's Linux keyring commands w
     const external = sh('secret-tool store --label="Desktop Agent External API Key" service com.axion.desktop-agent.external_api account api_key', externalKey);
     expect(external.status, external.stderr).toBe(0);
 
-    const dataDir = mkdtempSync(join(tmpdir(), 'da-keychain-e2e-'));
+    const dataDir = patientKeychainConfig(mkdtempSync(join(tmpdir(), 'da-keychain-e2e-')));
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const serve: ServeProcess = await startServeProcess([], { ...keyring.env, DESKTOP_AGENT_ADMIN_USER: ADMIN.user, DESKTOP_AGENT_ADMIN_PASSWORD: ADMIN.password }, dataDir);
     const stop = async () => {

@@ -42,6 +42,7 @@ export async function startApi(core: Core, options: ApiOptions): Promise<Running
       staticDir: options.staticDir,
       now: () => core.clock.now(),
       streams: core.streams,
+      webhooks: core.webhookDeliveries,
     });
     core.host.api = { url: http.url, error: null };
     return {

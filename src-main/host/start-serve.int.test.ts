@@ -1,10 +1,10 @@
 import { rawHttp } from '../../test-support/raw-http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '@shared/contract/events';
-import { startServe, type ServeHandle } from './start-serve';
+import { FLEET_SERVE_NOT_YET, startServe, type ServeHandle } from './start-serve';
 
 const raw = rawHttp;
 
@@ -103,5 +103,18 @@ describe('desktop-agent serve (in process)', () => {
     off();
     expect((rejected.data as { errors: string[] }).errors[0]).toBe(`${file}:3:21: queues.default.max_concurrent: Too small: expected number to be >=1`);
     expect(serve.core.config.orchestrator.queues.default!.max_concurrent).toBe(4);
+  });
+});
+
+describe('desktop-agent serve with storage.kind: postgres', () => {
+  it('refuses to start on SQLite, says why, and leaves the data dir free', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'da-serve-pg-'));
+    mkdirSync(join(dataDir, 'configs'), { recursive: true });
+    writeFileSync(join(dataDir, 'configs', 'orchestrator.yaml'), 'storage:\n  kind: postgres\n  url: secrets://fleet_db_url\n');
+    await expect(startServe({ dataDir, host: '127.0.0.1', port: 0, allowRemote: false })).rejects.toThrow(FLEET_SERVE_NOT_YET);
+    // The lock was released: a serve with the setting removed starts on the same data dir.
+    writeFileSync(join(dataDir, 'configs', 'orchestrator.yaml'), 'storage:\n  kind: sqlite\n');
+    const serve = await startServe({ dataDir, host: '127.0.0.1', port: 0, allowRemote: false });
+    await serve.stop();
   });
 });

@@ -38,6 +38,9 @@ export function firstAdminFromEnv(env: NodeJS.ProcessEnv): { username: string; p
   return { username: env.DESKTOP_AGENT_ADMIN_USER || 'admin', password };
 }
 
+export const FLEET_SERVE_NOT_YET =
+  "orchestrator.yaml sets storage.kind: postgres, but serve runs on SQLite only in this version (the fleet preview has `desktop-agent fleet nodes` and `fleet migrate`); set storage.kind: sqlite to serve this data dir";
+
 /**
  * `desktop-agent serve`: the core and the loopback API under plain Node, the UI at `/`.
  * Writes `<data-dir>/runtime.json` ({pid, url, started_at}) so scripts and the CLI find it.
@@ -65,6 +68,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   } catch (e) {
     lock.release();
     throw e;
+  }
+  if (core.config.orchestrator.storage.kind === 'postgres') {
+    // Running on SQLite while the file says PostgreSQL would split the fleet without a word.
+    await core.stop();
+    lock.release();
+    throw new Error(FLEET_SERVE_NOT_YET);
   }
   let http: RunningHttpServer;
   try {

@@ -17,5 +17,6 @@ export type ConfigFileValue<F extends ConfigFileName> = z.output<(typeof CONFIG_
 
 export * from './failure-rules';
 export * from './file-roots';
+export * from './fleet-settings';
 export * from './orchestrator';
 export * from './triggers';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SECRET_BACKENDS } from '../domain/secret-ref';
 import { filesSchema } from './file-roots';
+import { nodeSchema, storageSchema } from './fleet-settings';
 
 /** configs/orchestrator.yaml (SPEC section 2). Unknown keys are errors. */
 
@@ -104,6 +105,10 @@ export const orchestratorSchema = z.strictObject({
       navigation_timeout_ms: z.number().int().min(100).default(30_000),
     })
     .prefault({}),
+  /** SPEC section 16: where shared state lives (SQLite in the data dir, or the fleet's PostgreSQL). */
+  storage: storageSchema,
+  /** This machine as a fleet node: its name and the labels it adds to those it finds itself. */
+  node: nodeSchema,
   logging: z
     .strictObject({
       level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -1,5 +1,6 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { statusOf, type ErrorBody } from '@shared/contract/errors';
+import type { ErrorBody } from '@shared/contract/errors';
 import type { ProcedureDef, RawResponse } from '@shared/contract/procedure';
 import type { EventBus } from '../kernel/event-bus';
 import type { Logger } from '../kernel/ports';
@@ -11,6 +12,8 @@ import { ANONYMOUS, type CallContext } from '../kernel/principal';
 import { endsSession, sessionEffect } from './session-binding';
 import { streamEvents } from './sse';
 import { contentTypeOf, openStatic, resolveStatic } from './static-files';
+import { errorAnswer, SECURITY_HEADERS } from './http-answers';
+import { isWebhookDelivery, webhookRoute, type WebhookReceiver } from './webhook-route';
 
 export interface HttpServerOptions {
   dispatcher: Dispatcher;
@@ -27,6 +30,11 @@ export interface HttpServerOptions {
   now?: () => number;
   /** Open event streams, bound to their credentials and capped per principal (the core's). */
   streams: EventStreams;
+  /**
+   * Serves `POST /webhooks/*` on the lean route (webhook-route.ts), with the redactor's mask for its
+   * answers. Without it those deliveries take the generic route through the dispatcher.
+   */
+  webhooks?: { receiver: WebhookReceiver; mask<T>(value: T): T };
 }
 
 export interface RunningHttpServer {
@@ -38,26 +46,12 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-};
 const HTML_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-const errorPayload = (e: ErrorBody) => ({ error: e });
-
 function sendError(reply: FastifyReply, e: ErrorBody): FastifyReply {
-  const retry = (e.details as { retry_after_s?: number } | undefined)?.retry_after_s;
-  if (retry !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retry))));
-  const status = statusOf(e.code);
-  // A Bearer challenge (RFC 9110 asks for one on 401); never `Basic`, which would make browsers
-  // pop up their own password dialog and then replay the password on every request.
-  if (status === 401) reply.header('www-authenticate', 'Bearer realm="desktop-agent"');
-  return reply.code(status).header('cache-control', 'no-store').send(errorPayload(e));
+  const a = errorAnswer(e);
+  return reply.code(a.status).headers(a.headers).header('cache-control', 'no-store').send(a.body);
 }
 
 /** The served UI's session cookie: HttpOnly (no page script reads it), SameSite=Strict (no other site sends it). */
@@ -81,14 +75,27 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const routes: { method: string; url: string }[] = [];
   /** This server's open event streams, ended by close(). */
   const ownStreams = new Set<() => void>();
+  // The port is known only after listen (port 0 picks a free one).
+  const policy: HostPolicy & { origins: Set<string> } = { port: options.port, allowRemote: options.allowRemote, origins: ownOrigins(options.host, options.port) };
+  const hooks = options.webhooks;
+  const deliveries = hooks && webhookRoute({ receiver: hooks.receiver, mask: hooks.mask, logger: log, hostAllowed: (host) => isAllowedHost(host, policy) });
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimitBytes,
     trustProxy: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // Webhook deliveries go to their lean route before Fastify sees them; the rest as Fastify would.
+    ...(deliveries && {
+      serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void, o: { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number }) => {
+        const server = createServer((req, res) => (isWebhookDelivery(req) ? deliveries(req, res) : handler(req, res)));
+        // What Fastify sets on the server it makes itself.
+        if (o.keepAliveTimeout !== undefined) server.keepAliveTimeout = o.keepAliveTimeout;
+        if (o.requestTimeout !== undefined) server.requestTimeout = o.requestTimeout;
+        server.setTimeout(o.connectionTimeout ?? 0);
+        return server;
+      },
+    }),
   });
-  // The port is known only after listen (port 0 picks a free one).
-  const policy: HostPolicy & { origins: Set<string> } = { port: options.port, allowRemote: options.allowRemote, origins: ownOrigins(options.host, options.port) };
 
   // Bodies are read as text once; JSON is parsed here so a bad body gets our error shape, and
   // the raw text stays available for signature checks.

@@ -3,3 +3,4 @@ export * from './dispatcher';
 export * from './event-streams';
 export * from './openapi';
 export * from './static-files';
+export type { WebhookReceiver } from './webhook-route';

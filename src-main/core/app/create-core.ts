@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PROCEDURES, type CONTRACT } from '@shared/contract';
 import type { Authenticator } from '../kernel/authenticator';
-import { createDispatcher, type Dispatcher } from '../api';
+import { createDispatcher, type Dispatcher, type WebhookReceiver } from '../api';
 import { EventStreams } from '../api';
 import type { CallContext } from '../kernel/principal';
 import { ConfigInvalidError, ConfigStore } from '../config';
@@ -87,6 +87,8 @@ export interface Core extends CoreServices {
   modules: readonly CoreModule[];
   /** The cron scheduler; the desktop app calls `resume()` when the machine wakes (powerMonitor). */
   scheduler: Pick<SchedulerModule, 'resume'>;
+  /** What the HTTP server's lean route of `POST /webhooks/*` hands deliveries to, and the mask for its answers. */
+  webhookDeliveries: { receiver: WebhookReceiver; mask<T>(value: T): T };
   /** The folder watchers (tests wait on what a watcher has seen). */
   watchers: Pick<WatcherModule, 'watcher' | 'views'>;
   /** Calls a procedure through the dispatcher, throwing on an error envelope (CLI and tests). */
@@ -289,6 +291,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     modules,
     scheduler,
     watchers,
+    webhookDeliveries: { receiver: webhooks.service, mask: (v) => redactor.maskDeep(v) },
     get stopped() {
       return stopped;
     },

@@ -2,3 +2,6 @@
 export * from './engine';
 export * from './registry';
 export * from './runner';
+/** What a fleet node's labels are found with (core/fleet): the display check and browser discovery the actions use. */
+export { parseDisplay, reachable as xServerReachable, type XTarget } from './desktop/preflight';
+export { resolveBrowser, type BrowserChannel } from './web/browser-discovery';

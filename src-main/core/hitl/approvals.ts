@@ -7,6 +7,7 @@ import type { Clock, Logger, TimerHandle } from '../kernel/ports';
 import type { Principal } from '../kernel/principal';
 import type { RunsStorage } from '../runs';
 import { DAY_MS } from '../kernel/clock';
+import { ApprovalStore, type ApprovalRow, type DecidedOutcome } from './approval-store';
 
 /** What HITL needs of the queue: hear of a run that waits for an approval; put it back in line once granted. */
 export interface ApprovalQueue {
@@ -25,27 +26,8 @@ export interface ApprovalsOptions {
   selfApproval: () => boolean;
 }
 
-interface Row {
-  id: string;
-  run_id: string;
-  step: number;
-  template: string;
-  message: string;
-  details: string | null;
-  risk_level: string;
-  required_role: string;
-  auto_action: string;
-  requested_by: string | null;
-  requested_at: number;
-  expires_at: number;
-  status: ApprovalView['status'];
-  decided_by: string | null;
-  decided_at: number | null;
-  comment: string | null;
-}
-
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const view = (r: Row): ApprovalView => ({ ...r, requested_at: iso(r.requested_at)!, expires_at: iso(r.expires_at)!, decided_at: iso(r.decided_at) });
+const view = (r: ApprovalRow): ApprovalView => ({ ...r, requested_at: iso(r.requested_at)!, expires_at: iso(r.expires_at)!, decided_at: iso(r.decided_at) });
 
 /**
  * Human-in-the-loop approvals (SPEC section 9). A run that reaches `human_confirm` waits in
@@ -57,16 +39,18 @@ const view = (r: Row): ApprovalView => ({ ...r, requested_at: iso(r.requested_at
 export class Approvals {
   private readonly timers = new Map<string, TimerHandle>();
   private readonly log: Logger;
+  private readonly store: ApprovalStore;
 
   constructor(private readonly o: ApprovalsOptions) {
     this.log = o.logger;
+    this.store = new ApprovalStore(o.db, o.runs);
   }
 
   /** Picks up runs that wait (also those that started waiting while the app was closed). */
   start(): void {
     const waiting = this.o.runs.read.waitingForApproval();
     for (const runId of waiting) this.recordRequest(runId);
-    for (const r of this.o.db.prepare("select * from approvals where status = 'pending'").all() as Row[]) this.arm(r);
+    for (const r of this.store.pending()) this.arm(r);
   }
 
   stop(): void {
@@ -83,7 +67,7 @@ export class Approvals {
     const existing = this.get(id);
     if (existing) return view(existing);
     const run = this.o.runs.read.mustRow(runId);
-    const row: Row = {
+    const row: ApprovalRow = {
       id,
       run_id: runId,
       step: request.step,
@@ -101,10 +85,7 @@ export class Approvals {
       decided_at: null,
       comment: null,
     };
-    this.o.db
-      .prepare(`insert or ignore into approvals (id, run_id, step, template, message, details, risk_level, required_role, auto_action, requested_by, requested_at, expires_at, status)
-        values (@id, @run_id, @step, @template, @message, @details, @risk_level, @required_role, @auto_action, @requested_by, @requested_at, @expires_at, 'pending')`)
-      .run(row);
+    this.store.insertPending(row);
     this.arm(row);
     this.log.info('Approval requested', { approvalId: id, runId, risk: row.risk_level, expiresAt: iso(row.expires_at) });
     this.o.bus.publish('approval.requested', { approvalId: id, runId, template: row.template, message: row.message, risk_level: row.risk_level, expires_at: iso(row.expires_at) });
@@ -112,17 +93,12 @@ export class Approvals {
   }
 
   list(status: ApprovalView['status'] | 'all', limit: number): ApprovalView[] {
-    const rows = (
-      status === 'all'
-        ? this.o.db.prepare("select * from approvals order by status = 'pending' desc, requested_at desc limit ?").all(limit)
-        : this.o.db.prepare('select * from approvals where status = ? order by requested_at desc limit ?').all(status, limit)
-    ) as Row[];
-    return rows.map(view);
+    return this.store.list(status, limit).map(view);
   }
 
   /** The latest approval of a run (the approval page). */
   forRun(runId: string): ApprovalView | undefined {
-    const r = this.o.db.prepare('select * from approvals where run_id = ? order by requested_at desc limit 1').get(runId) as Row | undefined;
+    const r = this.store.latestForRun(runId);
     return r && view(r);
   }
 
@@ -149,19 +125,15 @@ export class Approvals {
 
   /** hitl_* figures over the last 24 h, from stored data. */
   metrics(now: number): { hitl_interventions_24h: number; hitl_approved_24h: number; hitl_denied_24h: number; hitl_timeouts_24h: number } {
-    const since = now - DAY_MS;
-    const count = (status?: string) =>
-      (status
-        ? this.o.db.prepare('select count(*) from approvals where decided_at >= ? and status = ?').pluck().get(since, status)
-        : this.o.db.prepare('select count(*) from approvals where requested_at >= ?').pluck().get(since)) as number;
-    return { hitl_interventions_24h: count(), hitl_approved_24h: count('approved'), hitl_denied_24h: count('denied'), hitl_timeouts_24h: count('timed_out') };
+    const c = this.store.countsSince(now - DAY_MS);
+    return { hitl_interventions_24h: c.requested, hitl_approved_24h: c.approved, hitl_denied_24h: c.denied, hitl_timeouts_24h: c.timed_out };
   }
 
-  private get(id: string): Row | undefined {
-    return this.o.db.prepare('select * from approvals where id = ?').get(id) as Row | undefined;
+  private get(id: string): ApprovalRow | undefined {
+    return this.store.get(id);
   }
 
-  private arm(row: Row): void {
+  private arm(row: ApprovalRow): void {
     if (row.status !== 'pending' || this.timers.has(row.id)) return;
     this.timers.set(
       row.id,
@@ -173,20 +145,14 @@ export class Approvals {
     );
   }
 
-  private expire(row: Row): void {
+  private expire(row: ApprovalRow): void {
     this.log.info('Approval timed out; its auto_action applies', { approvalId: row.id, runId: row.run_id, autoAction: row.auto_action });
     this.settle(row, 'timed_out', null, null);
   }
 
-  private settle(row: Row, outcome: 'approved' | 'denied' | 'timed_out', by: string | null, comment: string | null): ApprovalView {
+  private settle(row: ApprovalRow, outcome: DecidedOutcome, by: string | null, comment: string | null): ApprovalView {
     const now = this.o.clock.now();
-    this.o.db.transaction(() => {
-      const changed = this.o.db
-        .prepare("update approvals set status = ?, decided_by = ?, decided_at = ?, comment = ? where id = ? and status = 'pending'")
-        .run(outcome, by, now, comment, row.id).changes;
-      if (!changed) throw new AppError('ALREADY_DECIDED', `Approval ${row.id} was already decided`);
-      this.o.runs.recordApprovalDecision(row.run_id, { outcome, by, comment, at: new Date(now).toISOString() });
-    })();
+    this.store.decide(row.id, outcome, by, now, comment);
     this.timers.get(row.id)?.cancel();
     this.timers.delete(row.id);
     // The engine reads the decision when the run continues from the human_confirm step.

@@ -36,6 +36,20 @@ export interface Enqueued {
 }
 
 /**
+ * An enqueue in halves (`RunQueue.stage`), for a caller that commits the run in its own transaction
+ * with its own rows (a webhook delivery and its record, many deliveries per commit): checked, built
+ * and counted in its queue's depth when staged; `write` inserts it in the caller's open transaction
+ * (SQL only: a group that failed may run it again); `announce` once that transaction committed;
+ * `release` when it was not written after all.
+ */
+export interface StagedRun {
+  run_id: string;
+  write(): void;
+  announce(): void;
+  release(): void;
+}
+
+/**
  * The template name a run records: one identity per template, so the Runs list's Template filter
  * groups every run of it: its storage name. A stored template's name as given, without `.yaml`
  * (`weekly_report`); for YAML text, the original run's name on a re-run, else the storage name

@@ -6,20 +6,21 @@ import { AppError } from '../kernel/errors';
 import type { EventBus } from '../kernel/event-bus';
 import { Listeners } from '../kernel/listeners';
 import type { Clock, Logger, TimerHandle } from '../kernel/ports';
-import { parsePolicy, type RunRow, type RunsStorage } from '../runs';
+import { parsePolicy, type NewRun, type RunRow, type RunsStorage } from '../runs';
 import type { Redactor } from '../security';
 import { announceAttemptEnd, decideAttemptEnd } from './attempt-end';
 import type { DepthSampler } from './depth-sampler';
-import { prepareEnqueue, type EnqueueOrigin, type EnqueueRequest, type Enqueued } from './enqueue';
+import { prepareEnqueue, type EnqueueOrigin, type EnqueueRequest, type Enqueued, type StagedRun } from './enqueue';
 import { openQueues, pickBatch, type PickInput } from './pick-batch';
 import type { ExecutionOutcome, RunExecutor, StopReason, TemplateCatalog } from './ports';
 import type { QueueStateStorage } from './queue-state-store';
 import { QueueSlots, type QueueSnapshot, type Running } from './queue-slots';
 import { cancelRun, failWaitingRun, pauseRun, requeueWaitingRun, resumeRun, setQueuePaused, type OperationsContext } from './run-operations';
 import { defaultPidAlive, recoverOrphans } from './recovery';
+import { announceQueued, stagedRun } from './staged-run';
 import { UnsettledEnds } from './unsettled-ends';
 
-export type { EnqueueOrigin, EnqueueRequest, Enqueued } from './enqueue';
+export type { EnqueueOrigin, EnqueueRequest, Enqueued, StagedRun } from './enqueue';
 export type { QueueSnapshot } from './queue-slots';
 
 export interface RunQueueOptions {
@@ -144,26 +145,28 @@ export class RunQueue {
 
   /** All or none, in one transaction (bulk enqueue); committed before anyone is told the run exists. */
   enqueueMany(requests: EnqueueRequest[], origin: EnqueueOrigin): Enqueued[] {
-    if (!this.accepting) throw new AppError('UNAVAILABLE', 'The queue is not accepting runs (starting up or shutting down); try again shortly', { retry_after_s: 2 });
-    const { rows, results } = prepareEnqueue(requests, origin, {
-      config: this.o.config(),
-      now: this.o.clock.now(),
-      depth: (q) => this.slots.depthOf(q),
-      runs: this.runs,
-      templates: this.o.templates,
-      redactor: this.o.redactor,
-    });
+    const { rows, results } = this.prepare(requests, origin);
     this.runs.insert.insertMany(rows);
     const added = new Map<string, number>();
     for (const row of rows) added.set(row.queue, (added.get(row.queue) ?? 0) + 1);
     for (const [q, n] of added) this.slots.changeDepth(q, n);
-    for (const row of rows) {
-      this.slots.markLevel(row.queue, row.priority);
-      this.o.bus.publish('run.queued', { runId: row.id, template: row.template, queue: row.queue, priority: row.priority });
-    }
-    if (rows.length) this.wake();
+    this.announceQueued(rows);
     return results;
   }
+
+  /** One enqueue in halves, its run written by the caller's transaction (see StagedRun). */
+  stage(request: EnqueueRequest, origin: EnqueueOrigin): StagedRun {
+    const { rows, results } = this.prepare([request], origin);
+    return stagedRun(rows[0], results[0]!.run_id, { runs: this.runs, slots: this.slots, announce: (r) => this.announceQueued(r) });
+  }
+
+  private prepare(requests: readonly EnqueueRequest[], origin: EnqueueOrigin) {
+    if (!this.accepting) throw new AppError('UNAVAILABLE', 'The queue is not accepting runs (starting up or shutting down); try again shortly', { retry_after_s: 2 });
+    const depth = (q: string) => this.slots.depthOf(q);
+    return prepareEnqueue(requests, origin, { config: this.o.config(), now: this.o.clock.now(), depth, runs: this.runs, templates: this.o.templates, redactor: this.o.redactor });
+  }
+
+  private readonly announceQueued = (rows: readonly NewRun[]) => announceQueued(rows, { slots: this.slots, bus: this.o.bus, wake: () => this.wake() });
 
   // ---- operations (run-operations.ts) -----------------------------------------------------
 

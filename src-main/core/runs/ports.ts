@@ -18,7 +18,11 @@ import type { ExecutableRun } from './run-repository';
  * not return promises yet and what a PostgreSQL adapter changes.
  */
 export interface RunsStorage {
-  insert: { insertMany(runs: readonly NewRun[]): void };
+  /**
+   * insertInTransaction: one run inside the caller's open transaction, not a unit of its own (its
+   * result is called once that committed); a storage without it is written with insertMany there.
+   */
+  insert: { insertMany(runs: readonly NewRun[]): void; insertInTransaction?(run: NewRun): () => void };
   claim: {
     heads(queue: string, priority: number, blockedTagsJson: string | null, limit: number): QueueHead[];
     claimBatch(ids: readonly string[], owner: string, leaseUntil: number, now: number): RunRow[];

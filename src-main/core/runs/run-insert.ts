@@ -50,6 +50,19 @@ export class RunInserts {
     for (const hash of stored) this.storedContents.add(hash);
   }
 
+  /**
+   * One run inside the caller's open transaction, with no savepoint of its own (a group commit that
+   * rolls its whole transaction back on any error keeps it all or none; a savepoint per run cost more
+   * than the run's own rows). Call the returned function once that transaction has committed.
+   */
+  insertInTransaction(run: NewRun): () => void {
+    const content = this.insertOne(run);
+    // Remembered only once committed, as in insertMany.
+    return () => {
+      if (content) this.storedContents.add(run.templateHash);
+    };
+  }
+
   /** True when it stored the template content too. */
   private insertOne(run: NewRun): boolean {
     const content = !this.storedContents.has(run.templateHash);

@@ -1,7 +1,7 @@
 import type { RetryPolicy } from '@shared/config';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { newRun } from '../../../test-support/new-runs';
-import { runsBackends, type RunsBackend } from '../../../test-support/runs-backends';
+import { describeOnRunsBackends } from '../../../test-support/runs-backends';
 import { decideAttemptEnd } from '../queue/attempt-end';
 import type { StepRecord } from './run-journal';
 import type { RunRow } from './run-row';
@@ -13,8 +13,6 @@ import { emptyState, type RunState } from './run-state';
  * step a dead node leaves, and how an attempt ends (retry, the end once retries are used, the
  * other settlements). Every call is awaited.
  */
-const backends = runsBackends();
-
 const T = Date.parse('2026-12-07T09:00:00Z');
 const LIMITS = { queues: { q: 10 }, tags: {}, agingMs: 86_400_000, slots: 10 };
 const POLICY: RetryPolicy = { max_attempts: 2, backoff_ms: 1_000, backoff_multiplier: 1, max_backoff_ms: 1_000, jitter: 0, only_idempotent: false };
@@ -29,15 +27,7 @@ function step(runId: string, index: number, status: StepRecord['status'], more: 
 
 const state = (scratch: Record<string, unknown>, more: Partial<RunState> = {}): RunState => ({ ...emptyState(), scratch, ...more });
 
-describe.each(backends)('runs journal and settlement conformance: %s', (_name, make) => {
-  let b: RunsBackend;
-  beforeEach(() => {
-    b = make();
-  });
-  afterEach(async () => {
-    await b.close();
-  });
-
+describeOnRunsBackends('runs journal and settlement conformance: %s', (b) => {
   /** Inserts the runs and claims them for node-a with a lease until `leaseUntil`. */
   async function claimed(ids: string[], leaseUntil = T + 60_000): Promise<RunRow[]> {
     await b.storage.insert.insertMany(ids.map((id, i) => newRun(id, { at: T + i })));
@@ -92,7 +82,7 @@ describe.each(backends)('runs journal and settlement conformance: %s', (_name, m
     await b.storage.recordStep(step('read', 0, 'running', { action: 'file.read', idempotent: true }));
     await b.storage.recordStep(step('done', 0, 'succeeded'), { nextStep: 1, state: emptyState() });
     await b.storage.markStepStarted(step('done', 0, 'running'));
-    const other = b.another();
+    const other = b.another().storage;
     expect((await other.lease.expired(T + 2_000)).map((h) => h.id).sort()).toEqual(['done', 'mail', 'read']);
     expect(await other.interruptedStep('mail')).toEqual({ index: 0, action: 'mail.send', stepId: 's0', idempotent: false });
     expect(await other.interruptedStep('read')).toEqual({ index: 0, action: 'file.read', stepId: 's0', idempotent: true });
@@ -172,7 +162,7 @@ describe.each(backends)('runs journal and settlement conformance: %s', (_name, m
   // On PostgreSQL, pg-runs-storage.int.test.ts holds a write on a lock to show afterCommit waits for it.
   it('runs afterCommit once the writes so far are committed, and flush waits for them', async () => {
     await claimed(['x', 'y']);
-    const other = b.another();
+    const other = b.another().storage;
     const told: string[] = [];
     void b.storage.recordStep(step('x', 0, 'succeeded'), { nextStep: 1, state: emptyState() });
     await b.storage.afterCommit(() => told.push('committed'));

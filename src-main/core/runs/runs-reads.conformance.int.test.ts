@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { newRun } from '../../../test-support/new-runs';
-import { runsBackends, type RunsBackend } from '../../../test-support/runs-backends';
+import { describeOnRunsBackends, type RunsBackend } from '../../../test-support/runs-backends';
 import type { NewRun } from './run-insert';
 
 /**
@@ -8,8 +8,6 @@ import type { NewRun } from './run-insert';
  * filters and cursor, the detail with steps and artifacts, the counts for metrics, and deleting
  * finished runs and unreferenced template texts. Every call is awaited.
  */
-const backends = runsBackends();
-
 const T = Date.parse('2026-12-07T09:00:00Z');
 const MINUTE = 60_000;
 
@@ -25,15 +23,7 @@ async function stepRow(b: RunsBackend, runId: string, idx: number, status: strin
   );
 }
 
-describe.each(backends)('runs reads and retention conformance: %s', (_name, make) => {
-  let b: RunsBackend;
-  beforeEach(() => {
-    b = make();
-  });
-  afterEach(async () => {
-    await b.close();
-  });
-
+describeOnRunsBackends('runs reads and retention conformance: %s', (b) => {
   it('reads one row, refuses an unknown one with NOT_FOUND, and reads template texts by hash', async () => {
     await b.storage.insert.insertMany([newRun('r1', { at: T, key: 'k-1' })]);
     expect(await b.storage.read.row('r1')).toMatchObject({ id: 'r1', status: 'queued', created_at: T, variables_json: '{"n":"r1"}', dry_run: 0, idempotency_key: 'k-1' });

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { newRun } from '../../../test-support/new-runs';
-import { runsBackends, type RunsBackend } from '../../../test-support/runs-backends';
+import { describeOnRunsBackends } from '../../../test-support/runs-backends';
 import type { RunRow } from './run-row';
 
 /**
@@ -8,23 +8,13 @@ import type { RunRow } from './run-row';
  * PostgreSQL storage: the claim, the leases, the insert. Reads and retention, the step journal and
  * settlement, and approvals have sibling suites (runs-*.conformance.int.test.ts).
  */
-const backends = runsBackends();
-
 const T = Date.parse('2026-12-07T09:00:00Z');
 const MINUTE = 60_000;
 const NO_AGING = 86_400_000;
 
 const ids = (rows: readonly RunRow[]) => rows.map((r) => r.id);
 
-describe.each(backends)('runs storage conformance: %s', (_name, make) => {
-  let b: RunsBackend;
-  beforeEach(() => {
-    b = make();
-  });
-  afterEach(async () => {
-    await b.close();
-  });
-
+describeOnRunsBackends('runs storage conformance: %s', (b) => {
   it('claims by priority, then by time waited, then by insertion', async () => {
     await b.storage.insert.insertMany([
       newRun('a', { at: T, priority: 5 }),

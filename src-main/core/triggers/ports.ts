@@ -27,6 +27,22 @@ export interface TriggerQueue {
   enqueue(request: TriggerEnqueueRequest, origin: TriggerOrigin): { run_id: string };
 }
 
+/** A run checked and counted now, inserted by the caller's own transaction (RunQueue.stage). */
+export interface StagedTriggerRun {
+  run_id: string;
+  /** Inserts the run in the caller's open transaction (SQL only). */
+  write(): void;
+  /** Once that transaction committed. */
+  announce(): void;
+  /** When it was not written after all (a replay, a failed commit). */
+  release(): void;
+}
+
+/** The webhooks' queue: a run staged to share the commit of its delivery record (and of the deliveries that arrived with it). */
+export interface StagingQueue extends TriggerQueue {
+  stage(request: Omit<TriggerEnqueueRequest, 'idempotency_key'>, origin: TriggerOrigin): StagedTriggerRun;
+}
+
 /** The ports every trigger module is built from (schedules, webhooks, watchers). */
 export interface TriggerModulePorts {
   db: Database;

@@ -4,3 +4,5 @@ export { migratePostgres, PgSchemaTooNewError } from './migrate';
 export { PG_MIGRATIONS, type PgMigration } from './migrations';
 export { LOCK_NAMESPACE } from './lock-keys';
 export { listen, type Listening, type ListenOptions } from './listen';
+export { chooseDatabaseUrl, maskDatabaseUrl, resolveDatabaseUrl, scrubUrl, whereOf, DatabaseUrlError } from './database-url';
+export { openFleetDatabase, FleetDatabaseError, type FleetDatabase, type OpenFleetOptions } from './open-fleet-database';

@@ -28,6 +28,8 @@ export interface PoolOptions {
   applicationName?: string;
   /** An idle connection failed (the server restarted or dropped it); the pool replaces it. */
   onIdleError?: (e: Error) => void;
+  /** How long opening a connection may take (pg's default: no limit). */
+  connectionTimeoutMillis?: number;
 }
 
 /** Checks the URL's form (a typo must not become a connection to some default database). */
@@ -42,7 +44,7 @@ export function openPgPool(url: string, o: PoolOptions = {}): PgPool {
     throw new Error(`The database URL must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`);
   }
   if (parsed.pathname.length <= 1) throw new Error(`The database URL names no database (expected postgres://…/<database>)`);
-  const pool = new pg.Pool({ connectionString: url, max: o.max ?? 10, application_name: o.applicationName ?? 'desktop-agent', types });
+  const pool = new pg.Pool({ connectionString: url, max: o.max ?? 10, application_name: o.applicationName ?? 'desktop-agent', types, connectionTimeoutMillis: o.connectionTimeoutMillis });
   // An idle connection that the server drops (restart, failover) must not crash the process:
   // the pool discards it and the next query opens a new one.
   pool.on('error', (e) => o.onIdleError?.(e));

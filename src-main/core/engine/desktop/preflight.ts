@@ -147,7 +147,8 @@ function runCommand(cmd: string, args: string[], timeoutMs: number): Promise<Com
   });
 }
 
-function reachable(target: XTarget, timeoutMs: number): Promise<boolean> {
+/** Whether something accepts connections at the X server's socket (also the fleet's `desktop` label). */
+export function reachable(target: XTarget, timeoutMs: number): Promise<boolean> {
   const tryOne = (options: { path: string } | { host: string; port: number }) =>
     new Promise<boolean>((resolve) => {
       const socket = connect(options);

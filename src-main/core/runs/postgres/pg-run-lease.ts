@@ -24,6 +24,16 @@ export class PgRunLeases {
     return (await this.pool.query<LeaseHolder>(`select id, lease_owner, lease_expires_at from runs where status = 'running' and lease_expires_at < $1`, [now])).rows;
   }
 
+  /** The running runs each of these owners (fleet nodes) holds, oldest start first; an owner with none is absent. */
+  async runningByOwner(owners: readonly string[]): Promise<Map<string, string[]>> {
+    const r = await this.pool.query<{ owner: string; ids: string[] }>(
+      `select lease_owner as owner, array_agg(id order by started_at, seq) as ids from runs
+        where status = 'running' and lease_owner = any($1::text[]) group by lease_owner`,
+      [owners],
+    );
+    return new Map(r.rows.map((x) => [x.owner, x.ids]));
+  }
+
   /** Runs of this owner that someone (on any node) asked to cancel. */
   async cancelRequested(owner: string): Promise<string[]> {
     const r = await this.pool.query<{ id: string }>(`select id from runs where lease_owner = $1 and status = 'running' and cancel_requested`, [owner]);

@@ -40,7 +40,7 @@ export interface DeliveryStorePort {
 
 export class DeliveryStore implements DeliveryStorePort {
   private readonly insert: Statement<[DeliveryRow]>;
-  private readonly insertAccepted: Statement<[AcceptedDelivery]>;
+  private readonly insertAccepted: Statement<[string, string | null, number, string | null, string | null]>;
   private readonly accepted: Statement<[string, string], { run_id: string | null }>;
   private readonly recentRows: Statement<[string, number], DeliveryRow>;
   private readonly counts: Statement<[number], DeliveryCounts>;
@@ -50,7 +50,7 @@ export class DeliveryStore implements DeliveryStorePort {
   constructor(db: Database) {
     this.insert = db.prepare('insert into webhook_deliveries(webhook_id, delivery_id, received_at, status, run_id, error, ip) values (@webhook_id, @delivery_id, @received_at, @status, @run_id, @error, @ip)');
     this.insertAccepted = db.prepare(
-      `insert into webhook_deliveries(webhook_id, delivery_id, received_at, status, run_id, error, ip) values (@webhook_id, @delivery_id, @received_at, 202, @run_id, null, @ip)
+      `insert into webhook_deliveries(webhook_id, delivery_id, received_at, status, run_id, error, ip) values (?, ?, ?, 202, ?, null, ?)
        on conflict (webhook_id, delivery_id) where status = 202 and delivery_id is not null do nothing`,
     );
     this.accepted = db.prepare('select run_id from webhook_deliveries where webhook_id = ? and delivery_id = ? and status = 202');
@@ -70,7 +70,8 @@ export class DeliveryStore implements DeliveryStorePort {
   }
 
   recordAccepted(row: AcceptedDelivery): boolean {
-    return this.insertAccepted.run(row).changes === 1;
+    // Positional: binding an object looks every name up on it, on every delivery.
+    return this.insertAccepted.run(row.webhook_id, row.delivery_id, row.received_at, row.run_id, row.ip).changes === 1;
   }
 
   /** The run of an accepted delivery with this id, if one was accepted (a replay). */

@@ -37,6 +37,26 @@ describe('GroupCommit', () => {
     db.close();
   });
 
+  it('runs each write once when none throws; when one throws, the batch is rolled back and run again with a savepoint each, so the others are stored once', async () => {
+    const db = open();
+    const g = new GroupCommit(db);
+    const runs = new Map<number, number>();
+    const write = (v: number, fail = false) => () => {
+      runs.set(v, (runs.get(v) ?? 0) + 1);
+      db.prepare('insert into t(v) values (?)').run(v);
+      if (fail) throw new Error(`write ${v} failed after its insert`);
+    };
+    await Promise.all([1, 2, 3].map((v) => g.run(write(v))));
+    expect([...runs.values()]).toEqual([1, 1, 1]);
+    runs.clear();
+    const settled = await Promise.allSettled([g.run(write(4)), g.run(write(5, true)), g.run(write(6))]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // The first pass stopped at write 5 and was rolled back whole (5 had inserted before it threw); the second kept 4 and 6 only.
+    expect(Object.fromEntries(runs)).toEqual({ 4: 2, 5: 2, 6: 1 });
+    expect(db.prepare('select v from t order by v').pluck().all()).toEqual([1, 2, 3, 4, 6]);
+    db.close();
+  });
+
   it('commits a batch at once when it reaches its size, and the rest at the end of the turn', async () => {
     const db = open();
     const g = new GroupCommit(db, 3);

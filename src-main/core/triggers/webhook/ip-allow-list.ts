@@ -39,11 +39,19 @@ export function parseAllowList(entries: readonly string[]): { ok: true; list: Ip
 
 /** `extract_variables: ["repository.name"]` → `{repository_name: …}` from the JSON body. */
 export function extractVariables(body: unknown, paths: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const path of paths) {
-    let v: unknown = body;
-    for (const key of path.split('.')) v = v !== null && typeof v === 'object' && Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined;
-    if (v !== undefined) out[path.replace(/\./g, '_')] = v;
-  }
-  return out;
+  return compileExtractor(paths)(body);
+}
+
+/** The same, with the paths split once (a webhook's extractor serves all its deliveries). */
+export function compileExtractor(paths: readonly string[]): (body: unknown) => Record<string, unknown> {
+  const steps = paths.map((path) => ({ name: path.replace(/\./g, '_'), keys: path.split('.') }));
+  return (body) => {
+    const out: Record<string, unknown> = {};
+    for (const { name, keys } of steps) {
+      let v: unknown = body;
+      for (const key of keys) v = v !== null && typeof v === 'object' && Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined;
+      if (v !== undefined) out[name] = v;
+    }
+    return out;
+  };
 }

@@ -21,7 +21,10 @@ function header(headers: Headers, name: string): string | undefined {
 /** Secrets as key objects, made once per secret rather than once per delivery. */
 const keys = new Map<string, KeyObject>();
 
-function hmac(key: string | Buffer, data: string): Buffer {
+/** The raw body as the transport gave it: bytes (never decoded and encoded again) or text. */
+type Body = string | Buffer;
+
+function hmac(key: string | Buffer, ...data: Body[]): Buffer {
   const id = typeof key === 'string' ? `s:${key}` : `b:${key.toString('base64')}`;
   let k = keys.get(id);
   if (!k) {
@@ -29,7 +32,9 @@ function hmac(key: string | Buffer, data: string): Buffer {
     k = createSecretKey(typeof key === 'string' ? Buffer.from(key, 'utf8') : key);
     keys.set(id, k);
   }
-  return createHmac('sha256', k).update(data, 'utf8').digest();
+  const h = createHmac('sha256', k);
+  for (const part of data) h.update(part);
+  return h.digest();
 }
 
 function sameBytes(expected: Buffer, given: Buffer): boolean {
@@ -41,7 +46,7 @@ function fresh(timestampS: number, nowMs: number): boolean {
 }
 
 /** GitHub: `X-Hub-Signature-256: sha256=<hex>`; the delivery is `X-GitHub-Delivery`. */
-function github(secret: string, headers: Headers, body: string): Verdict {
+function github(secret: string, headers: Headers, body: Body): Verdict {
   const sig = header(headers, 'x-hub-signature-256');
   if (!sig) return { ok: false, reason: 'missing X-Hub-Signature-256 header' };
   const m = /^sha256=([0-9a-f]{64})$/i.exec(sig.trim());
@@ -51,7 +56,7 @@ function github(secret: string, headers: Headers, body: string): Verdict {
 }
 
 /** Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]` over `<t>.<body>`, 300 s tolerance. */
-function stripe(secret: string, headers: Headers, body: string, now: number): Verdict {
+function stripe(secret: string, headers: Headers, body: Body, now: number): Verdict {
   const sig = header(headers, 'stripe-signature');
   if (!sig) return { ok: false, reason: 'missing Stripe-Signature header' };
   const parts = sig.split(',').map((p) => p.trim().split('='));
@@ -59,7 +64,7 @@ function stripe(secret: string, headers: Headers, body: string, now: number): Ve
   const v1 = parts.filter(([k, v]) => k === 'v1' && v && /^[0-9a-f]{64}$/i.test(v)).map(([, v]) => Buffer.from(v!, 'hex'));
   if (!t || !/^\d{1,12}$/.test(t) || !v1.length) return { ok: false, reason: 'Stripe-Signature needs t=<unix time> and v1=<hex>' };
   if (!fresh(Number(t), now)) return { ok: false, reason: `Stripe-Signature timestamp is more than ${TOLERANCE_S} s from now` };
-  const expected = hmac(secret, `${t}.${body}`);
+  const expected = hmac(secret, `${t}.`, body);
   if (!v1.some((v) => sameBytes(expected, v))) return { ok: false, reason: 'no v1 signature in Stripe-Signature matches the body' };
   return { ok: true, deliveryId: digest(sig) };
 }
@@ -68,14 +73,14 @@ function stripe(secret: string, headers: Headers, body: string, now: number): Ve
  * Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64> [v1,<base64> …]`
  * (several during key rotation) over `<id>.<timestamp>.<body>`, with the key from `whsec_<base64>`.
  */
-function standard(secret: string, headers: Headers, body: string, now: number): Verdict {
+function standard(secret: string, headers: Headers, body: Body, now: number): Verdict {
   const id = header(headers, 'webhook-id');
   const ts = header(headers, 'webhook-timestamp');
   const sig = header(headers, 'webhook-signature');
   if (!id || !ts || !sig) return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature header' };
   if (!/^\d{1,12}$/.test(ts) || !fresh(Number(ts), now)) return { ok: false, reason: `webhook-timestamp is more than ${TOLERANCE_S} s from now` };
   const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
-  const expected = hmac(key, `${id}.${ts}.${body}`);
+  const expected = hmac(key, `${id}.${ts}.`, body);
   const given = sig
     .split(' ')
     .map((s) => s.split(','))
@@ -89,7 +94,7 @@ function digest(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-export function verifySignature(scheme: SignatureScheme, secret: string | undefined, headers: Headers, rawBody: string, nowMs: number): Verdict {
+export function verifySignature(scheme: SignatureScheme, secret: string | undefined, headers: Headers, rawBody: Body, nowMs: number): Verdict {
   if (scheme === 'none') return { ok: true, deliveryId: header(headers, 'webhook-id') ?? header(headers, 'x-github-delivery') ?? header(headers, 'idempotency-key') ?? null };
   if (!secret) return { ok: false, reason: 'the webhook has no secret' };
   if (scheme === 'github') return github(secret, headers, rawBody);

@@ -7,7 +7,7 @@ import { contractHandlers, type CoreModule, type Handler } from '../../kernel/mo
 import { conflict, notFound } from '../../kernel/errors';
 import type { SecretStore } from '../../kernel/ports';
 import { configListWriter } from '../config-list-file';
-import type { TriggerModulePorts } from '../ports';
+import type { StagingQueue, TriggerModulePorts } from '../ports';
 import { definedFields, pruneHourly, referenceIssues, rejectIssues } from '../trigger-checks';
 import { DAY_MS } from '../../kernel/clock';
 import { parseAllowList } from './ip-allow-list';
@@ -15,7 +15,9 @@ import { WebhookService, type WebhookRequest } from './webhook-service';
 
 type Handlers = { [N in keyof typeof webhooksContract]: Handler<(typeof webhooksContract)[N]> };
 
-export interface WebhookModuleOptions extends TriggerModulePorts {
+export interface WebhookModuleOptions extends Omit<TriggerModulePorts, 'queue'> {
+  /** Runs are staged and written in the deliveries' own group commit. */
+  queue: StagingQueue;
   secrets: SecretStore;
 }
 

@@ -30,7 +30,7 @@ describe('webhooks over real HTTP', () => {
     clock = c.clock!;
     // The Standard Webhooks example is signed at its own timestamp.
     clock.set(Number(SW.ts) * 1000 + 5_000);
-    http = await startHttpServer({ dispatcher: c.core.dispatcher, authenticator: c.core.authenticator, bus: c.core.bus, streams: c.core.streams, logger: c.core.logger, host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20 });
+    http = await startHttpServer({ dispatcher: c.core.dispatcher, authenticator: c.core.authenticator, bus: c.core.bus, streams: c.core.streams, logger: c.core.logger, host: '127.0.0.1', port: 0, allowRemote: false, bodyLimitBytes: 1 << 20, webhooks: c.core.webhookDeliveries });
     await invoke('templates.save', { name: 'deploy', yaml: 'dsl_version: "1.1"\nname: deploy\nsteps:\n  - log: { message: "deploy {{repository_name | default:\'-\'}}" }\n' });
     const base = { template: 'deploy' };
     await invoke('webhooks.create', { ...base, id: 'gh', name: 'GitHub Deploy Hook', endpoint: '/webhooks/deploy', secret: GH.secret, signature: 'github', allowed_ips: ['127.0.0.0/8', '::1'], extract_variables: ['repository.name', 'head_commit.id'] });
@@ -96,6 +96,18 @@ describe('webhooks over real HTTP', () => {
     const bad = c.core.dispatcher.dispatch('webhooks.create', { id: 'x', name: 'x', endpoint: '/webhooks/deploy', template: 'deploy', signature: 'none', allowed_ips: ['10.0.0.0/40'] }, admin);
     expect(await bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', details: { issues: [{ path: 'allowed_ips[0]' }, { path: 'endpoint' }] } } });
   });
+  it('keeps max_queued across the deliveries queued together (the rest 429), and answers a replay 409 even while the queue is full', async () => {
+    c.core.config.write('orchestrator.yaml', { queues: { default: {}, tight: { max_queued: 5, paused: true } } });
+    await invoke('webhooks.create', { template: 'deploy', id: 'tight', name: 'Tight', endpoint: '/webhooks/tight', signature: 'none', queue: 'tight' });
+    const send = (id: string) => post('/webhooks/tight', '{}', { 'webhook-id': id });
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => send(`tight-${i}`)));
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(5);
+    expect(answers.filter((a) => a.status === 429).map((a) => a.json.error?.code)).toEqual(Array(7).fill('QUEUE_FULL'));
+    const first = answers.findIndex((a) => a.status === 202);
+    expect(await send(`tight-${first}`)).toMatchObject({ status: 409, json: { error: { code: 'REPLAYED' } } });
+    expect((await invoke<{ items: { name: string; depth: number }[] }>('queues.list', {})).items.find((q) => q.name === 'tight')?.depth).toBe(5);
+  });
+
   it('accepts every one of many deliveries sent at once (queued together), and of one delivery sent twice at once exactly one', async () => {
     const body = JSON.stringify({ repository: { name: 'burst' } });
     const sig = `sha256=${createHmac('sha256', GH.secret).update(body).digest('hex')}`;

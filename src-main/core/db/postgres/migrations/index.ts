@@ -2,6 +2,8 @@ import m0001 from './0001_runs.sql';
 import m0002 from './0002_schedules.sql';
 import m0003 from './0003_webhooks.sql';
 import m0004 from './0004_audit.sql';
+import m0005 from './0005_nodes.sql';
+import m0006 from './0006_approvals.sql';
 
 export interface PgMigration {
   version: number;
@@ -19,4 +21,6 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 2, name: 'schedules', sql: m0002 },
   { version: 3, name: 'webhooks', sql: m0003 },
   { version: 4, name: 'audit', sql: m0004 },
+  { version: 5, name: 'nodes', sql: m0005 },
+  { version: 6, name: 'approvals', sql: m0006 },
 ];
