@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const redis = only && only !== 'bullmq' ? undefined : await startRedis();
   try {
     const a = only && only !== 'ours' ? emptyFigures() : await ours(config);
-    const b = redis ? await bullmq(redis.port, config) : emptyFigures();
+    const b = redis ? await bullmq(redis.port, config, redis.child.pid) : emptyFigures();
     const raw = only && only !== 'raw' ? emptyFigures() : await rawSqlite(config);
     printTable(
       `Queue: Desktop Agent (SQLite, core API, real engine) vs BullMQ on redis-server, and the bare-SQLite limit (same machine, same run; load average ${loadBefore} before, ${load()} after, 2 cores)`,
@@ -70,6 +70,10 @@ function rows(a: QueueFigures, b: QueueFigures, raw: QueueFigures): Row[] {
     { what: `enqueue → start p50 at ${c.rate}/s`, unit: 'ms', ours: a.latencyP50, peer: b.latencyP50, limit: raw.latencyP50, higherIsBetter: false },
     { what: `enqueue → start p99 at ${c.rate}/s`, unit: 'ms', ours: a.latencyP99, peer: b.latencyP99, limit: raw.latencyP99, higherIsBetter: false, target: '≤ BullMQ; ≤ 2 idle' },
   );
+  // CPU time per run (BullMQ's includes redis-server's): less moved by other load than the rates.
+  const cpu = (what: string, ours: number, peer: number, limit: number): Row => ({ what: `CPU per run: ${what}`, unit: 'µs', ours, peer, limit, higherIsBetter: false, met: null });
+  out.push(cpu('single enqueue', a.singleCpu, b.singleCpu, raw.singleCpu), cpu('bulk enqueue', a.bulkCpu, b.bulkCpu, raw.bulkCpu));
+  for (const n of c.concurrencies) out.push(cpu(`processed, concurrency ${n}`, a.processCpu.get(n) ?? NaN, b.processCpu.get(n) ?? NaN, raw.processCpu.get(n) ?? NaN));
   return out;
 }
 

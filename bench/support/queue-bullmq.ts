@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Queue, Worker, type Job } from 'bullmq';
 import { RotatingFileSink, createLogger } from '../../src-main/core/kernel/logger';
 import { percentile } from './report';
-import { emptyFigures, mark, now, offeredLoad, type QueueBenchConfig, type QueueFigures } from './queue-scenarios';
+import { cpuPerRun, emptyFigures, mark, now, offeredLoad, type QueueBenchConfig, type QueueFigures } from './queue-scenarios';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -40,7 +40,7 @@ export async function startRedis(): Promise<{ port: number; child: ChildProcess;
   throw new Error('redis-server did not start (is it installed? apt-get install redis-server)');
 }
 
-export async function bullmq(port: number, c: QueueBenchConfig): Promise<QueueFigures> {
+export async function bullmq(port: number, c: QueueBenchConfig, redisPid?: number): Promise<QueueFigures> {
   const f = emptyFigures();
   const connection = { host: '127.0.0.1', port };
   const logDir = mkdtempSync(join(tmpdir(), 'da-bench-bull-'));
@@ -53,6 +53,7 @@ export async function bullmq(port: number, c: QueueBenchConfig): Promise<QueueFi
     if (c.scenarios.has('single')) {
       mark('bullmq single start');
       const lat: number[] = [];
+      const cpu = cpuPerRun(redisPid);
       const t0 = now();
       for (let i = 0; i < c.single; i++) {
         const s = now();
@@ -60,17 +61,20 @@ export async function bullmq(port: number, c: QueueBenchConfig): Promise<QueueFi
         lat.push(now() - s);
       }
       f.singleRate = c.single / ((now() - t0) / 1000);
+      f.singleCpu = cpu(c.single);
       f.singleP50 = percentile(lat, 50);
       f.singleP99 = percentile(lat, 99);
       mark('bullmq single end');
     }
 
     if (c.scenarios.has('bulk')) {
+      const cpu = cpuPerRun(redisPid);
       const t1 = now();
       for (let i = 0; i < c.bulk; i += 1000) {
         await q.addBulk(Array.from({ length: Math.min(1000, c.bulk - i) }, (_, j) => ({ name: 'noop', data: { i: i + j } })));
       }
       f.bulkRate = c.bulk / ((now() - t1) / 1000);
+      f.bulkCpu = cpu(c.bulk);
     }
     await q.obliterate({ force: true });
 
@@ -80,6 +84,7 @@ export async function bullmq(port: number, c: QueueBenchConfig): Promise<QueueFi
           await q.addBulk(Array.from({ length: Math.min(1000, c.process - i) }, () => ({ name: 'noop', data: {} })));
         }
         let completed = 0;
+        const cpu = cpuPerRun(redisPid);
         const t2 = now();
         await new Promise<void>((resolve) => {
           // The same work as one of our no-op runs: one step that writes a JSON log line and is
@@ -101,6 +106,7 @@ export async function bullmq(port: number, c: QueueBenchConfig): Promise<QueueFi
           });
         });
         f.processRate.set(concurrency, c.process / ((now() - t2) / 1000));
+        f.processCpu.set(concurrency, cpu(c.process));
         await q.obliterate({ force: true });
       }
     }

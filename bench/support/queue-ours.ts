@@ -8,7 +8,7 @@ import { resolvePaths } from '../../src-main/core/kernel/paths';
 import { nativeBindingPath } from '../../src-main/core/db/native-binding';
 import type { QueueModule } from '../../src-main/core/queue/queue-module';
 import { percentile } from './report';
-import { emptyFigures, mark, now, offeredLoad, type QueueBenchConfig, type QueueFigures } from './queue-scenarios';
+import { cpuPerRun, emptyFigures, mark, now, offeredLoad, type QueueBenchConfig, type QueueFigures } from './queue-scenarios';
 
 export const NOOP_TEMPLATE = 'dsl_version: "1.1"\nname: noop\nsteps:\n  - log: { message: "no-op" }\n';
 
@@ -36,6 +36,7 @@ export async function ours(c: QueueBenchConfig): Promise<QueueFigures> {
       // Single durable enqueues, one transaction each, awaited one by one (into the paused queue).
       mark('single start');
       const lat: number[] = [];
+      const cpu = cpuPerRun();
       const t0 = now();
       for (let i = 0; i < c.single; i++) {
         const s = now();
@@ -44,6 +45,7 @@ export async function ours(c: QueueBenchConfig): Promise<QueueFigures> {
         lat.push(now() - s);
       }
       f.singleRate = c.single / ((now() - t0) / 1000);
+      f.singleCpu = cpu(c.single);
       f.singleP50 = percentile(lat, 50);
       f.singleP99 = percentile(lat, 99);
       mark('single end');
@@ -52,11 +54,13 @@ export async function ours(c: QueueBenchConfig): Promise<QueueFigures> {
     if (c.scenarios.has('bulk')) {
       // Bulk: chunks of 1,000 in one transaction each.
       mark('bulk start');
+      const cpu = cpuPerRun();
       const t1 = now();
       for (let i = 0; i < c.bulk; i += 1000) {
         queue.enqueueMany(Array.from({ length: Math.min(1000, c.bulk - i) }, (_, j) => ({ template_yaml: NOOP_TEMPLATE, variables: { i: i + j }, queue: 'background' })), origin);
       }
       f.bulkRate = c.bulk / ((now() - t1) / 1000);
+      f.bulkCpu = cpu(c.bulk);
       mark('bulk end');
     }
 
@@ -79,10 +83,12 @@ export async function ours(c: QueueBenchConfig): Promise<QueueFigures> {
           });
         });
         mark(`process-${concurrency} start`);
+        const cpu = cpuPerRun();
         const t2 = now();
         queue.resumeQueue('default', 'bench');
         await done;
         f.processRate.set(concurrency, c.process / ((now() - t2) / 1000));
+        f.processCpu.set(concurrency, cpu(c.process));
         mark(`process-${concurrency} end`);
       }
       writeConfig(core, c.concurrencies[0] ?? 8);

@@ -17,7 +17,7 @@ import { openDatabase } from '../../src-main/core/db/database';
 import { nativeBindingPath } from '../../src-main/core/db/native-binding';
 import { packageInfo } from '../../src-main/core/kernel/package-root';
 import { percentile } from './report';
-import { emptyFigures, mark, now, type QueueBenchConfig, type QueueFigures } from './queue-scenarios';
+import { cpuPerRun, emptyFigures, mark, now, type QueueBenchConfig, type QueueFigures } from './queue-scenarios';
 
 const RETRY = JSON.stringify({ max_attempts: 3, backoff: 'exponential', base_delay_ms: 1000, max_delay_ms: 60000, jitter: true });
 const LATENCY_SAMPLES = 1_000;
@@ -97,6 +97,7 @@ export async function rawSqlite(c: QueueBenchConfig): Promise<QueueFigures> {
       mark('raw single start');
       const insertOne = tx((i: number) => raw.insertOne('background', i));
       const lat: number[] = [];
+      const cpu = cpuPerRun();
       const t0 = now();
       for (let i = 0; i < c.single; i++) {
         const s = now();
@@ -104,15 +105,18 @@ export async function rawSqlite(c: QueueBenchConfig): Promise<QueueFigures> {
         lat.push(now() - s);
       }
       f.singleRate = c.single / ((now() - t0) / 1000);
+      f.singleCpu = cpu(c.single);
       f.singleP50 = percentile(lat, 50);
       f.singleP99 = percentile(lat, 99);
       mark('raw single end');
     }
 
     if (c.scenarios.has('bulk')) {
+      const cpu = cpuPerRun();
       const t1 = now();
       for (let i = 0; i < c.bulk; i += 1000) insertChunk('background', i, Math.min(1000, c.bulk - i));
       f.bulkRate = c.bulk / ((now() - t1) / 1000);
+      f.bulkCpu = cpu(c.bulk);
     }
 
     if (c.scenarios.has('process')) {
@@ -120,9 +124,11 @@ export async function rawSqlite(c: QueueBenchConfig): Promise<QueueFigures> {
       const finish = tx((ids: string[]) => raw.finishAll(ids));
       for (const concurrency of c.concurrencies) {
         for (let i = 0; i < c.process; i += 1000) insertChunk('default', i, Math.min(1000, c.process - i));
+        const cpu = cpuPerRun();
         const t2 = now();
         for (let ids = claim(concurrency); ids.length; ids = claim(concurrency)) finish(ids);
         f.processRate.set(concurrency, c.process / ((now() - t2) / 1000));
+        f.processCpu.set(concurrency, cpu(c.process));
       }
     }
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** What the queue benchmark measures on each side (ours, BullMQ, bare SQLite); see bench/queue.bench.ts. */
 
 export interface QueueBenchConfig {
@@ -20,10 +22,41 @@ export interface QueueFigures {
   processRate: Map<number, number>;
   latencyP50: number;
   latencyP99: number;
+  /** CPU time per run (µs, every thread of the process and, for BullMQ, redis-server's), per scenario. */
+  singleCpu: number;
+  bulkCpu: number;
+  processCpu: Map<number, number>;
 }
 
 export function emptyFigures(): QueueFigures {
-  return { singleRate: NaN, singleP50: NaN, singleP99: NaN, bulkRate: NaN, processRate: new Map(), latencyP50: NaN, latencyP99: NaN };
+  return { singleRate: NaN, singleP50: NaN, singleP99: NaN, bulkRate: NaN, processRate: new Map(), latencyP50: NaN, latencyP99: NaN, singleCpu: NaN, bulkCpu: NaN, processCpu: new Map() };
+}
+
+/** CPU time (µs) a process has used, from /proc (user + system, in clock ticks of 10 ms). */
+function procCpuUs(pid: number): number {
+  try {
+    // The fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Starts counting CPU time; the returned function gives the µs used since, per run. CPU time is
+ * less disturbed by other load on the machine than wall time (issue 18 compares both). With
+ * `serverPid` (BullMQ's redis-server), that process's CPU time is added: it does half the work.
+ */
+export function cpuPerRun(serverPid?: number): (runs: number) => number {
+  const start = process.cpuUsage();
+  const serverStart = serverPid === undefined ? 0 : procCpuUs(serverPid);
+  return (runs) => {
+    const used = process.cpuUsage(start);
+    const server = serverPid === undefined ? 0 : procCpuUs(serverPid) - serverStart;
+    return (used.user + used.system + server) / runs;
+  };
 }
 
 export const now = (): number => performance.now();

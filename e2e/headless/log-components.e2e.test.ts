@@ -7,7 +7,7 @@ import { startAgentServer, type AgentServer } from '../support/serve-api';
 /**
  * The guide's log checks (issue 14, item 8): `grep "Queue"`, `grep "RBAC"`, `grep "Secrets"` in
  * logs/desktop-agent.log, and the other components an operator troubleshoots (Scheduler, Webhook,
- * HITL), find the events of a real `serve`: runs queued, started and ended, permission denials,
+ * HITL), find the events of a real `serve`: how runs ended, permission denials,
  * secrets resolved or not found, a schedule firing, a webhook delivery refused, an approval asked
  * for and given. Secret values never reach the log. (Folder watchers are not built yet.)
  */
@@ -95,10 +95,9 @@ steps:
     const deadline = Date.now() + 30_000;
     while (!grep('Scheduler').some((m) => m.includes("Schedule 'every_second' fired")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 
+    // At info a run that goes well writes one Queue line, how it ended (queued and started are debug: decision 0041).
     const queue = grep('Queue');
-    expect(queue).toContainEqual(`Run ${withApproval} queued on default (priority 5)`);
-    expect(queue).toContainEqual(`Run ${withApproval} started`);
-    expect(queue).toContainEqual(`Run ${withApproval} succeeded`);
+    expect(queue.filter((m) => m.startsWith(`Run ${withApproval} `))).toEqual([`Run ${withApproval} succeeded`]);
     expect(queue.find((m) => m.startsWith(`Run ${missing} failed: `))).toContain("Secret 'missing_key' not found");
 
     expect(grep('RBAC')).toContainEqual("RBAC denied runs.enqueue to vic (role Viewer): permission 'create_runs' required");

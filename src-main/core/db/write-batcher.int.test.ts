@@ -65,4 +65,25 @@ describe('WriteBatcher', () => {
     batcher.afterCommit(() => (ran = true));
     expect(ran).toBe(true);
   });
+
+  it('leaves the writes to a claim queued before its window ended: one commit with the claim, not two', async () => {
+    const { batcher, put, count } = setup();
+    // A run ends (its write deferred) and the dispatch is queued for the next turn; the turn then
+    // takes longer than the 1 ms window (a busy machine), so the window's timer is due first.
+    const atDispatch = await new Promise<{ pending: number; inClaim: number }>((resolve) => {
+      setImmediate(() => {
+        batcher.defer(() => put.run('a', '1'));
+        setImmediate(() => {
+          const pending = batcher.pending;
+          const inClaim = batcher.flushWith(() => count());
+          resolve({ pending, inClaim });
+        });
+        const until = performance.now() + 20;
+        while (performance.now() < until);
+      });
+    });
+    expect(atDispatch).toEqual({ pending: 1, inClaim: 1 });
+    expect(count()).toBe(1);
+    expect(batcher.pending).toBe(0);
+  });
 });

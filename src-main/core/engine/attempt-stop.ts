@@ -6,22 +6,16 @@ export type AttemptStopReason = StopReason | 'step_timeout';
 
 /**
  * How one attempt of an action is stopped: the run is cancelled, timed out or shut down (a pause
- * lets the step finish), or the step's own timeout passes. `stopped` rejects then, so the runner
- * can race the action against it. The action's AbortSignal is made only when the action reads
- * it: an AbortController (an EventTarget) per attempt was a measurable part of a short run, and
- * most actions never look at their signal (issue 18).
+ * lets the step finish), or the step's own timeout passes. `race` runs the action and settles
+ * with its outcome, or rejects (StepAborted) as soon as the attempt is stopped, without waiting
+ * for an action that does not notice. The action's AbortSignal is made only when the action reads
+ * it, and the race is one promise: an AbortController (an EventTarget) per attempt, a promise to
+ * reject, `Promise.race` and the deferred start were a measurable part of a short run (issue 18).
  */
 export class AttemptStop {
   reason: AttemptStopReason | undefined;
-  readonly stopped: Promise<never>;
   private controller: AbortController | undefined;
-  private reject!: (e: unknown) => void;
-
-  constructor() {
-    this.stopped = new Promise<never>((_, reject) => (this.reject = reject));
-    // Nobody may be racing it any more when it rejects (the action won).
-    this.stopped.catch(() => undefined);
-  }
+  private onStop: ((e: StepAborted) => void) | undefined;
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -39,7 +33,23 @@ export class AttemptStop {
     if (this.reason !== undefined) return;
     this.reason = reason;
     this.controller?.abort(reason);
-    this.reject(new StepAborted(reason));
+    this.onStop?.(new StepAborted(reason));
+  }
+
+  /** The action's result, or StepAborted once stopped; an attempt stopped before it starts does not start the action. */
+  race<T>(action: () => T | Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.reason !== undefined) return reject(new StepAborted(this.reason));
+      this.onStop = reject;
+      let work: T | Promise<T>;
+      try {
+        work = action();
+      } catch (e) {
+        return reject(e);
+      }
+      // An action that lost the race still settles later: its outcome goes nowhere (no unhandled rejection).
+      Promise.resolve(work).then(resolve, reject);
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { ExecutableRun, RunRepository, RunRow, RunState } from '../runs';
 import type { Logger } from '../kernel/ports';
 import type { RunExecutor, StopReason } from '../queue';
@@ -13,6 +13,8 @@ import { secretTaint } from './secret-values';
 import { SlowSteps } from './slow-steps';
 import { runSteps } from './step-loop';
 import { pathGuards } from './path-guard';
+
+const SAFE_ID = /^[A-Za-z0-9_-]+$/;
 
 export type { EngineOptions, EngineOutcome, ExecuteOptions, RunObserver } from './run-context';
 export { RUNNING_ROW_AFTER_MS } from './run-context';
@@ -32,11 +34,15 @@ export class Engine implements RunExecutor {
   private readonly log: Logger;
   private readonly compiler = new CompileCache();
   private readonly parts: EngineParts;
+  /** `<artifacts dir>/`, normalised once: a run's folder is this and its id (see artifactsDirOf). */
+  private readonly artifactsPrefix: string;
 
   constructor(private readonly o: EngineOptions) {
     this.runs = o.runs;
     this.registry = o.registry ?? new ActionRegistry();
     this.log = o.logger.child('Engine');
+    const root = join(o.artifactsDir);
+    this.artifactsPrefix = root.endsWith(sep) ? root : root + sep;
     this.parts = {
       o,
       runs: this.runs,
@@ -90,6 +96,11 @@ export class Engine implements RunExecutor {
     }
   }
 
+  /** A run's artifact folder without path.join's normalisation on every run (a run id is [A-Za-z0-9_-]). */
+  private artifactsDirOf(runId: string): string {
+    return SAFE_ID.test(runId) ? this.artifactsPrefix + runId : join(this.o.artifactsDir, runId);
+  }
+
   private context(run: ExecutableRun, checked: { model: RunContext['model']; variables: Record<string, unknown> }, signal: AbortSignal, options: ExecuteOptions): RunContext {
     const { model } = checked;
     const state: RunState = { ...run.state, steps: [...run.state.steps] };
@@ -98,7 +109,7 @@ export class Engine implements RunExecutor {
       model,
       state,
       scratch: new MapScratch(state.scratch),
-      artifacts: new RunArtifacts(join(this.o.artifactsDir, run.id), this.o.redactor),
+      artifacts: new RunArtifacts(this.artifactsDirOf(run.id), this.o.redactor),
       variables: checked.variables,
       signal,
       cleanups: [],

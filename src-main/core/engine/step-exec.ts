@@ -2,7 +2,8 @@ import { ExpressionError, truthy } from '@shared/dsl/expression';
 import type { ActionSpec } from '@shared/dsl/action-spec';
 import type { StepNode } from '@shared/dsl/template-model';
 import type { StopReason } from '../queue';
-import { ActionError, type ActionContext, type ActionDef, type ActionResult } from './action-types';
+import { ActionError, type ActionDef, type ActionResult } from './action-types';
+import { StepActionContext } from './action-context';
 import { AttemptStop } from './attempt-stop';
 import { toActionError } from './errors';
 import { execForEach } from './for-each';
@@ -11,7 +12,7 @@ import { abortError, ownsTimeout, reasonOf, type EngineParts, type RunContext, t
 import { makeLookup, render, type ScopeData } from './scope';
 import { evaluateWhen } from './secret-values';
 import { stepIdempotent } from './step-idempotency';
-import { actionSecretResolver, resolveStepSecrets, stepSecretRefs } from './step-secrets';
+import { resolveStepSecrets, stepSecretRefs } from './step-secrets';
 
 /**
  * Actions that read `timeout_ms` themselves get this much longer before the step is cut off: a
@@ -130,11 +131,9 @@ async function attemptOnce(
   const unfollow = rc.stops.follow(stop);
   const timeoutMs = step.reserved.timeout_ms !== undefined ? step.reserved.timeout_ms + (ownsTimeout(spec) ? OWN_TIMEOUT_GRACE_MS : 0) : undefined;
   const timer = timeoutMs !== undefined ? e.o.clock.setTimer(timeoutMs, () => stop.stop('step_timeout')) : undefined;
-  const ctx = actionContext(e, rc, top, () => stop.signal);
-  let work: Promise<ActionResult> | undefined;
+  const ctx = new StepActionContext(e, rc, top, stop);
   try {
-    work = Promise.resolve().then(() => (dry ? def.dryRun!(params, ctx) : def.run(params, ctx)));
-    const result = await Promise.race([work, stop.stopped]);
+    const result = await stop.race(() => (dry ? def.dryRun!(params, ctx) : def.run(params, ctx)));
     if (!result || typeof result !== 'object' || Array.isArray(result)) return { ok: false, error: new ActionError('ACTION_ERROR', `${def.name} returned no result`) };
     return { ok: true, result };
   } catch (err) {
@@ -144,42 +143,14 @@ async function attemptOnce(
   } finally {
     timer?.cancel();
     unfollow();
-    // An action that lost the race still settles later; its outcome no longer matters.
-    work?.catch(() => undefined);
   }
-}
-
-/** What an action sees; its signal and secret resolver are made only if it uses them. */
-function actionContext(e: EngineParts, rc: RunContext, top: number, signal: () => AbortSignal): ActionContext {
-  let resolver: ((reference: string) => Promise<string>) | undefined;
-  const config = e.o.config();
-  return {
-    runId: rc.run.id,
-    stepIndex: top,
-    // The run's mode: read-only actions run in a dry run too and see what earlier steps would have done.
-    dryRun: rc.run.dryRun,
-    get signal() {
-      return signal();
-    },
-    logger: e.log,
-    clock: e.o.clock,
-    notifier: e.o.notifier,
-    artifacts: rc.artifacts,
-    scratch: rc.scratch,
-    config,
-    files: e.files(config),
-    browserPath: e.o.browserPath,
-    registerSecret: (v) => e.o.redactor.register(v),
-    onRunEnd: (fn) => rc.cleanups.push(fn),
-    resolveSecret: (reference) => (resolver ??= actionSecretResolver({ secrets: e.o.secrets, redactor: e.o.redactor, access: { runId: rc.run.id, step: top, user: rc.run.requestedBy } }))(reference),
-  };
 }
 
 /** Keeps a screenshot as an artifact of the step, when the action can take one; bounded, never throws. */
 async function screenshot(e: EngineParts, def: ActionDef, rc: RunContext, top: number): Promise<void> {
   if (!def.captureScreenshot) return;
   const controller = new AbortController();
-  const ctx = actionContext(e, rc, top, () => controller.signal);
+  const ctx = new StepActionContext(e, rc, top, controller);
   let timer: { cancel(): void } | undefined;
   try {
     await Promise.race([

@@ -29,13 +29,12 @@ export async function runSteps(e: EngineParts, rc: RunContext, start: number): P
     }
     const finishedAt = e.o.clock.now();
     const artifacts = rc.artifacts.take();
-    const json = (v: unknown): string | undefined => (v === undefined ? undefined : storedJson(e, v));
-    const base = { runId: run.id, index: i, stepId: step.id ?? null, action: step.action, startedAt, artifacts };
+    const stepId = step.id ?? null;
 
     if (r.status === 'suspended') {
       rc.state.approval = { request: r.approval };
       e.runs.recordStep(
-        { ...base, status: 'running', params: undefined, paramsJson: json(r.params), result: e.o.redactor.maskDeep({ waiting_for_approval: r.approval }), error: null, errorCode: null, attempt: 1, finishedAt: null, durationMs: null },
+        { runId: run.id, index: i, stepId, action: step.action, startedAt, artifacts, status: 'running', params: undefined, paramsJson: json(e, r.params), result: e.o.redactor.maskDeep({ waiting_for_approval: r.approval }), error: null, errorCode: null, attempt: 1, finishedAt: null, durationMs: null },
         { nextStep: i, state: persistable(e, rc) },
       );
       e.log.info('Run waits for an approval', { runId: run.id, step: i, expiresAt: r.approval.expires_at });
@@ -55,15 +54,21 @@ export async function runSteps(e: EngineParts, rc: RunContext, start: number): P
     const stop = r.status === 'failed' && (r.aborted || !step.reserved.continue_on_error);
     rc.state.steps[i] = outcome;
     if (step.id) rc.ids.set(step.id, { outcome, action: step.action });
+    // One literal per step row (a spread of shared fields cost a copy and its growth per step).
     e.runs.recordStep(
       {
-        ...base,
+        runId: run.id,
+        index: i,
+        stepId,
+        action: step.action,
+        startedAt,
+        artifacts,
         status: r.status,
         // A skipped step stores `null` params; otherwise what rendered (SQL NULL when nothing did).
         params: r.status === 'skipped' ? null : undefined,
-        paramsJson: r.status === 'skipped' ? undefined : json(r.params),
+        paramsJson: r.status === 'skipped' ? undefined : json(e, r.params),
         result: null,
-        resultJson: r.status === 'succeeded' || (r.status === 'failed' && r.result) ? json((r as { result: unknown }).result) : undefined,
+        resultJson: r.status === 'succeeded' || (r.status === 'failed' && r.result) ? json(e, (r as { result: unknown }).result) : undefined,
         error,
         errorCode: r.status === 'failed' ? r.error.code : null,
         attempt: r.status === 'skipped' ? 1 : r.attempt,
@@ -73,7 +78,9 @@ export async function runSteps(e: EngineParts, rc: RunContext, start: number): P
       { nextStep: stop ? i : i + 1, state: persistable(e, rc) },
     );
     rc.observer?.stepFinished?.({ runId: run.id, index: i, action: step.action, id: step.id, status: r.status, error: error ?? undefined, durationMs, result: r.status === 'succeeded' ? e.o.redactor.maskDeep(r.result) : undefined });
-    const finished = { runId: run.id, index: i, action: step.action, status: r.status, duration_ms: durationMs, ...(error ? { error } : {}) };
+    const finished = error
+      ? { runId: run.id, index: i, action: step.action, status: r.status, duration_ms: durationMs, error }
+      : { runId: run.id, index: i, action: step.action, status: r.status, duration_ms: durationMs };
     e.runs.afterCommit(() => e.o.bus?.publish('step.finished', finished));
 
     if (r.status === 'failed') {
@@ -93,6 +100,11 @@ export async function runSteps(e: EngineParts, rc: RunContext, start: number): P
     }
   }
   return { status: 'succeeded' };
+}
+
+/** A value as its step row stores it (undefined: nothing to store). */
+function json(e: EngineParts, v: unknown): string | undefined {
+  return v === undefined ? undefined : storedJson(e, v);
 }
 
 /** How a run stops when asked to (cancel, pause, shutdown, run timeout). */

@@ -26,14 +26,22 @@ function notFound(ref: SecretRefText): string {
   return `Secret '${ref.service ? `${ref.service}/${ref.key}` : ref.key}' not found`;
 }
 
-/** The `{{secrets://…}}` references of a step's params (most steps have none: no await then). */
-export function stepSecretRefs(step: StepNode): Map<string, SecretRefText> {
-  return secretRefs(step.params);
+const refsByStep = new WeakMap<StepNode, ReadonlyMap<string, SecretRefText>>();
+
+/**
+ * The `{{secrets://…}}` references of a step's params (most steps have none: no await then),
+ * found once per compiled step: they are fixed by the template (issue 18: a walk and a Map per
+ * step of every run).
+ */
+export function stepSecretRefs(step: StepNode): ReadonlyMap<string, SecretRefText> {
+  let refs = refsByStep.get(step);
+  if (!refs) refsByStep.set(step, (refs = secretRefs(step.params)));
+  return refs;
 }
 
 /** The values of a step's secret references, by reference text; or the failure that stops the step. */
 export async function resolveStepSecrets(
-  refs: Map<string, SecretRefText>,
+  refs: ReadonlyMap<string, SecretRefText>,
   deps: { secrets: SecretResolver; redactor: Redactor; access: SecretAccess },
 ): Promise<{ ok: true; secrets: Map<string, string> } | { ok: false; error: ActionError }> {
   const secrets = new Map<string, string>();

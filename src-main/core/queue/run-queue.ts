@@ -247,12 +247,14 @@ export class RunQueue {
           heads: (q, p, blocked, limit) => this.runs.claim.heads(q, p, blocked, limit),
         };
         // Nothing can start (no free slot, nothing waiting, queues paused): no transaction at all.
-        if (!openQueues(input).queueFree.size) break;
+        const open = openQueues(input);
+        if (!open.queueFree.size) break;
         let picked = 0;
         // Reading the heads, claiming and committing the finished runs' writes: one transaction.
         const claimed = this.runs.claimNext(
           () => {
-            const ids = pickBatch({ ...input, running: this.running.values() });
+            // The open queues counted above: nothing starts or ends between there and here.
+            const ids = pickBatch(input, open);
             picked = ids.length;
             return ids;
           },

@@ -49,3 +49,34 @@ describe('the queue depth recount (read every 5 s on the event loop)', () => {
     for (const d of runsReads) expect(d).toMatch(/USING (COVERING )?INDEX runs_(queued|retry_due)\b/);
   });
 });
+
+describe('the heads of a level (the dispatcher reads them on every pass)', () => {
+  function queued(db: Database, id: string, enqueuedAt: number, tag: string | null = null, priority = 5) {
+    db.prepare(
+      `insert into runs(id, template, template_hash, trigger, queue, priority, concurrency_tag, status, available_at, enqueued_at, created_at)
+       values (?, 't', 'h', 'manual', 'q', ?, ?, 'queued', ?, ?, 0)`,
+    ).run(id, priority, tag, enqueuedAt, enqueuedAt);
+  }
+
+  it('gives the oldest runs of the level, as many as the limit, for each limit asked (the LIMIT is in each statement)', () => {
+    const db = database();
+    queued(db, 'late', 30);
+    queued(db, 'first', 10);
+    queued(db, 'second', 20, 'pdf');
+    queued(db, 'third', 20);
+    queued(db, 'other-level', 5, null, 2);
+    const claims = new RunClaims(db);
+    const ids = (limit: number, blocked: string | null = null) => claims.heads('q', 5, blocked, limit).map((h) => db.prepare('select id from runs where rowid = ?').pluck().get(h.rowid));
+    expect(ids(1)).toEqual(['first']);
+    expect(ids(3)).toEqual(['first', 'second', 'third']);
+    expect(ids(1)).toEqual(['first']);
+    expect(ids(8)).toEqual(['first', 'second', 'third', 'late']);
+    expect(ids(2, '[]')).toEqual(['first', 'second']);
+    // A run whose tag is at its limit is passed over, not counted against the limit.
+    expect(ids(2, JSON.stringify(['pdf']))).toEqual(['first', 'third']);
+    expect(ids(8, JSON.stringify(['pdf']))).toEqual(['first', 'third', 'late']);
+    expect(ids(0)).toEqual([]);
+    expect(ids(-1)).toEqual([]);
+    expect(ids(2.7)).toEqual(['first', 'second']);
+  });
+});

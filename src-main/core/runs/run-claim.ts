@@ -15,10 +15,15 @@ export const QUEUE_DEPTH_SQL = {
   levels: `select distinct queue, priority from runs where status = 'queued'`,
 } as const;
 
+interface HeadStatements {
+  tagged: Statement<[string, number, string]>;
+  anyTag: Statement<[string, number]>;
+}
+
 /** Finding and taking queued runs: heads per level, the claim of a batch, due retries. */
 export class RunClaims {
-  private readonly headStmt: Statement<[string, number, string, number]>;
-  private readonly headAnyTagStmt: Statement<[string, number, number]>;
+  /** The heads statements per LIMIT, made when a limit is first asked for (see headsFor). */
+  private readonly headsByLimit = new Map<number, HeadStatements>();
   private readonly claimStmt: Statement<[string, number, number, number]>;
   private readonly rowStmt: Statement<[number]>;
   private readonly rowidStmt: Statement<[string]>;
@@ -31,15 +36,6 @@ export class RunClaims {
   private readonly headRows = new Map<number, RunRow>();
 
   constructor(private readonly db: Database) {
-    // The oldest queued runs of one priority level whose tag is not at its limit (json array of blocked tags).
-    this.headStmt = db.prepare(`select ${RUN_COLUMNS} from runs
-      where queue = ? and status = 'queued' and priority = ?
-        and (concurrency_tag is null or concurrency_tag not in (select value from json_each(?)))
-      order by enqueued_at, rowid limit ?`).raw();
-    // The same when no tag is at its limit (the usual case): json_each and its bloom filter cost
-    // more than the index probe itself.
-    this.headAnyTagStmt = db.prepare(`select ${RUN_COLUMNS} from runs
-      where queue = ? and status = 'queued' and priority = ? order by enqueued_at, rowid limit ?`).raw();
     // By rowid, in the transaction that read the heads. No RETURNING: on this schema an UPDATE …
     // RETURNING costs several times the UPDATE and a point SELECT (issue 18, docs/benchmarks.md).
     this.claimStmt = db.prepare(`update runs set status = 'running', lease_owner = ?, lease_expires_at = ?, started_at = coalesce(started_at, ?),
@@ -59,10 +55,37 @@ export class RunClaims {
 
   /** `blockedTagsJson`: the tags at their limit (a JSON array), or null when no tag has a limit. */
   heads(queue: string, priority: number, blockedTagsJson: string | null, limit: number): QueueHead[] {
-    const values = (blockedTagsJson === null || blockedTagsJson === '[]' ? this.headAnyTagStmt.all(queue, priority, limit) : this.headStmt.all(queue, priority, blockedTagsJson, limit)) as unknown[][];
+    if (!(limit >= 1)) return [];
+    const stmts = this.headsFor(Math.floor(limit));
+    const values = (blockedTagsJson === null || blockedTagsJson === '[]' ? stmts.anyTag.all(queue, priority) : stmts.tagged.all(queue, priority, blockedTagsJson)) as unknown[][];
     const rows = values.map(runRowOf);
     for (const row of rows) this.headRows.set(row.rowid, row);
     return rows;
+  }
+
+  /**
+   * The oldest queued runs of one level, `limit` of them, with the LIMIT written into the SQL: SQLite
+   * re-prepares a statement whose LIMIT is a bound parameter every time it is bound again (its plan
+   * may depend on the value), which was most of the heads query's cost (issue 18: `sqlite3Reprepare`
+   * on every dispatch in a `perf` profile, twice the CPU time of the same query with a literal
+   * LIMIT). A limit is a count of free slots, so there are only as many statements as slot counts.
+   */
+  private headsFor(limit: number): HeadStatements {
+    let stmts = this.headsByLimit.get(limit);
+    if (!stmts) {
+      stmts = {
+        // Whose tag is not at its limit (a JSON array of the blocked tags).
+        tagged: this.db.prepare(`select ${RUN_COLUMNS} from runs
+          where queue = ? and status = 'queued' and priority = ?
+            and (concurrency_tag is null or concurrency_tag not in (select value from json_each(?)))
+          order by enqueued_at, rowid limit ${limit}`).raw(),
+        // When no tag is at its limit (the usual case): json_each and its bloom filter cost more than the index probe itself.
+        anyTag: this.db.prepare(`select ${RUN_COLUMNS} from runs
+          where queue = ? and status = 'queued' and priority = ? order by enqueued_at, rowid limit ${limit}`).raw(),
+      };
+      this.headsByLimit.set(limit, stmts);
+    }
+    return stmts;
   }
 
   /**
