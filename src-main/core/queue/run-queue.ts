@@ -1,3 +1,4 @@
+// size: the queue's lifecycle, dispatch loop and attempt ends share one state (slots, timers, leases); the parts with their own job are split out (pick-batch, attempt-end, recovery, run-operations, staged-run, unsettled-ends).
 import { hostname } from 'node:os';
 import type { OrchestratorConfig, QueueConfig } from '@shared/config';
 import { newId } from '@shared/domain/ids';
