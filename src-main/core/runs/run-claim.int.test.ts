@@ -1,24 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/database';
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../db/database';
+import { tempDatabases } from '../../../test-support/temp-database';
 import { QUEUE_DEPTH_SQL, RunClaims } from './run-claim';
 
-const dirs: string[] = [];
-const dbs: Database[] = [];
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function database(): Database {
-  const dir = mkdtempSync(join(tmpdir(), 'da-claim-'));
-  dirs.push(dir);
-  const db = openDatabase({ file: join(dir, 'da.db') });
-  dbs.push(db);
-  return db;
-}
+const database = tempDatabases('da-claim-');
 
 let n = 0;
 function insert(db: Database, queue: string, status: string, priority = 5) {

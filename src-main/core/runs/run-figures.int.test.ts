@@ -1,26 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/database';
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../db/database';
+import { tempDatabases } from '../../../test-support/temp-database';
 import { createRunFigures, nearestRank } from './run-figures';
 import { DAY_MS, HOUR_MS } from '../kernel/clock';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
-const dirs: string[] = [];
-const dbs: Database[] = [];
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function database(): Database {
-  const dir = mkdtempSync(join(tmpdir(), 'da-figures-'));
-  dirs.push(dir);
-  const db = openDatabase({ file: join(dir, 'da.db') });
-  dbs.push(db);
-  return db;
-}
+const database = tempDatabases('da-figures-');
 
 let n = 0;
 function insert(db: Database, r: { status: string; created: number; started?: number; finished?: number; trigger?: string; attempts?: number }) {
